@@ -1,0 +1,109 @@
+"""The index document: what both backends store for one vacancy.
+
+Built once in Python so that both engines index exactly the same tokens and facet values; this is what
+makes their results agree (see DESIGN.md, "One German analyzer").
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+
+from vacancies.model import Vacancy
+from vacancies.normalize import pay_grade_rank
+from vacancies.search.analysis import GermanAnalyzer
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = {"p", "br", "li", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "ul", "ol", "section"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of (sanitised) description HTML, paragraphs kept as line breaks."""
+    if "<" not in html:
+        return unescape(html).strip()
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def grade_span(vacancy: Vacancy) -> tuple[int | None, int | None]:
+    low = vacancy.pay_grade_min or vacancy.pay_grade_max
+    high = vacancy.pay_grade_max or vacancy.pay_grade_min
+    if not low or not high:
+        return None, None
+    return pay_grade_rank(low), pay_grade_rank(high)
+
+
+def body_text(vacancy: Vacancy) -> str:
+    """Everything searchable besides the title."""
+    fields = [
+        vacancy.department,
+        vacancy.employer,
+        vacancy.category,
+        vacancy.location.city,
+        vacancy.reference,
+        html_to_text(vacancy.description),
+    ]
+    return "\n".join(f for f in fields if f)
+
+
+def facet_values(vacancy: Vacancy) -> dict[str, list[str]]:
+    """The facet values of a posting as strings; multi-valued facets have several."""
+
+    def one(value: Any) -> list[str]:
+        return [] if value is None or value == "" else [str(value)]
+
+    return {
+        "district": one(vacancy.district),
+        "posting_type": one(vacancy.posting_type.value),
+        "category": one(vacancy.category),
+        "working_time": [w.value for w in vacancy.working_time],
+        "fixed_term": [] if vacancy.fixed_term is None else ["true" if vacancy.fixed_term else "false"],
+        "pay_scale": one(vacancy.pay_scale.value if vacancy.pay_scale else None),
+        "career_level": one(vacancy.career_level),
+        "remote": one(vacancy.remote.value),
+    }
+
+
+def build_document(vacancy: Vacancy, analyzer: GermanAnalyzer) -> dict[str, Any]:
+    low, high = grade_span(vacancy)
+    doc: dict[str, Any] = {
+        "id": vacancy.id,
+        "title_tokens": " ".join(analyzer.document_tokens(vacancy.title)),
+        "body_tokens": " ".join(analyzer.document_tokens(body_text(vacancy))),
+        "status": [s.value for s in vacancy.status],
+        "grade_low": low,
+        "grade_high": high,
+        "lat": vacancy.location.lat,
+        "lon": vacancy.location.lon,
+        "date_posted": vacancy.date_posted.isoformat() if vacancy.date_posted else None,
+        "deadline": vacancy.deadline.isoformat() if vacancy.deadline else None,
+        "state": vacancy.state.value,
+    }
+    doc.update(facet_values(vacancy))
+    return doc
