@@ -1,0 +1,116 @@
+"""Offline geocoding from the GeoNames postal-code table (config/geo/plz_de.csv, CC BY 4.0).
+
+Postal code or place name -> coordinates, for the radius search and for postings that only name a
+postal code. No network: the table ships with the project.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from vacancies.search.contract import EARTH_RADIUS_KM, GeoPoint
+
+ATTRIBUTION = "Postleitzahlen und Koordinaten: GeoNames (geonames.org), CC BY 4.0"
+
+
+@dataclass(frozen=True)
+class Place:
+    postal_code: str
+    name: str
+    state: str
+    district: str
+    district_key: str
+    lat: float
+    lon: float
+
+
+def fold_name(name: str) -> str:
+    """Case-, umlaut- and punctuation-insensitive key: 'Bad Tölz' == 'bad toelz' == 'Bad-Tolz'."""
+    text = name.strip().lower().replace("ß", "ss")
+    for umlaut, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ae", "a"), ("oe", "o"), ("ue", "u")):
+        text = text.replace(umlaut, plain)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("STELLEN_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
+
+
+class Gazetteer:
+    """Postal codes and place names of Germany, Bavarian places preferred for ambiguous names."""
+
+    def __init__(self, csv_path: Path) -> None:
+        self.by_code: dict[str, Place] = {}
+        self.by_name: dict[str, Place] = {}
+        with open(csv_path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                self._add(self._place(row))
+
+    @staticmethod
+    def _place(row: dict[str, str]) -> Place:
+        return Place(
+            postal_code=row["zipcode"],
+            name=row["place"],
+            state=row["state"],
+            district=row["district"],
+            district_key=row["district_key"],
+            lat=float(row["latitude"]),
+            lon=float(row["longitude"]),
+        )
+
+    def _add(self, place: Place) -> None:
+        self.by_code.setdefault(place.postal_code, place)
+        key = fold_name(place.name)
+        known = self.by_name.get(key)
+        # "Neustadt" exists many times: the board is Bavarian, so a Bavarian place wins.
+        if known is None or (known.state != "Bayern" and place.state == "Bayern"):
+            self.by_name[key] = place
+
+    def lookup(self, text: str) -> GeoPoint | None:
+        """A postal code ('63897') or a place name ('Miltenberg', 'Muenchen'); None if unknown."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        match = re.match(r"^(\d{5})\b\s*(.*)$", text)
+        if match:
+            place = self.by_code.get(match.group(1))
+        else:
+            place = self.by_name.get(fold_name(text))
+        if place is None:
+            return None
+        return GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
+
+    def place_for_code(self, postal_code: str) -> Place | None:
+        return self.by_code.get(postal_code)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Place]:
+        """Places whose name or postal code starts with the typed text (for autocomplete)."""
+        key = fold_name(prefix)
+        if not key:
+            return []
+        if key.isdigit():
+            return [p for code, p in self.by_code.items() if code.startswith(key)][:limit]
+        hits = [p for name, p in self.by_name.items() if name.startswith(key)]
+        hits.sort(key=lambda p: (p.state != "Bayern", len(p.name), p.name))
+        return hits[:limit]
+
+
+@functools.cache
+def get_gazetteer(csv_path: str | None = None) -> Gazetteer:
+    return Gazetteer(Path(csv_path) if csv_path else config_dir() / "geo" / "plz_de.csv")
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))

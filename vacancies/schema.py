@@ -1,0 +1,45 @@
+"""Tables of the store of record (SQLAlchemy Core). Alembic migrations in vacancies/migrations own the DDL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+vacancies_table = Table(
+    "vacancies",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("origin", String(16), nullable=False),
+    Column("source", String(200), index=True),
+    Column("district", String(80), nullable=False, index=True),
+    Column("state", String(16), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("date_posted", Date),
+    Column("deadline", Date),
+    Column("content_hash", String(64), nullable=False),
+    Column("data", Text, nullable=False),  # the whole record as JSON (the model validates it on read)
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("hidden", Boolean, nullable=False, server_default="0"),
+)
+
+# Writes the Elasticsearch index has not confirmed yet; drained after every write and by `reindex`.
+index_outbox_table = Table(
+    "index_outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("vacancy_id", String(200), nullable=False, index=True),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,256 @@
+"""The store of record: SQLAlchemy 2 over a SQLite file by default (WAL), PostgreSQL-ready.
+
+Upsert by id with change detection (content hash), lifecycle state, and an outbox of index writes that an
+external index (Elasticsearch) has not confirmed yet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+
+from vacancies.model import State, Vacancy
+from vacancies.schema import index_outbox_table as outbox
+from vacancies.schema import vacancies_table as table
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_BATCH = 500  # SQLite allows 32k bound parameters; 500 ids per IN () keeps statements small
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        _ensure_sqlite_dir(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers (the web) never block the nightly writer, and a crash loses nothing committed.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema in place (Alembic)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass
+class UpsertResult:
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[str]:
+        return self.new + self.changed
+
+
+def _row_values(vacancy: Vacancy) -> dict:
+    return {
+        "id": vacancy.id,
+        "origin": vacancy.origin.value,
+        "source": vacancy.source,
+        "district": vacancy.district,
+        "state": vacancy.state.value,
+        "title": vacancy.title,
+        "date_posted": vacancy.date_posted,
+        "deadline": vacancy.deadline,
+        "content_hash": vacancy.content_hash,
+        "data": vacancy.model_dump_json(exclude_none=True),
+        "first_seen": vacancy.first_seen,
+        "last_seen": vacancy.last_seen,
+        "updated_at": vacancy.updated_at,
+    }
+
+
+def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class VacancyStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def upsert(self, conn: Connection, vacancies: list[Vacancy], now: datetime | None = None) -> UpsertResult:
+        """Insert new postings, update changed ones, touch last_seen of unchanged ones.
+
+        Returns the classification; the vacancies passed in get their bookkeeping fields filled.
+        """
+        now = now or utcnow()
+        known = self._known(conn, [v.id for v in vacancies])
+        result = UpsertResult()
+        for vacancy in vacancies:
+            self._classify(conn, vacancy, known.get(vacancy.id), now, result)
+        return result
+
+    def _classify(self, conn: Connection, vacancy: Vacancy, known: dict | None, now: datetime,
+                  result: UpsertResult) -> None:
+        vacancy.content_hash = vacancy.compute_content_hash()
+        vacancy.last_seen = now
+        if known is None:
+            vacancy.first_seen = vacancy.first_seen or now
+            vacancy.updated_at = now
+            conn.execute(insert(table).values(**_row_values(vacancy)))
+            result.new.append(vacancy.id)
+            return
+        vacancy.first_seen = known["first_seen"]
+        if known["content_hash"] == vacancy.content_hash and known["state"] == vacancy.state.value:
+            conn.execute(update(table).where(table.c.id == vacancy.id).values(last_seen=now))
+            result.unchanged.append(vacancy.id)
+            return
+        vacancy.updated_at = now
+        conn.execute(update(table).where(table.c.id == vacancy.id).values(**_row_values(vacancy)))
+        result.changed.append(vacancy.id)
+
+    def _known(self, conn: Connection, ids: list[str]) -> dict[str, dict]:
+        known: dict[str, dict] = {}
+        cols = (table.c.id, table.c.content_hash, table.c.state, table.c.first_seen)
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(*cols).where(table.c.id.in_(chunk))):
+                known[row.id] = row._asdict()
+        return known
+
+    def set_state(self, conn: Connection, ids: list[str], state: State, now: datetime | None = None) -> int:
+        """Change the lifecycle state (expire, withdraw, republish) of postings; returns rows changed."""
+        now = now or utcnow()
+        changed = 0
+        for chunk in _chunks(ids):
+            rows = conn.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))).all()
+            for row in rows:
+                data = json.loads(row.data)
+                data["state"] = state.value
+                data["updated_at"] = now.isoformat()
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == row.id)
+                    .values(state=state.value, data=json.dumps(data, ensure_ascii=False), updated_at=now)
+                )
+                changed += 1
+        return changed
+
+    def set_hidden(self, conn: Connection, vacancy_id: str, hidden: bool) -> bool:
+        res = conn.execute(update(table).where(table.c.id == vacancy_id).values(hidden=hidden))
+        return res.rowcount > 0
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def get(self, vacancy_id: str, conn: Connection | None = None) -> Vacancy | None:
+        found = self.get_many([vacancy_id], conn)
+        return found.get(vacancy_id)
+
+    def get_many(self, ids: Iterable[str], conn: Connection | None = None) -> dict[str, Vacancy]:
+        ids = list(ids)
+        out: dict[str, Vacancy] = {}
+        with self._reader(conn) as reader:
+            for chunk in _chunks(ids):
+                for row in reader.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))):
+                    out[row.id] = Vacancy.model_validate_json(row.data)
+        return out
+
+    def hidden_ids(self, ids: Iterable[str], conn: Connection | None = None) -> set[str]:
+        ids = list(ids)
+        hidden: set[str] = set()
+        with self._reader(conn) as reader:
+            for chunk in _chunks(ids):
+                query = select(table.c.id).where(table.c.id.in_(chunk), table.c.hidden.is_(True))
+                hidden.update(reader.scalars(query))
+        return hidden
+
+    def iter_all(self, batch: int = 2000) -> Iterator[tuple[Vacancy, bool]]:
+        """Every posting with its hidden flag, in id order (for reindex)."""
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(table.c.id, table.c.data, table.c.hidden)
+                    .where(table.c.id > last)
+                    .order_by(table.c.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield Vacancy.model_validate_json(row.data), bool(row.hidden)
+            last = rows[-1].id
+
+    def ids_for_source(self, source: str, states: tuple[State, ...] = (State.published,)) -> set[str]:
+        with self.engine.connect() as conn:
+            query = select(table.c.id).where(
+                table.c.source == source, table.c.state.in_([s.value for s in states])
+            )
+            return set(conn.scalars(query))
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(table)) or 0
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(1)) == 1
+
+    @contextmanager
+    def _reader(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as own:
+                yield own
+
+    # -- index outbox -------------------------------------------------------------------------------
+
+    def enqueue(self, conn: Connection, ids: list[str], now: datetime | None = None) -> None:
+        if ids:
+            now = now or utcnow()
+            conn.execute(insert(outbox), [{"vacancy_id": i, "queued_at": now} for i in ids])
+
+    def pending(self, limit: int = 1000) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox.c.seq, outbox.c.vacancy_id).order_by(outbox.c.seq).limit(limit))
+            return [(row.seq, row.vacancy_id) for row in rows]
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(outbox)) or 0
+
+    def acknowledge(self, up_to_seq: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(outbox).where(outbox.c.seq <= up_to_seq))
+
+    def clear_outbox(self, conn: Connection) -> None:
+        conn.execute(delete(outbox))
