@@ -26,9 +26,10 @@ Semantics every backend follows:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from vacancies.model import EmploymentStatus, PostingType, Remote, Vacancy, WorkingTime
 
@@ -44,6 +45,7 @@ FACET_FIELDS = (
 )
 
 EARTH_RADIUS_KM = 6371.0088
+BERLIN = ZoneInfo("Europe/Berlin")
 MAX_PER_PAGE = 100
 # Deep paging is refused: nobody reads page 500, and it protects both engines (ES max_result_window).
 MAX_RESULT_WINDOW = 10_000
@@ -86,6 +88,10 @@ class SearchQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    def effective_today(self) -> date:
+        """Deadlines are Berlin dates: a posting is visible through the whole last day."""
+        return self.today or datetime.now(BERLIN).date()
 
 
 @dataclass

@@ -1,0 +1,150 @@
+"""The board: the store of record plus its derived search index, kept in step.
+
+Writes go to the store first. The embedded index is written in the same transaction; an external index
+(Elasticsearch) is fed from an outbox after the commit, so an unreachable cluster loses nothing: the
+outbox keeps the ids until the index confirms them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from vacancies.geo import Gazetteer, get_gazetteer
+from vacancies.model import State, Vacancy
+from vacancies.search.contract import IndexUnavailable, SearchBackend, SearchPage, SearchQuery
+from vacancies.settings import Settings
+from vacancies.store import UpsertResult, VacancyStore, make_engine, migrate
+
+log = logging.getLogger(__name__)
+
+
+class Board:
+    def __init__(self, store: VacancyStore, backend: SearchBackend, gazetteer: Gazetteer | None = None):
+        self.store = store
+        self.backend = backend
+        self.gazetteer = gazetteer or get_gazetteer()
+        self.transactional = getattr(backend, "transactional", False)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def save(self, vacancies: list[Vacancy]) -> UpsertResult:
+        """Upsert postings into the store and the index; returns new/changed/unchanged ids."""
+        with self.store.transaction() as conn:
+            result = self.store.upsert(conn, vacancies)
+            written = set(result.written)
+            self._index_in(conn, [v for v in vacancies if v.id in written])
+        self._after_commit()
+        return result
+
+    def set_state(self, ids: list[str], state: State) -> int:
+        with self.store.transaction() as conn:
+            changed = self.store.set_state(conn, ids, state)
+            self._index_in(conn, list(self.store.get_many(ids, conn).values()))
+        self._after_commit()
+        return changed
+
+    def set_hidden(self, vacancy_id: str, hidden: bool) -> bool:
+        with self.store.transaction() as conn:
+            found = self.store.set_hidden(conn, vacancy_id, hidden)
+            self._index_in(conn, list(self.store.get_many([vacancy_id], conn).values()))
+        self._after_commit()
+        return found
+
+    def _index_in(self, conn, vacancies: list[Vacancy]) -> None:
+        if not vacancies:
+            return
+        if not self.transactional:
+            self.store.enqueue(conn, [v.id for v in vacancies])
+            return
+        hidden = self.store.hidden_ids([v.id for v in vacancies], conn)
+        self.backend.remove(conn, sorted(hidden))
+        self.backend.write(conn, [v for v in vacancies if v.id not in hidden])
+
+    def _after_commit(self) -> None:
+        if not self.transactional:
+            self.sync_index()
+
+    def sync_index(self) -> int:
+        """Push queued writes to an external index; returns how many were confirmed (0 if it is down)."""
+        done = 0
+        while batch := self.store.pending(limit=1000):
+            ids = list(dict.fromkeys(vacancy_id for _, vacancy_id in batch))
+            try:
+                self._push(ids)
+            except IndexUnavailable as exc:
+                log.warning("Suchindex nicht erreichbar, %d Änderungen warten: %s", len(batch), exc)
+                return done
+            self.store.acknowledge(batch[-1][0])
+            done += len(ids)
+        return done
+
+    def _push(self, ids: list[str]) -> None:
+        found = self.store.get_many(ids)
+        hidden = self.store.hidden_ids(ids)
+        visible = [v for i, v in found.items() if i not in hidden]
+        gone = [i for i in ids if i not in found or i in hidden]
+        if visible:
+            self.backend.index(visible)
+        if gone:
+            self.backend.delete(gone)
+
+    def reindex(self) -> int:
+        """Rebuild the index from the store (the store is the truth)."""
+        pending = self.store.pending(limit=1_000_000)
+        count = self.backend.reindex(self._indexable())
+        if pending:
+            self.store.acknowledge(pending[-1][0])
+        return count
+
+    def _indexable(self) -> Iterator[Vacancy]:
+        for vacancy, hidden in self.store.iter_all():
+            if not hidden:
+                yield vacancy
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def get(self, vacancy_id: str) -> Vacancy | None:
+        return self.store.get(vacancy_id)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        return self.backend.search(query)
+
+    def health(self) -> dict[str, Any]:
+        store_ok = _safely(self.store.ping, False)
+        index = _safely(self.backend.health, {"ok": False, "backend": self.backend.name})
+        pending = _safely(self.store.pending_count, 0) if store_ok else 0
+        index["pending_writes"] = pending
+        index["behind"] = pending > 0 or not index.get("ok", False)
+        ok = store_ok and index.get("ok", False) and not index["behind"]
+        return {"status": "ok" if ok else "degraded", "store": {"ok": store_ok}, "index": index}
+
+
+def _safely(call, fallback):
+    try:
+        return call()
+    except Exception as exc:  # health must answer even when a part is broken
+        log.warning("Gesundheitsprüfung: %s", exc)
+        return fallback
+
+
+def open_board(settings: Settings) -> Board:
+    """Connect the store and the configured search backend, upgrading the schema in place."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    store = VacancyStore(engine)
+    from vacancies.search.analysis import get_analyzer
+
+    analyzer = get_analyzer(str(settings.config_dir / "search"))
+    if settings.search_backend == "elasticsearch":
+        from vacancies.search.elasticsearch_backend import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(settings.elasticsearch_url, settings.elasticsearch_alias, analyzer)
+    else:
+        if not settings.database_url.startswith("sqlite"):
+            raise ValueError("Die eingebettete Suche braucht eine SQLite-Datenbank (STELLEN_DATABASE_URL)")
+        from vacancies.search.sqlite_backend import SqliteBackend
+
+        backend = SqliteBackend(engine, analyzer)
+    return Board(store, backend, get_gazetteer(str(settings.config_dir / "geo" / "plz_de.csv")))

@@ -1,0 +1,45 @@
+"""Settings from the environment (prefix STELLEN_), validated; never created at import time."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STELLEN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'stellenboerse.db'}"
+    search_backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_alias: str = "stellenboerse-vacancies"
+    config_dir: Path = REPO_ROOT / "config"
+    secret_key: str = DEV_SECRET
+    cookie_secure: bool = True
+    cors_origins: list[str] = []
+    contact_url: str = "https://stellenboerse.example/kontakt"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("elasticsearch_url", "public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secrets_outside_development(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("STELLEN_SECRET_KEY muss in Produktion gesetzt sein (nicht der Entwicklungswert)")
+        return self
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()
