@@ -153,3 +153,7 @@ class SearchBackend(Protocol):
 
     def health(self) -> dict[str, Any]:
         """{"ok": bool, "documents": int, ...}"""
+
+
+class IndexUnavailable(RuntimeError):
+    """The search index could not be reached or refused the write."""
