@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from vacancies.enrich import enrich
 from vacancies.geo import Gazetteer, get_gazetteer
 from vacancies.model import State, Vacancy
 from vacancies.search.contract import IndexUnavailable, SearchBackend, SearchPage, SearchQuery
@@ -31,6 +32,8 @@ class Board:
 
     def save(self, vacancies: list[Vacancy]) -> UpsertResult:
         """Upsert postings into the store and the index; returns new/changed/unchanged ids."""
+        for vacancy in vacancies:
+            enrich(vacancy, self.gazetteer)
         with self.store.transaction() as conn:
             result = self.store.upsert(conn, vacancies)
             written = set(result.written)

@@ -1,0 +1,83 @@
+"""Errors as application/problem+json (RFC 9457), with German messages a person understands."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_TYPE = "application/problem+json"
+TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Anmeldung erforderlich",
+    403: "Keine Berechtigung",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    413: "Zu groß",
+    422: "Ungültige Angaben",
+    429: "Zu viele Anfragen",
+    500: "Interner Fehler",
+}
+
+
+class ProblemError(Exception):
+    """Raise from a route to answer with a problem document; `errors` names fields."""
+
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors or []
+
+
+def problem(status: int, detail: str, errors: list[dict] | None = None, instance: str = "") -> JSONResponse:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Fehler"), "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
+
+
+_MESSAGES = {
+    "int_parsing": "muss eine ganze Zahl sein",
+    "float_parsing": "muss eine Zahl sein",
+    "bool_parsing": "muss true oder false sein",
+    "enum": "erlaubt sind: {expected}",
+    "literal_error": "erlaubt sind: {expected}",
+    "greater_than_equal": "muss mindestens {ge} sein",
+    "less_than_equal": "darf höchstens {le} sein",
+    "greater_than": "muss größer als {gt} sein",
+    "missing": "fehlt",
+    "string_too_long": "ist zu lang (höchstens {max_length} Zeichen)",
+    "json_invalid": "ist kein gültiges JSON",
+}
+
+
+def field_errors(exc: RequestValidationError) -> list[dict]:
+    errors = []
+    for item in exc.errors():
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path")]
+        template = _MESSAGES.get(item.get("type", ""))
+        message = template.format(**item.get("ctx", {})) if template else item.get("msg", "ungültig")
+        errors.append({"field": ".".join(loc), "message": message})
+    return errors
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = field_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, detail, errors, request.url.path)
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError):
+        return problem(exc.status, exc.detail, exc.errors, request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Fehler")
+        response = problem(exc.status_code, detail, instance=request.url.path)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response

@@ -1,0 +1,46 @@
+"""Public JSON API: search and detail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from api.deps import BoardDep
+from api.problems import ProblemError
+from api.search_params import SearchParams
+
+router = APIRouter(prefix="/api/v1", tags=["Stellen"])
+
+SEARCH_EXAMPLE = {
+    "total": 1,
+    "page": 1,
+    "per_page": 20,
+    "items": [{"id": "miltenberg-web:4711", "title": "Sachbearbeiter (m/w/d) Jugendamt", "district": "miltenberg",
+               "distance_km": 3.2, "highlights": {"title": "<mark>Sachbearbeiter</mark> (m/w/d) Jugendamt"}}],
+    "facets": {"district": [{"value": "miltenberg", "count": 1}]},
+}
+
+
+@router.get(
+    "/vacancies",
+    summary="Stellen suchen",
+    description="Volltextsuche (deutsch) mit Filtern, Facetten, Umkreis und Sortierung. Abgelaufene, "
+    "zurückgezogene und nach Bewerbungsfrist beendete Stellen fehlen, außer `include_expired=true`.",
+    responses={200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
+               422: {"description": "Ungültige Parameter (application/problem+json)"}},
+)
+def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]) -> dict[str, Any]:
+    return board.search(params.to_query(board.gazetteer)).to_public()
+
+
+@router.get(
+    "/vacancies/{vacancy_id}",
+    summary="Eine Stelle",
+    responses={404: {"description": "Unbekannte Stelle (application/problem+json)"}},
+)
+def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
+    vacancy = board.get(vacancy_id)
+    if vacancy is None or vacancy.state.value == "draft" or board.store.hidden_ids([vacancy_id]):
+        raise ProblemError(404, f"Die Stelle „{vacancy_id}“ gibt es nicht.")
+    return vacancy.model_dump(mode="json")

@@ -1,0 +1,163 @@
+"""The `stellenboerse` command: import, search, reindex, serve (and the crawler's commands)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from vacancies.model import Vacancy, validation_message
+from vacancies.settings import get_settings
+
+IMPORT_BATCH = 1000
+
+
+def _board():
+    from vacancies.service import open_board
+
+    return open_board(get_settings())
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Vacancy | None, str]]:
+    """(line number, vacancy or None, error message) for every non-blank line."""
+    with open(path, encoding="utf-8", errors="strict") as handle:
+        number = 0
+        while True:
+            number += 1
+            try:
+                line = handle.readline()
+            except UnicodeDecodeError as exc:
+                yield number, None, f"keine gültige UTF-8-Kodierung ({exc.reason})"
+                return
+            if not line:
+                return
+            if line.strip():
+                yield (number, *_parse_line(line))
+
+
+def _parse_line(line: str) -> tuple[Vacancy | None, str]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
+    if not isinstance(data, dict):
+        return None, "erwartet ein JSON-Objekt pro Zeile"
+    try:
+        return Vacancy.model_validate(data), ""
+    except ValidationError as exc:
+        return None, validation_message(exc)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Datei nicht gefunden: {path}", file=sys.stderr)
+        return 2
+    board = _board()
+    totals = {"new": 0, "changed": 0, "unchanged": 0, "failed": 0}
+    batch: list[Vacancy] = []
+    for number, vacancy, error in read_jsonl(path):
+        if vacancy is None:
+            totals["failed"] += 1
+            print(f"{path}:{number}: {error}", file=sys.stderr)
+            continue
+        batch.append(vacancy)
+        if len(batch) >= IMPORT_BATCH:
+            _save(board, batch, totals)
+    _save(board, batch, totals)
+    print("Import: {new} neu, {changed} geändert, {unchanged} unverändert, {failed} fehlerhaft".format(**totals))
+    return 1 if totals["failed"] else 0
+
+
+def _save(board, batch: list[Vacancy], totals: dict[str, int]) -> None:
+    if not batch:
+        return
+    # The same id twice in one batch: the later line wins, as a second import would.
+    unique = list({v.id: v for v in batch}.values())
+    result = board.save(unique)
+    totals["new"] += len(result.new)
+    totals["changed"] += len(result.changed)
+    totals["unchanged"] += len(result.unchanged)
+    batch.clear()
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    board = _board()
+    count = board.reindex()
+    print(f"Index neu aufgebaut ({board.backend.name}): {count} Stellen")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from vacancies.search.contract import SearchQuery, Sort
+
+    board = _board()
+    near = None
+    if args.near:
+        near = board.gazetteer.lookup(args.near)
+        if near is None:
+            print(f"Ort oder PLZ „{args.near}“ ist nicht bekannt", file=sys.stderr)
+            return 2
+    query = SearchQuery(text=args.text, near=near, radius_km=args.radius, sort=Sort(args.sort),
+                        per_page=args.limit, districts=args.district or [])
+    page = board.search(query)
+    if args.json:
+        print(json.dumps(page.to_public(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{page.total} Treffer")
+    for hit in page.items:
+        v = hit.vacancy
+        where = f" · {hit.distance_km} km" if hit.distance_km is not None else ""
+        deadline = f" · Frist {v.deadline:%d.%m.%Y}" if v.deadline else ""
+        print(f"- {v.title} — {v.employer or v.district}{where}{deadline}  [{v.id}]")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stellenboerse", description="Stellenbörse des Bayerischen Innovationsrings")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("import", help="Stellen aus einer JSON-Lines-Datei übernehmen")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("reindex", help="Suchindex aus der Datenbank neu aufbauen (ohne Ausfall)")
+    p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("search", help="Suchen")
+    p.add_argument("text", nargs="?", default="")
+    p.add_argument("--near", help="PLZ oder Ort")
+    p.add_argument("--radius", type=float, default=25.0, help="Umkreis in km (Standard 25)")
+    p.add_argument("--district", action="append")
+    p.add_argument("--sort", choices=["relevance", "newest", "deadline"], default="relevance")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="Ergebnis als JSON")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("serve", help="Web-Oberfläche und API starten")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as exc:  # settings from the environment
+        print(f"Konfigurationsfehler: {validation_message(exc)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
