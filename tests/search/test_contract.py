@@ -1,0 +1,319 @@
+"""One behaviour suite, run against both backends (the Wagtail pattern).
+
+`BackendContract` holds the behaviour; `TestSqliteContract` and `TestElasticsearchContract` run it.
+Ranking may differ between engines; membership, totals and facet counts may not, which
+`test_backends_agree` checks directly on many queries.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.search.corpus import TODAY, VISIBLE, corpus
+from tests.search.helpers import make_board
+from vacancies.geo import haversine_km
+from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
+from vacancies.search.contract import SearchQuery, Sort
+
+
+def ids(page) -> set[str]:
+    return {hit.vacancy.id for hit in page.items}
+
+
+def ordered(page) -> list[str]:
+    return [hit.vacancy.id for hit in page.items]
+
+
+def facet(page, name: str) -> dict[str, int]:
+    return {f.value: f.count for f in page.facets[name]}
+
+
+class BackendContract:
+    board = None  # set by the subclass fixture
+
+    def search(self, text: str = "", **kwargs):
+        kwargs.setdefault("per_page", 100)
+        return self.board.search(SearchQuery(text=text, today=TODAY, **kwargs))
+
+    def found(self, text: str = "", **kwargs) -> set[str]:
+        return ids(self.search(text, **kwargs))
+
+    def near(self, code: str):
+        return self.board.gazetteer.lookup(code)
+
+    # -- German matching ----------------------------------------------------------------------------
+
+    def test_empty_query_returns_every_visible_posting(self):
+        page = self.search()
+        assert page.total == len(VISIBLE)
+        assert ids(page) == VISIBLE
+
+    def test_ss_spelling_finds_eszett(self):
+        assert "v09" in self.found("Strasse")
+
+    def test_eszett_finds_eszett(self):
+        assert "v09" in self.found("Straße")
+
+    def test_ue_spelling_finds_umlaut(self):
+        assert self.found("Muenchen") == {"v15", "v20"}
+
+    def test_missing_umlaut_finds_umlaut(self):
+        assert self.found("Kammerei") == {"v01", "v14"}
+
+    def test_ae_spelling_finds_umlaut(self):
+        assert self.found("Kaemmerei") == {"v01", "v14"}
+
+    def test_feminine_query_finds_masculine_title(self):
+        assert "v09" in self.found("Sachbearbeiterin")
+
+    def test_masculine_query_finds_feminine_title(self):
+        assert "v02" in self.found("Sachbearbeiter")
+
+    def test_plural_feminine_finds_erzieher(self):
+        assert self.found("Erzieherinnen") == {"v03"}
+
+    def test_compound_part_finds_compound(self):
+        assert {"v01", "v04"} <= self.found("Verwaltung")
+
+    def test_synonym_azubi_finds_ausbildung(self):
+        assert "v04" in self.found("Azubi")
+
+    def test_gender_marker_is_ignored(self):
+        assert self.found("Erzieher (m/w/d)") == self.found("Erzieher")
+
+    def test_gender_marker_alone_is_an_empty_query(self):
+        assert self.search("(m/w/d)").total == len(VISIBLE)
+
+    def test_prefix_on_last_word(self):
+        assert {"v02", "v09"} <= self.found("Sachbearb")
+
+    def test_all_words_must_match(self):
+        assert self.found("Sachbearbeiter Ausländerbehörde") == {"v02"}
+
+    def test_case_does_not_matter(self):
+        assert self.found("ERZIEHER") == self.found("erzieher")
+
+    def test_unknown_word_finds_nothing(self):
+        page = self.search("Astronautin")
+        assert page.total == 0 and page.items == []
+
+    def test_description_text_is_searched(self):
+        assert self.found("Aufenthaltstiteln") == {"v02"}
+
+    @pytest.mark.parametrize("text", ['" * ( : ! ~ ^ \\ / [', "Erzieher\")(", "AND OR NOT", "*", "title:x"])
+    def test_query_syntax_characters_never_error(self, text):
+        page = self.search(text)
+        assert page.total >= 0
+
+    def test_matches_are_highlighted_in_the_title(self):
+        hit = self.search("Erzieher").items[0]
+        assert "<mark>Erzieher</mark>" in hit.highlights["title"]
+
+    # -- filters ------------------------------------------------------------------------------------
+
+    def test_filter_one_district(self):
+        assert self.found(districts=["aschaffenburg"]) == {"v02", "v07"}
+
+    def test_filter_several_districts(self):
+        assert self.found(districts=["aschaffenburg", "starnberg"]) == {"v02", "v07", "v03", "v08", "v17",
+                                                                          "v20"}
+
+    def test_filter_posting_type(self):
+        assert self.found(posting_types=[PostingType.apprenticeship]) == {"v04"}
+
+    def test_filter_category(self):
+        assert self.found(categories=["Recht & Ordnung"]) == {"v02", "v09", "v20"}
+
+    def test_filter_part_time_includes_either_way_postings(self):
+        assert self.found(working_time=[WorkingTime.part_time]) == {"v01", "v02", "v08", "v15", "v18", "v19"}
+
+    def test_filter_fixed_term(self):
+        assert self.found(fixed_term=True) == {"v02", "v04", "v15"}
+
+    def test_filter_permanent(self):
+        assert self.found(fixed_term=False) == {"v01", "v07"}
+
+    def test_filter_pay_grade_range_overlaps(self):
+        assert self.found(pay_grade_min="E9a", pay_grade_max="E10") == {"v02", "v08", "v09"}
+
+    def test_filter_pay_grade_minimum_only(self):
+        assert {"v07", "v20"} <= self.found(pay_grade_min="E11")
+        assert not {"v01", "v02"} & self.found(pay_grade_min="E11")
+
+    def test_filter_pay_grade_excludes_postings_without_grade(self):
+        assert "v16" not in self.found(pay_grade_max="E15")
+
+    def test_filter_career_level(self):
+        assert self.found(career_levels=[3]) == {"v02", "v05", "v07", "v14"}
+
+    def test_filter_status(self):
+        assert self.found(status=[EmploymentStatus.civil_servant]) == {"v05", "v14", "v17"}
+
+    def test_filter_remote(self):
+        assert self.found(remote=[Remote.hybrid, Remote.remote]) == {"v02", "v08", "v20"}
+
+    def test_text_and_filters_combine(self):
+        assert self.found("Sachbearbeiter", districts=["miltenberg"]) == {"v09"}
+
+    # -- radius -------------------------------------------------------------------------------------
+
+    def _distance(self, code_a: str, code_b: str) -> float:
+        a, b = self.near(code_a), self.near(code_b)
+        return haversine_km(a.lat, a.lon, b.lat, b.lon)
+
+    def test_radius_includes_a_posting_just_inside(self):
+        edge = self._distance("63897", "63739")
+        assert {"v02", "v07"} <= self.found(near=self.near("63897"), radius_km=edge + 0.2)
+
+    def test_radius_excludes_a_posting_just_outside(self):
+        edge = self._distance("63897", "63739")
+        found = self.found(near=self.near("63897"), radius_km=edge - 0.2)
+        assert "v02" not in found and {"v01", "v04", "v09"} <= found
+
+    def test_radius_excludes_postings_without_coordinates(self):
+        assert "v16" not in self.found(near=self.near("63897"), radius_km=300)
+
+    def test_radius_reports_distance(self):
+        page = self.search(near=self.near("63739"), radius_km=1)
+        assert ids(page) == {"v02", "v07"}
+        assert all(hit.distance_km == 0.0 for hit in page.items)
+
+    def test_place_name_equals_postal_code(self):
+        by_name = self.found(near=self.near("Starnberg"), radius_km=10)
+        assert by_name == self.found(near=self.near("82319"), radius_km=10) and "v03" in by_name
+
+    # -- sorting ------------------------------------------------------------------------------------
+
+    def test_sort_newest(self):
+        order = ordered(self.search(sort=Sort.newest))
+        assert order[:3] == ["v07", "v20", "v02"]
+
+    def test_sort_deadline_puts_missing_last(self):
+        order = ordered(self.search(sort=Sort.deadline))
+        assert order[:3] == ["v09", "v03", "v08"]
+        assert set(order[-5:]) == {"v06", "v07", "v16", "v18", "v19"}
+
+    def test_relevance_without_text_sorts_as_newest(self):
+        assert ordered(self.search(sort=Sort.relevance)) == ordered(self.search(sort=Sort.newest))
+
+    def test_ties_are_broken_by_id(self):
+        order = ordered(self.search("Reinigungskraft", sort=Sort.newest))
+        assert order == ["v18", "v19"]
+
+    def test_relevance_prefers_title_matches(self):
+        order = ordered(self.search("Hochbau"))
+        assert order[0] == "v07"
+
+    # -- paging -------------------------------------------------------------------------------------
+
+    def test_pages_do_not_overlap_and_cover_all(self):
+        pages = [self.search(sort=Sort.newest, page=n, per_page=5) for n in (1, 2, 3, 4)]
+        seen = [i for page in pages for i in ordered(page)]
+        assert len(seen) == len(set(seen)) == len(VISIBLE)
+
+    def test_page_past_the_end_is_empty_but_counts(self):
+        page = self.search(page=9, per_page=5)
+        assert page.items == [] and page.total == len(VISIBLE)
+
+    def test_per_page_one(self):
+        page = self.search(sort=Sort.newest, per_page=1)
+        assert ordered(page) == ["v07"] and page.total == len(VISIBLE)
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    def test_expired_postings_are_hidden(self):
+        assert "v10" not in self.found("Kämmerei")
+
+    def test_postings_past_deadline_are_hidden(self):
+        assert "v11" not in self.found("Hort")
+
+    def test_deadline_today_is_still_visible(self):
+        assert "v09" in self.found()
+
+    def test_include_expired_shows_expired_and_past_deadline(self):
+        found = self.found(include_expired=True)
+        assert found == VISIBLE | {"v10", "v11"}
+
+    def test_withdrawn_and_drafts_never_appear(self):
+        assert not {"v12", "v13"} & self.found("Verwaltungsfachangestellter", include_expired=True)
+
+    # -- facets -------------------------------------------------------------------------------------
+
+    def test_facets_count_every_visible_posting(self):
+        page = self.search()
+        assert facet(page, "district") == {"miltenberg": 4, "aschaffenburg": 2, "starnberg": 4,
+                                           "fuerstenfeldbruck": 4, "bad-toelz-wolfratshausen": 2}
+        assert facet(page, "working_time") == {"full_time": 8, "part_time": 6}
+        assert facet(page, "fixed_term") == {"true": 3, "false": 2}
+        assert facet(page, "career_level") == {"2": 2, "3": 4, "4": 1}
+        assert facet(page, "remote") == {"none": 13, "hybrid": 2, "remote": 1}
+
+    def test_facet_values_are_ordered_by_count(self):
+        values = self.search().facets["district"]
+        assert [f.value for f in values] == ["fuerstenfeldbruck", "miltenberg", "starnberg",
+                                             "aschaffenburg", "bad-toelz-wolfratshausen"]
+
+    def test_facets_are_disjunctive(self):
+        page = self.search(districts=["aschaffenburg"])
+        assert facet(page, "district")["starnberg"] == 4
+        assert facet(page, "posting_type") == {"job": 2}
+
+    def test_facets_follow_the_text_query(self):
+        page = self.search("Sachbearbeiter")
+        assert facet(page, "district") == {"aschaffenburg": 1, "miltenberg": 1}
+
+
+class TestSqliteContract(BackendContract):
+    @pytest.fixture(autouse=True, scope="class")
+    def _board(self, request, tmp_path_factory):
+        request.cls.board = make_board("sqlite", tmp_path_factory.mktemp("sqlite"), corpus())
+
+
+@pytest.mark.elasticsearch
+class TestElasticsearchContract(BackendContract):
+    @pytest.fixture(autouse=True, scope="class")
+    def _board(self, request, tmp_path_factory, es_url):
+        board = make_board("elasticsearch", tmp_path_factory.mktemp("es"), corpus(), es_url=es_url)
+        request.cls.board = board
+        yield
+        board.backend.drop()
+
+
+AGREEMENT_QUERIES = [
+    {},
+    {"text": "Verwaltung"},
+    {"text": "Sachbearb"},
+    {"text": "Kammerei"},
+    {"text": "Erzieherinnen", "include_expired": True},
+    {"text": "Landkreis"},
+    {"districts": ["miltenberg"]},
+    {"working_time": [WorkingTime.part_time], "fixed_term": True},
+    {"pay_grade_min": "E9a", "pay_grade_max": "A11"},
+    {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
+    {"near": "63897", "radius_km": 50},
+    {"near": "82319", "radius_km": 40, "text": "m/w/d"},
+    {"include_expired": True, "sort": Sort.deadline},
+]
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.parametrize("params", AGREEMENT_QUERIES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "all")
+def test_backends_agree(params, agreement_boards):
+    sqlite_board, es_board = agreement_boards
+    params = dict(params)
+    near = params.pop("near", None)
+    results = []
+    for board in (sqlite_board, es_board):
+        geo = board.gazetteer.lookup(near) if near else None
+        page = board.search(SearchQuery(today=TODAY, per_page=100, near=geo, **params))
+        facets = {name: {(f.value, f.count) for f in values} for name, values in page.facets.items()}
+        results.append((page.total, ids(page), facets))
+    assert results[0] == results[1]
+
+
+@pytest.fixture(scope="module")
+def agreement_boards(tmp_path_factory, es_url):
+    sqlite_board = make_board("sqlite", tmp_path_factory.mktemp("agree-sqlite"), corpus())
+    es_board = make_board("elasticsearch", tmp_path_factory.mktemp("agree-es"), corpus(), es_url=es_url)
+    yield sqlite_board, es_board
+    es_board.backend.drop()
