@@ -1,0 +1,492 @@
+"""Elasticsearch backend: the scale-out implementation of the search contract.
+
+Documents carry the tokens of the Python `GermanAnalyzer` (vacancies/search/document.py); the index only
+splits them on whitespace (config/elasticsearch/vacancies-template.json), so matching is the same as in
+the embedded backend by construction. Search goes to an alias; `reindex` builds a new concrete index
+behind it and moves the alias in one call, so search never goes dark (the pattern of PyPI's warehouse).
+
+This is the only module that imports `elasticsearch`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
+
+from vacancies.model import Vacancy
+from vacancies.search.analysis import GermanAnalyzer, QueryGroup, get_analyzer, highlight, snippet
+from vacancies.search.contract import (
+    EARTH_RADIUS_KM,
+    FACET_FIELDS,
+    MAX_RESULT_WINDOW,
+    FacetValue,
+    IndexUnavailable,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    Sort,
+)
+from vacancies.search.document import build_document, html_to_text
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+FACET_SIZE = 500
+TITLE_BOOST = 3.0  # the embedded backend weighs title tokens the same way: bm25(search_fts, 3.0, 1.0)
+RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try again later
+
+
+def default_template_path() -> Path:
+    """`<repo>/config/elasticsearch/...`, or under `$STELLEN_CONFIG_DIR` when that is set."""
+    base = os.environ.get("STELLEN_CONFIG_DIR")
+    root = Path(base) if base else Path(__file__).resolve().parents[2] / "config"
+    return root / "elasticsearch" / "vacancies-template.json"
+
+
+def load_template(alias: str, path: Path | None = None) -> dict[str, Any]:
+    """The composable index template body for the indices behind `alias`."""
+    text = (path or default_template_path()).read_text(encoding="utf-8")
+    body = json.loads(text)
+    body["index_patterns"] = [p.replace("{alias}", alias) for p in body["index_patterns"]]
+    return body
+
+
+# -- the query (pure: no client, unit-testable) -------------------------------------------------------
+
+
+def build_search_body(query: SearchQuery, analyzer: GermanAnalyzer, today: date) -> dict[str, Any]:
+    """The `_search` request body for a contract query (see contract.py for the semantics)."""
+    groups = analyzer.query_groups(query.text) if query.text.strip() else []
+    facet_filters = facet_filter_clauses(query)
+    start = min(query.offset, MAX_RESULT_WINDOW)
+    return {
+        "query": {
+            "bool": {
+                "must": [text_clause(group) for group in groups],
+                "filter": [visibility_clause(query.include_expired, today), *plain_filter_clauses(query)],
+            }
+        },
+        # Facet filters narrow the hits after the aggregations ran, so each facet can leave its own out.
+        "post_filter": {"bool": {"filter": list(facet_filters.values())}},
+        "aggs": facet_aggregations(facet_filters),
+        "sort": sort_clause(query.sort, has_text=bool(groups)),
+        "from": start,
+        "size": max(0, min(query.per_page, MAX_RESULT_WINDOW - start)),
+        "track_total_hits": True,
+        "track_scores": bool(groups),
+        "_source": ["vacancy"],
+    }
+
+
+def text_clause(group: QueryGroup) -> dict[str, Any]:
+    """A group matches when a token equals one of its terms or starts with one of its prefixes."""
+    should: list[dict[str, Any]] = []
+    for term in group.terms:
+        should.append({"term": {"title_tokens": {"value": term, "boost": TITLE_BOOST}}})
+        should.append({"term": {"body_tokens": {"value": term}}})
+    for prefix in group.prefixes:
+        should.append({"prefix": {"title_tokens": {"value": prefix, "boost": TITLE_BOOST}}})
+        should.append({"prefix": {"body_tokens": {"value": prefix}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
+    """Published and not past the Bewerbungsfrist; with `include_expired` also expired ones.
+
+    Drafts and withdrawn postings are never visible.
+    """
+    if include_expired:
+        return {"terms": {"state": ["published", "expired"]}}
+    in_time = {
+        "bool": {
+            "should": [
+                {"bool": {"must_not": {"exists": {"field": "deadline"}}}},
+                {"range": {"deadline": {"gte": today.isoformat()}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+    return {"bool": {"filter": [{"term": {"state": "published"}}, in_time]}}
+
+
+def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
+    """Filters that are not facets: pay grade range, employment status, radius."""
+    clauses: list[dict[str, Any]] = []
+    if query.pay_grade_min or query.pay_grade_max:
+        clauses.extend(_grade_clauses(query.pay_grade_min, query.pay_grade_max))
+    if query.status:
+        clauses.append({"terms": {"status": [s.value for s in query.status]}})
+    if query.near is not None:
+        clauses.append(
+            {
+                "geo_distance": {
+                    "distance": f"{query.radius_km}km",
+                    "distance_type": "arc",
+                    "location": {"lat": query.near.lat, "lon": query.near.lon},
+                }
+            }
+        )
+    return clauses
+
+
+def _grade_clauses(low: str | None, high: str | None) -> list[dict[str, Any]]:
+    # Imported here like the embedded backend does: normalize is the one place that ranks grades.
+    from vacancies.normalize import pay_grade_rank
+
+    # The spans [grade_low, grade_high] and [low, high] overlap; postings without a grade are out.
+    clauses: list[dict[str, Any]] = [{"exists": {"field": "grade_low"}}]
+    if low:
+        clauses.append({"range": {"grade_high": {"gte": pay_grade_rank(low)}}})
+    if high:
+        clauses.append({"range": {"grade_low": {"lte": pay_grade_rank(high)}}})
+    return clauses
+
+
+def facet_filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
+    """The chosen values of every facet with a selection, as `terms` clauses keyed by facet."""
+    wanted = {
+        "district": list(query.districts),
+        "posting_type": [p.value for p in query.posting_types],
+        "category": list(query.categories),
+        "working_time": [w.value for w in query.working_time],
+        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
+        "career_level": [str(level) for level in query.career_levels],
+        "remote": [r.value for r in query.remote],
+    }
+    return {name: {"terms": {name: values}} for name, values in wanted.items() if values}
+
+
+def facet_aggregations(facet_filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Disjunctive facets: facet F counts under every facet filter except F's own."""
+    aggs = {}
+    for name in FACET_FIELDS:
+        others = [clause for other, clause in facet_filters.items() if other != name]
+        aggs[name] = {
+            "filter": {"bool": {"filter": others}},
+            "aggs": {
+                "values": {
+                    "terms": {
+                        "field": name,
+                        "size": FACET_SIZE,
+                        "order": [{"_count": "desc"}, {"_key": "asc"}],
+                    }
+                }
+            },
+        }
+    return aggs
+
+
+def sort_clause(sort: Sort, has_text: bool) -> list[Any]:
+    newest = {"date_posted": {"order": "desc", "missing": "_last"}}
+    by_id = {"id": {"order": "asc"}}
+    if sort == Sort.deadline:
+        return [{"deadline": {"order": "asc", "missing": "_last"}}, by_id]
+    if sort == Sort.relevance and has_text:
+        return [{"_score": {"order": "desc"}}, newest, by_id]
+    return [newest, by_id]  # newest, and relevance without words
+
+
+def distance_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
+    """Great-circle distance, the same haversine as the contract and the embedded backend."""
+    phi, phi0 = math.radians(lat), math.radians(lat0)
+    a = (
+        math.sin((phi - phi0) / 2) ** 2
+        + math.cos(phi) * math.cos(phi0) * math.sin(math.radians(lon - lon0) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def index_document(vacancy: Vacancy, analyzer: GermanAnalyzer) -> dict[str, Any]:
+    """The shared index document, plus a geo_point and the record itself for display."""
+    doc = build_document(vacancy, analyzer)
+    lat, lon = doc.pop("lat"), doc.pop("lon")
+    if lat is not None and lon is not None:
+        doc["location"] = {"lat": lat, "lon": lon}
+    doc["vacancy"] = vacancy.model_dump(mode="json")
+    return doc
+
+
+# -- the backend --------------------------------------------------------------------------------------
+
+
+class ElasticsearchBackend:
+    """`SearchBackend` on an Elasticsearch cluster (the same major as the client, see pyproject.toml)."""
+
+    name = "elasticsearch"
+    transactional = False  # fed from the store's outbox after the commit
+
+    def __init__(
+        self,
+        url: str,
+        alias: str = "stellenboerse-vacancies",
+        analyzer: GermanAnalyzer | None = None,
+        refresh: bool | str = False,
+        request_timeout: float = 10,
+        *,
+        retries: int = 3,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        chunk_size: int = 500,
+        template_path: Path | None = None,
+        index_settings: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.alias = alias
+        self.analyzer = analyzer or get_analyzer()
+        self.refresh = refresh
+        self.request_timeout = request_timeout
+        self.retries = retries
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.chunk_size = chunk_size
+        self.template = load_template(alias, template_path)
+        if index_settings:
+            self.template["template"]["settings"]["index"].update(index_settings)
+        # Retries are ours (`_retrying`), so that their number and backoff are known and testable.
+        self.client = Elasticsearch(self.url, request_timeout=request_timeout, max_retries=0)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def index(self, vacancies: list[Vacancy]) -> None:
+        if not vacancies:
+            return
+        actions = [self._index_action(v, self.alias) for v in vacancies]
+        self._retrying("index", self.ensure_index)
+        self._bulk(actions, refresh=self.refresh)
+
+    def delete(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        if not self._retrying("delete", lambda: self.client.indices.exists_alias(name=self.alias)):
+            return  # nothing indexed yet, so nothing to delete
+        actions = [{"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids]
+        self._bulk(actions, refresh=self.refresh, ignore_status=(404,))
+
+    def ensure_index(self) -> None:
+        """Create the template and a first index behind the alias unless the alias exists."""
+        if self.client.indices.exists_alias(name=self.alias):
+            return
+        self.put_template()
+        name = self.new_index_name()
+        log.info("Lege Suchindex %s hinter Alias %s an", name, self.alias)
+        self.client.indices.create(index=name, aliases={self.alias: {}})
+
+    def put_template(self) -> None:
+        body = copy.deepcopy(self.template)
+        meta = body.pop("_meta", None)
+        self.client.indices.put_index_template(name=self.template_name, meta=meta, **body)
+
+    @property
+    def template_name(self) -> str:
+        return f"{self.alias}-template"
+
+    def new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+
+    # -- zero-downtime rebuild ----------------------------------------------------------------------
+
+    def reindex(self, vacancies: Iterable[Vacancy]) -> int:
+        """New index with refresh off, bulk load, restore settings, move the alias in one call, drop the
+        old index. If anything fails the new index is deleted and the old one keeps serving."""
+        self._retrying("reindex", self.put_template)
+        new = self.new_index_name()
+        self._retrying(
+            "reindex",
+            lambda: self.client.indices.create(
+                index=new, settings={"index": {"refresh_interval": "-1", "number_of_replicas": 0}}
+            ),
+        )
+        try:
+            count = self._load(new, vacancies)
+            self._restore_settings(new)
+            self.client.indices.refresh(index=new)
+            old = self.indices_behind_alias()
+            self._swap_alias(old, new)
+        except BaseException:
+            log.exception("Neuaufbau des Suchindex fehlgeschlagen; %s wird verworfen", new)
+            self._discard(new)
+            raise
+        self._drop_old(old)
+        return count
+
+    def _load(self, index: str, vacancies: Iterable[Vacancy]) -> int:
+        count = 0
+        for batch in _batches(vacancies, self.chunk_size):
+            self._bulk([self._index_action(v, index) for v in batch], refresh=False, require_alias=False)
+            count += len(batch)
+        return count
+
+    def _restore_settings(self, index: str) -> None:
+        replicas = self.template["template"]["settings"]["index"].get("number_of_replicas", 0)
+        settings = {"index": {"refresh_interval": None, "number_of_replicas": replicas}}  # None: default
+        self.client.indices.put_settings(index=index, settings=settings)
+
+    def _swap_alias(self, old: list[str], new: str) -> None:
+        actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        self.client.indices.update_aliases(actions=actions)
+
+    def _discard(self, index: str) -> None:
+        try:
+            self.client.indices.delete(index=index, ignore_unavailable=True)
+        except Exception:  # the original error matters more; a leftover index is only untidy
+            log.exception("Konnte den verworfenen Index %s nicht löschen", index)
+
+    def _drop_old(self, old: list[str]) -> None:
+        if not old:
+            return
+        try:
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+        except Exception:  # the swap is done; an old index left behind does not affect search
+            log.exception("Konnte alte Indizes %s nicht löschen", old)
+
+    def indices_behind_alias(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def drop(self) -> None:
+        """Delete the alias, its indices and the template (tests, and starting over)."""
+        old = self.indices_behind_alias()
+        if old:
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+        with contextlib.suppress(NotFoundError):
+            self.client.indices.delete_index_template(name=self.template_name)
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        body = build_search_body(query, self.analyzer, query.effective_today())
+        try:
+            response = self.client.search(index=self.alias, **body)
+        except NotFoundError:
+            return SearchPage(0, query.page, query.per_page, [], {name: [] for name in FACET_FIELDS})
+        except EsConnectionError as exc:
+            raise IndexUnavailable(f"Elasticsearch unter {self.url} ist nicht erreichbar: {exc}") from exc
+        return SearchPage(
+            total=response["hits"]["total"]["value"],
+            page=query.page,
+            per_page=query.per_page,
+            items=[self._hit(hit, query) for hit in response["hits"]["hits"]],
+            facets=_facets(response["aggregations"]),
+        )
+
+    def _hit(self, hit: dict[str, Any], query: SearchQuery) -> SearchHit:
+        vacancy = Vacancy.model_validate(hit["_source"]["vacancy"])
+        distance = None
+        if query.near is not None and vacancy.location.lat is not None and vacancy.location.lon is not None:
+            km = distance_km(vacancy.location.lat, vacancy.location.lon, query.near.lat, query.near.lon)
+            distance = round(km, 1)
+        return SearchHit(
+            vacancy=vacancy,
+            score=float(hit.get("_score") or 0.0),
+            distance_km=distance,
+            highlights={
+                "title": highlight(vacancy.title, query.text, self.analyzer),
+                "description": snippet(html_to_text(vacancy.description), query.text, self.analyzer),
+            },
+        )
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "ok": False,
+            "backend": self.name,
+            "documents": 0,
+            "index": None,
+            "cluster_status": None,
+        }
+        client = self.client.options(request_timeout=min(self.request_timeout, 5))
+        try:
+            result["cluster_status"] = client.cluster.health()["status"]
+            indices = self.indices_behind_alias()
+            if indices:
+                result["index"] = indices[0] if len(indices) == 1 else indices
+                result["documents"] = client.count(index=self.alias)["count"]
+        except (EsConnectionError, ApiError) as exc:
+            result["error"] = str(exc)
+            return result
+        result["ok"] = result["cluster_status"] in ("green", "yellow")
+        return result
+
+    # -- bulk and retries ---------------------------------------------------------------------------
+
+    def _index_action(self, vacancy: Vacancy, index: str) -> dict[str, Any]:
+        return {"_index": index, "_id": vacancy.id, "_source": index_document(vacancy, self.analyzer)}
+
+    def _bulk(self, actions: list[dict[str, Any]], **kwargs: Any) -> None:
+        """Bulk with retries: per item on 429 (the helper), whole request on connection loss (ours)."""
+        kwargs.setdefault("require_alias", True)  # never auto-create a concrete index named like the alias
+
+        def send() -> None:
+            for _ok, _item in streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=self.chunk_size,
+                max_retries=self.retries,
+                initial_backoff=self.initial_backoff,
+                max_backoff=self.max_backoff,
+                **kwargs,
+            ):
+                pass
+
+        try:
+            self._retrying("bulk", send)
+        except BulkIndexError as exc:
+            first = exc.errors[0] if exc.errors else {}
+            raise IndexUnavailable(
+                f"Elasticsearch hat {len(exc.errors)} Dokument(e) abgelehnt: {first}"
+            ) from exc
+
+    def _retrying(self, what: str, call: Callable[[], T]) -> T:
+        delay = self.initial_backoff
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except (EsConnectionError, ApiError) as exc:
+                if isinstance(exc, ApiError) and exc.status_code not in RETRY_STATUS:
+                    raise
+                if attempt == self.retries:
+                    raise IndexUnavailable(
+                        f"Elasticsearch unter {self.url}: {what} nach {attempt + 1} Versuchen "
+                        f"fehlgeschlagen: {exc}"
+                    ) from exc
+                log.warning("Elasticsearch %s fehlgeschlagen (%s), neuer Versuch in %.1f s", what, exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
+    facets = {}
+    for name in FACET_FIELDS:
+        buckets = aggregations[name]["values"]["buckets"]
+        facets[name] = [FacetValue(str(b["key"]), b["doc_count"]) for b in buckets if b["doc_count"] > 0]
+    return facets
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
