@@ -371,12 +371,9 @@ class ElasticsearchBackend:
 
     def search(self, query: SearchQuery) -> SearchPage:
         body = build_search_body(query, self.analyzer, query.effective_today())
-        try:
-            response = self.client.search(index=self.alias, **body)
-        except NotFoundError:
+        response = self._search(body)
+        if response is None:  # nothing indexed yet
             return SearchPage(0, query.page, query.per_page, [], {name: [] for name in FACET_FIELDS})
-        except EsConnectionError as exc:
-            raise IndexUnavailable(f"Elasticsearch unter {self.url} ist nicht erreichbar: {exc}") from exc
         return SearchPage(
             total=response["hits"]["total"]["value"],
             page=query.page,
@@ -384,6 +381,18 @@ class ElasticsearchBackend:
             items=[self._hit(hit, query) for hit in response["hits"]["hits"]],
             facets=_facets(response["aggregations"]),
         )
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        for attempt in range(2):
+            try:
+                return self.client.search(index=self.alias, **body).body
+            except NotFoundError:
+                # A reindex may have deleted the index the alias pointed to a moment ago: ask once more.
+                if attempt:
+                    return None
+            except EsConnectionError as exc:
+                raise IndexUnavailable(f"Elasticsearch unter {self.url} ist nicht erreichbar: {exc}") from exc
+        return None
 
     def _hit(self, hit: dict[str, Any], query: SearchQuery) -> SearchHit:
         vacancy = Vacancy.model_validate(hit["_source"]["vacancy"])
