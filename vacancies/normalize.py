@@ -1,0 +1,628 @@
+"""Normalisation helpers for German public-sector job postings.
+
+Postings of Bavarian district offices (Landratsämter) spell the same facts in many ways: "EG 9b",
+"Entgeltgruppe 9b TVöD", "BesGr. A 9", "Vollzeit, teilzeitfähig", "befristet auf 2 Jahre", "3. QE".
+The functions here turn such free text into the values of the vacancy record (DESIGN.md). They never
+guess wildly: when a text says nothing recognisable the result is None / an empty list.
+
+Pay grade ranks (`pay_grade_rank`) put all scales on one axis so that range filters work across
+TVöD, TVöD-SuE, TV-L, the Pflege table and Bavarian civil-servant pay (BayBesG). A rank is roughly
+"1000 × the TVöD E grade that pays about the same"; sub-grades a/b/c add 100/200/300:
+
+    grade   rank   E equivalent        grade  rank   E equivalent        grade  rank   E equivalent
+    E1      1000   E1                  A3     3000   E3                  S2     2000   E2
+    ...     n*1000                     A4     4000   E4                  S3     3000   E3
+    E8      8000                       A5     5000   E5                  S4     4000   E4
+    E9      9000   (plain E9, bottom   A6     6000   E6                  S5     5000   E5  (pre-2015)
+                    of the E9 band)    A7     7500   between E7 and E8   S6     6000   E6  (pre-2015)
+    E9a     9100                       A8     8500   between E8 and E9a  S7     7000   E7
+    E9b     9200                       A9     9100   E9a                 S8     7900   below S8a (old)
+    E9c     9300                       A10    9500   between E9c, E10    S8a    8000   E8
+    E10     10000                      A11    11000  E11                 S8b    8500   E8/E9a
+    ...     n*1000                     A12    12000  E12                 S9     9050   E9a
+    E15     15000                      A13    13000  E13                 S10    9100   E9a
+                                       A14    14000  E14                 S11    9120   below S11a (old)
+    P5      4500   E4/E5               A15    15000  E15                 S11a   9150   E9a/E9b
+    P6      5500   E5/E6               A16    15500  above E15           S11b   9200   E9b
+    P7      7500   E7/E8                                                 S12    9300   E9c
+    P8      8000   E8                                                    S13    9400   E9c/E10
+    P9      8500   E8/E9a                                                S14    9600   E9c/E10
+    P10     9100   E9a                                                   S15    10000  E10
+    P11     9200   E9b                                                   S16    10500  E10/E11
+    P12     9500   E9c/E10                                               S17    11000  E11
+    P13     10500  E10/E11                                               S18    12000  E12
+    P14     11000  E11
+    P15     12000  E12
+    P16     13000  E13
+
+Grades that match the canonical pattern but do not exist (E16, A13a, S1) still get a rank, slotted
+strictly between their real neighbours, so that a stored record can always be indexed.
+`canonical_pay_grade` however only ever returns grades from the table above.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from vacancies.model import PAY_GRADE_RE, EmploymentStatus, PayScale, PostingType, WorkingTime
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_KEYWORDS",
+    "PAY_GRADE_RANKS",
+    "PayInfo",
+    "canonical_pay_grade",
+    "category_for",
+    "parse_career_level",
+    "parse_fixed_term",
+    "parse_german_date",
+    "parse_pay",
+    "parse_status",
+    "parse_weekly_hours",
+    "parse_working_time",
+    "pay_grade_rank",
+    "posting_type_from_title",
+]
+
+
+def _fold(text: str) -> str:
+    """Lower case with umlauts spelled out, so "Kämmerei" and "Kaemmerei" compare equal."""
+    text = unicodedata.normalize("NFC", text).lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    return text
+
+
+# --------------------------------------------------------------------------------------------- pay
+
+
+def _e_ranks() -> dict[str, int]:
+    ranks = {f"E{n}": n * 1000 for n in range(1, 16)}
+    ranks.update({"E9a": 9100, "E9b": 9200, "E9c": 9300})
+    return ranks
+
+
+_A_RANKS = {
+    "A3": 3000, "A4": 4000, "A5": 5000, "A6": 6000, "A7": 7500, "A8": 8500, "A9": 9100, "A10": 9500,
+    "A11": 11000, "A12": 12000, "A13": 13000, "A14": 14000, "A15": 15000, "A16": 15500,
+}  # fmt: skip
+_S_RANKS = {
+    "S2": 2000, "S3": 3000, "S4": 4000, "S5": 5000, "S6": 6000, "S7": 7000, "S8": 7900, "S8a": 8000,
+    "S8b": 8500, "S9": 9050, "S10": 9100, "S11": 9120, "S11a": 9150, "S11b": 9200, "S12": 9300,
+    "S13": 9400, "S14": 9600, "S15": 10000, "S16": 10500, "S17": 11000, "S18": 12000,
+}  # fmt: skip
+_P_RANKS = {
+    "P5": 4500, "P6": 5500, "P7": 7500, "P8": 8000, "P9": 8500, "P10": 9100, "P11": 9200,
+    "P12": 9500, "P13": 10500, "P14": 11000, "P15": 12000, "P16": 13000,
+}  # fmt: skip
+
+# Every real grade and its rank; the table in the module docstring explains the numbers.
+PAY_GRADE_RANKS: dict[str, int] = {**_e_ranks(), **_A_RANKS, **_S_RANKS, **_P_RANKS}
+
+_SUFFIXES = "abcd"
+
+
+def _grade_key(grade: str) -> tuple[str, int]:
+    """(scale letter, ordinal) – the order of grades within one scale by number and sub-grade."""
+    match = PAY_GRADE_RE.match(grade)
+    if not match:
+        raise ValueError(f"'{grade}' is not a canonical pay grade (e.g. E9a, E11, S11b, A13)")
+    number = int(grade[1:].rstrip(_SUFFIXES))
+    suffix = grade[-1]
+    return grade[0], number * 5 + (_SUFFIXES.index(suffix) + 1 if suffix in _SUFFIXES else 0)
+
+
+def pay_grade_rank(grade: str) -> int:
+    """A number ordering canonical grades across scales (see the module docstring); >= 0."""
+    if grade in PAY_GRADE_RANKS:
+        return PAY_GRADE_RANKS[grade]
+    letter, ordinal = _grade_key(grade)
+    known = sorted((_grade_key(g)[1], rank) for g, rank in PAY_GRADE_RANKS.items() if g.startswith(letter))
+    below = [(o, r) for o, r in known if o < ordinal]
+    if not below:
+        # Below the real grades of this scale (A1, S0): tiny ranks, still ordered, still >= 0.
+        return ordinal
+    # One step per ordinal above the nearest real grade; the table leaves gaps wide enough.
+    low_ordinal, low_rank = below[-1]
+    return low_rank + (ordinal - low_ordinal)
+
+
+_WORD = r"[A-Za-zÄÖÜäöüß]"
+# "Entgeltgruppe", "Entgeltgr.", "EG", "Besoldungsgruppe", "BesGr." – the word before a grade number.
+_GROUP_WORD = (
+    r"(?i:entgeltgruppen?|entgeltgr(?:p|up)?\.?|egr?\.?"
+    r"|besoldungsgruppen?|besgrp?\.?|bes\.\s?gr\.?|bgr\.?)"
+)
+_GRADE_RE = re.compile(
+    rf"(?<!{_WORD})(?:(?P<word>{_GROUP_WORD})\s*(?P<letter1>[ESAP])?|(?P<letter2>[ESAP]))"
+    rf"\s?-?\s?(?P<number>\d{{1,2}})(?!\d)"
+    rf"(?:(?P<sub>[a-dA-D])(?!{_WORD})|\s(?P<spaced_sub>[a-d])(?!{_WORD}|\.\w))?"
+)
+# "A 9/10", "Entgeltgruppe 9a bis 9c": the second grade without its letter.
+_CONTINUATION_RE = re.compile(
+    rf"\s*(?:/|-|–|—|bis|bzw\.?|oder)\s*(?P<number>\d{{1,2}})(?!\d)(?:\s?(?P<sub>[a-d])(?!{_WORD}))?"
+    r"(?!\s*(?:monat|jahr|std|stund|woche|%|\.\d))",
+    re.IGNORECASE,
+)
+
+
+def _grade_from_parts(letter: str, number: str, sub: str | None) -> str | None:
+    grade = f"{letter}{int(number)}{(sub or '').lower()}"
+    if grade in PAY_GRADE_RANKS:
+        return grade
+    # A stray letter after a real grade ("A 13 a") is more likely noise than a new grade.
+    plain = f"{letter}{int(number)}"
+    return plain if sub and plain in PAY_GRADE_RANKS else None
+
+
+def _letter_for(match: re.Match[str]) -> str:
+    if match["letter1"] or match["letter2"]:
+        return match["letter1"] or match["letter2"]
+    # "Besoldungsgruppe 10" without a letter means A 10; "Entgeltgruppe 9" means E 9.
+    return "A" if re.match(r"(?i)b", match["word"]) else "E"
+
+
+def _find_grades(text: str) -> list[tuple[str, int]]:
+    """All known grades in a text with their start positions, in reading order."""
+    found: list[tuple[str, int]] = []
+    for match in _GRADE_RE.finditer(text):
+        letter = _letter_for(match)
+        grade = _grade_from_parts(letter, match["number"], match["sub"] or match["spaced_sub"])
+        if grade is None:
+            continue
+        found.append((grade, match.start()))
+        found.extend(_continuations(text, match.end(), letter, grade))
+    return found
+
+
+def _continuations(text: str, pos: int, letter: str, previous: str) -> list[tuple[str, int]]:
+    found = []
+    while cont := _CONTINUATION_RE.match(text, pos):
+        grade = _grade_from_parts(letter, cont["number"], cont["sub"])
+        # Only a higher grade of the same scale continues a range; anything else is another number.
+        if grade is None or PAY_GRADE_RANKS[grade] <= PAY_GRADE_RANKS[previous]:
+            break
+        found.append((grade, cont.start("number")))
+        previous, pos = grade, cont.end()
+    return found
+
+
+def canonical_pay_grade(text: str) -> str | None:
+    """One grade in any usual spelling ("EG 9b", "BesGr. A 9", "S11 b") as "E9b", "A9", "S11b"."""
+    if not text:
+        return None
+    # Already (nearly) canonical, as typed into a search form: "e9a", "A 13".
+    if compact := re.fullmatch(r"([ESAPesap])(\d{1,2})([a-dA-D]?)", re.sub(r"\s+", "", text)):
+        grade = f"{compact[1].upper()}{int(compact[2])}{compact[3].lower()}"
+        return grade if grade in PAY_GRADE_RANKS else None
+    grades = {grade for grade, _ in _find_grades(text)}
+    # Several different grades are a range, not "one grade".
+    return grades.pop() if len(grades) == 1 else None
+
+
+@dataclass(frozen=True)
+class PayInfo:
+    pay_scale: PayScale | None
+    grade_min: str | None
+    grade_max: str | None
+
+
+_SCALE_LETTERS = {
+    PayScale.baybesg: "A",
+    PayScale.tvoed: "EP",
+    PayScale.tvl: "E",
+    PayScale.tvoed_sue: "S",
+}
+_SUE_RE = re.compile(r"\bsue\b|sozial-?\s*und\s+erziehungsdienst")
+_TVL_RE = re.compile(r"\btv\s?-?\s?l\b")
+_TVOED_RE = re.compile(r"\btv\s?-?\s?o?e?d\b")
+_BESOLDUNG_RE = re.compile(r"baybesg|besoldung|\bbesgr|\bbes\.\s?gr|\bbeamtenbesoldung")
+_UP_TO_RE = re.compile(r"(?i)(?:\bbis|\bmax\.?|\bmaximal|\bhöchstens|\bhoechstens)\s+(?:(?:zu[rm]?|in)\s+)?$")
+
+
+def _scale_from_keywords(folded: str) -> PayScale | None:
+    # SuE before TVöD: "TVöD-SuE" contains both.
+    if _SUE_RE.search(folded):
+        return PayScale.tvoed_sue
+    tvl, tvoed = _TVL_RE.search(folded), _TVOED_RE.search(folded)
+    if tvl and tvoed:
+        return PayScale.tvl if tvl.start() < tvoed.start() else PayScale.tvoed
+    if tvl or tvoed:
+        return PayScale.tvl if tvl else PayScale.tvoed
+    return PayScale.baybesg if _BESOLDUNG_RE.search(folded) else None
+
+
+def _scale_for_grade(grade: str, folded: str) -> PayScale:
+    letter = grade[0]
+    if letter == "A":
+        return PayScale.baybesg
+    if letter == "S":
+        return PayScale.tvoed_sue
+    if letter == "E" and _scale_from_keywords(folded) == PayScale.tvl:
+        return PayScale.tvl
+    # District offices are municipal (VKA) employers: an E grade without "TV-L" is TVöD.
+    return PayScale.tvoed
+
+
+def parse_pay(text: str) -> PayInfo:
+    """Pay scale and grade range of a free text such as "E 9a - E 10 TVöD" or "A9/A11"."""
+    found = _find_grades(text or "")
+    folded = _fold(text or "")
+    if not found:
+        return PayInfo(_scale_from_keywords(folded), None, None)
+    scale = _scale_for_grade(found[0][0], folded)
+    # Mixed texts ("BesGr. A 12 / EG 12 TVöD"): the first grade decides, the others are alternatives.
+    grades = [g for g, _ in found if g[0] in _SCALE_LETTERS[scale]]
+    low = min(grades, key=pay_grade_rank)
+    high = max(grades, key=pay_grade_rank)
+    if low == high and _UP_TO_RE.search(text[: found[0][1]]):
+        return PayInfo(scale, None, high)  # "bis EG 11": only the ceiling is known
+    return PayInfo(scale, low, high)
+
+
+# ----------------------------------------------------------------------------------- working time
+
+_FULL_TIME_RE = re.compile(r"voll\s?-?\s?zeit|voll-\s*(?:,|/|oder|und|bzw\.?|&)\s*teil")
+_PART_TIME_RE = re.compile(r"teil\s?-?\s?zeit|\bteilbar\b|job\s?-?\s?sharing")
+_NEGATION_BEFORE_RE = re.compile(r"(?:\bkeine?[nr]?|\bnicht|\bohne)\s+$")
+# Only filler words between the term and the negation: "Teilzeit ist leider nicht möglich".
+_NEGATION_AFTER_RE = re.compile(
+    r"^\w*[\s,()-]*(?:(?:ist|sind|wird|leider|grundsaetzlich|derzeit|hier|jedoch|aber)\s+)*"
+    r"(?:nicht\s+(?:moeglich|vorgesehen|gegeben|angeboten)|ausgeschlossen)"
+)
+_FULL_TIME_HOURS = 35.0  # TVöD-VKA and Bavarian civil servants work 39 h; anything >= 35 h is full time
+
+
+def _mentioned(pattern: re.Pattern[str], folded: str) -> bool:
+    """True if the pattern occurs at least once without a negation ("Teilzeit ist nicht möglich")."""
+    for match in pattern.finditer(folded):
+        before, after = folded[max(0, match.start() - 12) : match.start()], folded[match.end() :]
+        if not _NEGATION_BEFORE_RE.search(before) and not _NEGATION_AFTER_RE.search(after):
+            return True
+    return False
+
+
+def parse_working_time(text: str) -> list[WorkingTime]:
+    """[full_time], [part_time], both, or [] – "Vollzeit, teilzeitfähig" gives both."""
+    folded = _fold(text or "")
+    full, part = _mentioned(_FULL_TIME_RE, folded), _mentioned(_PART_TIME_RE, folded)
+    if not full and not part:
+        hours = parse_weekly_hours(text)
+        if hours is None:
+            return []
+        full, part = hours >= _FULL_TIME_HOURS, hours < _FULL_TIME_HOURS
+    return [wt for wt, on in ((WorkingTime.full_time, full), (WorkingTime.part_time, part)) if on]
+
+
+_HOURS_RE = re.compile(
+    r"(?<![\d,.])(?P<hours>\d{1,2}(?:[.,]\d{1,2})?)\s*-?\s*"
+    r"(?:wochenstunden|wochenarbeitsstunden|std\.?|stunden|h\b)"
+    r"(?!\s*(?:/|pro|je|im|am|in\s+der|in\s+dem|am\s+tag)?\s*(?:monat|tag|jahr)|\s*taeglich)"
+)
+
+
+def parse_weekly_hours(text: str) -> float | None:
+    """Weekly hours from "19,5 Wochenstunden", "39 Std./Woche", "Teilzeit mit 30 Stunden"."""
+    for match in _HOURS_RE.finditer(_fold(text or "")):
+        hours = float(match["hours"].replace(",", "."))
+        if 0 < hours <= 60:  # the record's bounds; "24 Stunden" of something else would be odd here
+            return hours
+    return None
+
+
+# ------------------------------------------------------------------------------------- fixed term
+
+_PERMANENT_RE = re.compile(r"\bunbefristet|nicht\s+befristet|\b(?:ohne|keine)\s+befristung|festanstellung")
+_FIXED_RE = re.compile(
+    r"(?<!un)(?<!nicht )befristet|(?<!ohne )(?<!keine )befristung|zeitlich\s+begrenzt|"
+    r"(?:elternzeit|mutterschutz|krankheits|schwangerschafts)vertretung|"
+    r"vertretung\s+(?:fuer\s+)?(?:waehrend\s+)?(?:der\s+|einer\s+|die\s+dauer\s+der\s+)?(?:elternzeit|mutterschutz)"
+)
+_NUMBER_WORDS = {
+    "ein": 1, "eine": 1, "einem": 1, "einen": 1, "eines": 1, "zwei": 2, "drei": 3, "vier": 4,
+    "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwoelf": 12,
+    "achtzehn": 18, "vierundzwanzig": 24, "sechsunddreissig": 36, "eineinhalb": 1.5, "anderthalb": 1.5,
+}  # fmt: skip
+_DURATION_RE = re.compile(
+    rf"(?<![\w.])(?P<amount>\d{{1,3}}(?:[.,]5)?|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
+    r"\s+(?P<unit>monat(?:e|en|s)?|jahr(?:e|en|es)?)\b"
+)
+_HALF_YEAR_RE = re.compile(r"\b(?:ein|einem|einen)\s+halbe[ns]?\s+jahr")
+
+
+def _clause_around(folded: str, start: int, end: int) -> str:
+    """The text of the sentence part holding a match; durations further away describe other things."""
+    before = re.split(r"[;!?\n]|\.\s+(?=[a-z])|,\s*(?=mindestens|erfahrung)", folded[:start])[-1][-60:]
+    after = re.split(r"[;!?\n]|\.\s+", folded[end:], maxsplit=1)[0][:80]
+    return before + " " + after
+
+
+def _months(clause: str) -> int | None:
+    if _HALF_YEAR_RE.search(clause):
+        return 6
+    match = _DURATION_RE.search(clause)
+    if not match:
+        return None
+    amount = match["amount"]
+    value = _NUMBER_WORDS.get(amount) or float(amount.replace(",", "."))
+    months = value * 12 if match["unit"].startswith("jahr") else value
+    return int(months) if months == int(months) and 1 <= months <= 120 else None
+
+
+def parse_fixed_term(text: str) -> tuple[bool | None, int | None]:
+    """(fixed_term, term_months): "befristet auf 2 Jahre" -> (True, 24), "unbefristet" -> (False, None)."""
+    folded = _fold(text or "")
+    fixed = _FIXED_RE.search(folded)
+    if fixed:
+        # A real "befristet" wins over a later "unbefristete Übernahme wird angestrebt".
+        return True, _months(_clause_around(folded, fixed.start(), fixed.end()))
+    if _PERMANENT_RE.search(folded):
+        return False, None
+    return None, None
+
+
+# ---------------------------------------------------------------------------------- career level
+
+_ORDINAL_WORDS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QE = r"(?:qualifikationsebene|qe)\b"
+_LEVEL_RANGE_RE = re.compile(rf"\b([1-4])\.?\s*(?:oder|bzw\.?|/|und|-|bis)\s*([1-4])\.?\s*{_QE}")
+_LEVEL_RES = (
+    re.compile(rf"\b(?P<digit>[1-4])\.\s*{_QE}"),
+    re.compile(r"\b(?:qe|qualifikationsebene)\s*(?P<digit>[1-4])\b"),
+    re.compile(r"\bqe\s*(?P<roman>iv|i{1,3})\b"),
+    re.compile(r"\b(?P<word>erst|zweit|dritt|viert)e[nmrs]?\s+" + _QE),
+)
+_SERVICE_RE = re.compile(
+    r"\b(?P<level>einfach|mittler|gehoben|hoeher)e[nmrs]?\s+(?:[\w()-]+\s+){0,2}?[\w-]*dienst(?:es)?\b"
+)
+_SERVICE_LEVELS = {"einfach": 1, "mittler": 2, "gehoben": 3, "hoeher": 4}
+
+
+def parse_career_level(text: str) -> int | None:
+    """Bavarian Qualifikationsebene 1–4: "3. QE", "QE 2", "zweite Qualifikationsebene", "gehobener Dienst"."""
+    folded = _fold(text or "")
+    # "2. oder 3. QE": the entry level is the lower one.
+    if match := _LEVEL_RANGE_RE.search(folded):
+        return min(int(match[1]), int(match[2]))
+    for pattern in _LEVEL_RES:
+        if match := pattern.search(folded):
+            if match.groupdict().get("digit"):
+                return int(match["digit"])
+            if match.groupdict().get("roman"):
+                return _ROMAN[match["roman"]]
+            return _ORDINAL_WORDS[match["word"]]
+    # The old career names (Laufbahngruppen) map one to one onto the four levels.
+    if match := _SERVICE_RE.search(folded):
+        return _SERVICE_LEVELS[match["level"]]
+    return None
+
+
+# ----------------------------------------------------------------------------------------- status
+
+_CIVIL_SERVANT_RE = re.compile(r"beamt|verbeamt|besoldung|\bbesgr|\bbes\.\s?gr|baybesg|dienstherr")
+_EMPLOYEE_RE = re.compile(
+    r"tarifbeschaeftigt|tarifangestellt|arbeitsverhaeltnis|beschaeftigungsverhaeltnis|arbeitnehmer|"
+    r"entgelt|\btv\s?-?\s?o?e?d\b|\btv\s?-?\s?l\b|\bangestellte|\bangestelltenverhaeltnis"
+)
+
+
+def parse_status(text: str) -> list[EmploymentStatus]:
+    """[employee], [civil_servant] or both: Tarifbeschäftigte / Beamte."""
+    folded = _fold(text or "")
+    letters = {grade[0] for grade, _ in _find_grades(text or "")}
+    civil = _mentioned(_CIVIL_SERVANT_RE, folded) or "A" in letters
+    employee = _mentioned(_EMPLOYEE_RE, folded) or bool(letters & set("ESP"))
+    pairs = ((EmploymentStatus.employee, employee), (EmploymentStatus.civil_servant, civil))
+    return [status for status, on in pairs if on]
+
+
+# ---------------------------------------------------------------------------------- posting type
+
+_DUAL_RE = re.compile(r"\bdual")
+_STUDY_RE = re.compile(r"studi|bachelor|\bb\.\s?(?:a|sc|eng)\b|hochschule")
+_STUDY_TITLE_RE = re.compile(r"^\W*(?:bachelor)?studi(?:um|engang|enplatz)\b|verbundstudium")
+_TRAINEE_RE = re.compile(r"anwaerter|trainee|vorbereitungsdienst|referendar|volontaer|volontariat")
+_INTERN_RE = re.compile(r"praktik|praxissemester|hospitation")
+_APPRENTICE_RE = re.compile(
+    r"^\W*ausbildung\b|\bausbildung\s+(?:zu[mr]?|als|im|in\s+der|fuer|ab|20\d\d)\b|[-–|:,(/)]\s*ausbildung\b|"
+    r"\bausbildungs(?:platz|plaetze|stelle|stellen|beginn|start|jahr)\b|\bberufsausbildung|"
+    r"auszubildende|\bazubi|\blehrstelle|\blehrling"
+)
+# Jobs *about* training: the trainer is no apprentice.
+_TRAINER_RE = re.compile(
+    r"ausbilder|ausbildungs(?:leit|beauftragt|koordinat|referent|berat)|praxisanleit|\bleit(?:er|erin|ung)\b"
+)
+
+
+def posting_type_from_title(title: str) -> PostingType:
+    """Stelle / Ausbildung / Duales Studium / Praktikum / Anwärter from the posting title."""
+    folded = _fold(title or "")
+    # Dual study first: its titles often also say "Ausbildung" or "Anwärter".
+    if (_DUAL_RE.search(folded) and _STUDY_RE.search(folded)) or _STUDY_TITLE_RE.search(folded):
+        return PostingType.dual_study
+    if _TRAINEE_RE.search(folded):
+        return PostingType.trainee
+    if _INTERN_RE.search(folded):
+        return PostingType.internship
+    if _APPRENTICE_RE.search(folded) and not _TRAINER_RE.search(folded):
+        return PostingType.apprenticeship
+    return PostingType.job
+
+
+# -------------------------------------------------------------------------------------- category
+
+CATEGORIES: tuple[str, ...] = (
+    "Verwaltung",
+    "Soziales",
+    "Erziehung & Bildung",
+    "Technik & Bau",
+    "IT & Digitalisierung",
+    "Gesundheit",
+    "Umwelt & Natur",
+    "Finanzen",
+    "Recht & Ordnung",
+    "Handwerk & Betrieb",
+    "Sonstiges",
+)
+
+# Berufsfeld keywords, written naturally (umlauts are folded before matching). A keyword matches
+# anywhere in a word (German compounds: "Kreisjugendamt", "Amtsarzt"), except that keywords of up to
+# three letters must be whole words ("IT", "Kfz", "ASD").
+# When several match, the keyword that starts first wins, then the longest one – so list a compound
+# ("Kfz-Zulassung") to beat its head ("Kfz"). "Verwaltung" is generic: it only counts when no other
+# field matched.
+CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "Soziales": (
+        "Sozialpädagog", "Sozialarbeit", "Soziale Arbeit", "sozialen Dienst", "sozialer Dienst", "ASD",
+        "Sozialamt", "Sozialhilfe", "Sozialverwaltung", "Schulsozialarbeit", "Jugendamt", "Jugendhilfe",
+        "Jugendarbeit", "Jugendpfleg", "Jugendsozial", "Kinderschutz", "Pflegekinder", "Adoption",
+        "Vormund", "Betreuungsstelle", "Betreuungsbehörde", "Eingliederungshilfe", "Wohngeld",
+        "Teilhabe", "Senioren", "Inklusion", "Integration", "Asyl", "Jobcenter", "Elterngeld",
+        "Unterhaltsvorschuss", "Grundsicherung", "Heilpädagog", "Heilerziehung", "Streetwork", "Familie",
+    ),
+    "Erziehung & Bildung": (
+        "Erzieher", "Kita", "Kindertages", "Kindergarten", "Krippe", "Hort", "Kinderpfleg",
+        "Kinderbetreuung", "Lehrer", "Lehrkraft", "Dozent", "Bildungsbüro", "Bildungskoordinat",
+        "Bildungsregion", "Volkshochschule", "VHS", "Musikschule", "Bibliothek", "Schulbegleit",
+        "Schulassist", "Pädagog",
+    ),
+    "Technik & Bau": (
+        "Bauingenieur", "Ingenieur", "Architekt", "Hochbau", "Tiefbau", "Straßenbau", "Bautechni",
+        "Bauleit", "Bauamt", "Bauaufsicht", "Bauverwaltung", "Baukontroll", "Bauantr", "Baugenehmig",
+        "Techniker", "Vermessung", "Stadtplan", "Bauleitplan", "Kreisbaumeister", "Denkmal",
+        "Gebäudemanagement", "Elektrotechnik", "Versorgungstechnik",
+    ),
+    "IT & Digitalisierung": (
+        "IT", "EDV", "Informatik", "Administrator", "Netzwerk", "Software", "Digitalisierung",
+        "Digital", "E-Government", "eGovernment", "Datenbank", "Informationssicherheit",
+        "Informationstechnik", "Anwendungsbetreu", "Programmier", "OZG", "GIS", "Geoinformation",
+    ),
+    "Gesundheit": (
+        "Gesundheit", "Arzt", "Ärzt", "Medizin", "Pflege", "Hygiene", "Hebamme", "Psychiat",
+        "Veterinär", "Lebensmittelkontroll", "Lebensmittelüberwach", "Rettungsdienst",
+        "Notfallsanitäter", "Sanitäter",
+    ),
+    "Umwelt & Natur": (
+        "Naturschutz", "Umwelt", "Abfall", "Immissionsschutz", "Klimaschutz", "Klimamanag",
+        "Energieberat", "Landschaft", "Forst", "Gewässer", "Wasserwirtschaft", "Wasserrecht",
+        "Bodenschutz", "Artenschutz", "Biodiversität", "Landwirtschaft", "Wertstoff",
+        "Kreislaufwirtschaft", "Ranger", "Gebietsbetreu", "Deponie",
+    ),
+    "Finanzen": (
+        "Kämmerei", "Kämmerer", "Kasse", "Buchhalt", "Steuer", "Finanz", "Haushalt", "Controlling",
+        "Controller", "Rechnungsprüf", "Rechnungswesen", "Vollstreckung", "Bilanz", "Doppik",
+        "Anlagenbuchhalt", "Zahlstelle",
+    ),
+    "Recht & Ordnung": (
+        "Ausländerbehörde", "Ausländer", "Ordnungsamt", "öffentliche Sicherheit", "Sicherheit und Ordnung",
+        "Jurist", "Volljurist", "Rechtsamt", "Rechtsabteil", "Justiziar", "Justitiar", "Rechtsreferendar",
+        "Datenschutz", "Zulassungsstelle", "Kfz-Zulassung", "Kfz Zulassung", "Führerschein",
+        "Fahrerlaubnis", "Waffenrecht", "Gewerbe", "Brandschutz", "Katastrophenschutz", "Bußgeld",
+        "Verkehrsüberwachung", "Verkehrsbehörde", "Staatsangehörigkeit", "Einbürgerung", "Standesamt",
+    ),
+    "Handwerk & Betrieb": (
+        "Hausmeister", "Straßenwärter", "Straßenmeister", "Bauhof", "Kfz", "Mechatroni", "Mechaniker",
+        "Elektriker", "Elektroniker", "Schreiner", "Gärtner", "Landschaftsgärtner", "Reinigung",
+        "Hauswirtschaft", "Koch", "Küche", "Fahrer", "Kraftfahrer", "Handwerk", "Haustechnik",
+        "Betriebshof", "Werkstatt", "Winterdienst", "Maschinist", "Schlosser", "Installateur",
+        "Lagerist", "Lagerlogistik", "Hausdienst", "Pförtner", "Klärwerk",
+    ),
+    "Verwaltung": (
+        "Verwaltung", "Sachbearbeit", "Verwaltungsfachangestellt", "Verwaltungswirt",
+        "Verwaltungsangestellt", "Sekretär", "Sekretariat", "Assistenz", "Büro", "Registratur",
+        "Poststelle", "Bürgerbüro", "Personal", "Organisation", "Hauptamt", "Zentrale Dienste",
+        "Beamt", "Inspektor", "Sachgebiet", "Kanzlei", "Vorzimmer", "Empfang", "Bürgerservice",
+    ),
+}  # fmt: skip
+
+_GENERIC_CATEGORY = "Verwaltung"
+_FALLBACK_CATEGORY = "Sonstiges"
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    folded = re.escape(_fold(keyword))
+    if len(keyword) <= 3:
+        return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
+    return re.compile(folded)
+
+
+_KEYWORD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (category, _keyword_pattern(keyword))
+    for category, keywords in CATEGORY_KEYWORDS.items()
+    for keyword in keywords
+]
+
+
+def _best_category(text: str | None, *, generic: bool) -> str | None:
+    """The category whose keyword starts first in the text (longest keyword on a tie)."""
+    folded = _fold(text or "")
+    best: tuple[int, int, str] | None = None
+    for category, pattern in _KEYWORD_PATTERNS:
+        if (category == _GENERIC_CATEGORY) != generic:
+            continue
+        if match := pattern.search(folded):
+            candidate = (match.start(), -len(match[0]), category)
+            best = candidate if best is None or candidate < best else best
+    return best[2] if best else None
+
+
+def category_for(title: str, department: str | None = None) -> str:
+    """Berufsfeld from keywords: the title first, then the department; "Sonstiges" if nothing fits."""
+    return (
+        _best_category(title, generic=False)
+        or _best_category(title, generic=True)
+        or _best_category(department, generic=False)
+        or _best_category(department, generic=True)
+        or _FALLBACK_CATEGORY
+    )
+
+
+# ------------------------------------------------------------------------------------------- dates
+
+_MONTHS = {
+    "januar": 1, "jan": 1, "jaenner": 1, "februar": 2, "feb": 2, "maerz": 3, "mrz": 3, "maer": 3,
+    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_RE = re.compile(
+    r"(?<![\d.])(?:"
+    r"(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
+    r"|(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.(?:\s?(?P<y>\d{4})|(?P<yy>\d{2}))?(?![\d])"
+    rf"|(?P<nd>\d{{1,2}})\.?\s*(?P<nm>{_MONTH_NAMES})\b\.?(?:\s*(?P<ny>\d{{4}}))?"
+    r")"
+)
+
+
+def _year_for(day: int, month: int, today: date) -> int:
+    """A date without a year is the next such day from today on (deadlines lie ahead)."""
+    try:
+        return today.year if date(today.year, month, day) >= today else today.year + 1
+    except ValueError:
+        return today.year + 1  # 29.02. in a non-leap year: the check below rejects invalid dates
+
+
+def parse_german_date(text: str, today: date | None = None) -> date | None:
+    """The first date in a text: "15.12.2026", "15.12.26", "3. März 2027", "2026-12-15"; invalid -> None."""
+    match = _DATE_RE.search(_fold(text or ""))
+    if not match:
+        return None
+    if match["iy"]:
+        year, month, day = int(match["iy"]), int(match["im"]), int(match["id"])
+    elif match["d"]:
+        day, month = int(match["d"]), int(match["m"])
+        year = int(match["y"]) if match["y"] else 2000 + int(match["yy"]) if match["yy"] else None
+    else:
+        day, month = int(match["nd"]), _MONTHS[match["nm"]]
+        year = int(match["ny"]) if match["ny"] else None
+    if year is None:
+        year = _year_for(day, month, today or date.today())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
