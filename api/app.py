@@ -16,8 +16,14 @@ durchsuchbar auf Deutsch. Fehler werden als `application/problem+json` (RFC 9457
 
 def create_app(settings: Settings | None = None, board: Board | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Stellenbörse API", version="1", description=DESCRIPTION,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Stellenbörse API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.board = board or open_board(settings)
     problems.install(app)

@@ -56,7 +56,9 @@ _MESSAGES = {
 def field_errors(exc: RequestValidationError) -> list[dict]:
     errors = []
     for item in exc.errors():
-        loc = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path")]
+        # Repeated query parameters put a list index in loc; people know the parameter, not the index.
+        skip = ("query", "body", "path", "header")
+        loc = [str(p) for p in item.get("loc", ()) if p not in skip and not isinstance(p, int)]
         template = _MESSAGES.get(item.get("type", ""))
         message = template.format(**item.get("ctx", {})) if template else item.get("msg", "ungültig")
         errors.append({"field": ".".join(loc), "message": message})

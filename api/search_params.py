@@ -18,18 +18,30 @@ class SearchParams:
 
     def __init__(
         self,
-        q: Annotated[str, Query(max_length=200, description="Suchbegriffe, z. B. `Verwaltung Erzieherin`")] = "",
-        district: Annotated[list[str], Query(description="Landkreis-Kürzel (mehrfach möglich), z. B. `miltenberg`")] = [],  # noqa: B006
-        posting_type: Annotated[list[PostingType], Query(description="Art der Stelle (mehrfach möglich)")] = [],  # noqa: B006
+        q: Annotated[
+            str, Query(max_length=200, description="Suchbegriffe, z. B. `Verwaltung Erzieherin`")
+        ] = "",
+        district: Annotated[
+            list[str], Query(description="Landkreis-Kürzel (mehrfach möglich), z. B. `miltenberg`")
+        ] = [],  # noqa: B006
+        posting_type: Annotated[
+            list[PostingType], Query(description="Art der Stelle (mehrfach möglich)")
+        ] = [],  # noqa: B006
         category: Annotated[list[str], Query(description="Berufsfeld (mehrfach möglich)")] = [],  # noqa: B006
         working_time: Annotated[list[WorkingTime], Query(description="Arbeitszeit")] = [],  # noqa: B006
-        fixed_term: Annotated[bool | None, Query(description="true = nur befristete, false = nur unbefristete")] = None,
-        pay_grade_min: Annotated[str | None, Query(max_length=40, description="z. B. `E9a`, `A 9`, `EG 10`")] = None,
+        fixed_term: Annotated[
+            bool | None, Query(description="true = nur befristete, false = nur unbefristete")
+        ] = None,
+        pay_grade_min: Annotated[
+            str | None, Query(max_length=40, description="z. B. `E9a`, `A 9`, `EG 10`")
+        ] = None,
         pay_grade_max: Annotated[str | None, Query(max_length=40, description="z. B. `E13`, `A13`")] = None,
         career_level: Annotated[list[int], Query(description="Qualifikationsebene 1–4")] = [],  # noqa: B006
         status: Annotated[list[EmploymentStatus], Query(description="Tarifbeschäftigte / Beamte")] = [],  # noqa: B006
         remote: Annotated[list[Remote], Query(description="Homeoffice")] = [],  # noqa: B006
-        near: Annotated[str | None, Query(max_length=100, description="PLZ oder Ort, z. B. `63897` oder `Miltenberg`")] = None,
+        near: Annotated[
+            str | None, Query(max_length=100, description="PLZ oder Ort, z. B. `63897` oder `Miltenberg`")
+        ] = None,
         radius_km: Annotated[float, Query(gt=0, le=300, description="Umkreis in km")] = 25,
         include_expired: Annotated[bool, Query(description="auch abgelaufene Stellen")] = False,
         sort: Annotated[Sort, Query(description="Sortierung")] = Sort.relevance,
@@ -52,15 +64,32 @@ class SearchParams:
             if not 1 <= level <= 4:
                 errors.append({"field": "career_level", "message": "Qualifikationsebene muss 1 bis 4 sein"})
         if v["page"] * v["per_page"] > MAX_RESULT_WINDOW:
-            errors.append({"field": "page", "message": f"Es können höchstens {MAX_RESULT_WINDOW} Treffer durchblättert werden"})
+            errors.append(
+                {
+                    "field": "page",
+                    "message": f"Es können höchstens {MAX_RESULT_WINDOW} Treffer durchblättert werden",
+                }
+            )
         if errors:
             raise ProblemError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
         return SearchQuery(
-            text=v["q"], districts=v["district"], posting_types=v["posting_type"], categories=v["category"],
-            working_time=v["working_time"], fixed_term=v["fixed_term"], pay_grade_min=grades["pay_grade_min"],
-            pay_grade_max=grades["pay_grade_max"], career_levels=v["career_level"], status=v["status"],
-            remote=v["remote"], near=near, radius_km=v["radius_km"], include_expired=v["include_expired"],
-            sort=v["sort"], page=v["page"], per_page=v["per_page"],
+            text=v["q"],
+            districts=v["district"],
+            posting_types=v["posting_type"],
+            categories=v["category"],
+            working_time=v["working_time"],
+            fixed_term=v["fixed_term"],
+            pay_grade_min=grades["pay_grade_min"],
+            pay_grade_max=grades["pay_grade_max"],
+            career_levels=v["career_level"],
+            status=v["status"],
+            remote=v["remote"],
+            near=near,
+            radius_km=v["radius_km"],
+            include_expired=v["include_expired"],
+            sort=v["sort"],
+            page=v["page"],
+            per_page=v["per_page"],
         )
 
 
@@ -69,5 +98,7 @@ def _grade(value: str | None, name: str, errors: list[dict]) -> str | None:
         return None
     grade = canonical_pay_grade(value)
     if grade is None:
-        errors.append({"field": name, "message": f"„{value}“ ist keine Entgelt- oder Besoldungsgruppe (z. B. E9a, A13)"})
+        errors.append(
+            {"field": name, "message": f"„{value}“ ist keine Entgelt- oder Besoldungsgruppe (z. B. E9a, A13)"}
+        )
     return grade

@@ -23,18 +23,17 @@ def _board():
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Vacancy | None, str]]:
-    """(line number, vacancy or None, error message) for every non-blank line."""
-    with open(path, encoding="utf-8", errors="strict") as handle:
-        number = 0
-        while True:
-            number += 1
+    """(line number, vacancy or None, error message) for every non-blank line.
+
+    Lines are decoded one by one so that a line in a wrong encoding costs only that line.
+    """
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
             try:
-                line = handle.readline()
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                yield number, None, f"keine gültige UTF-8-Kodierung ({exc.reason})"
-                return
-            if not line:
-                return
+                yield number, None, f"keine gültige UTF-8-Kodierung ({exc.reason} an Byte {exc.start})"
+                continue
             if line.strip():
                 yield (number, *_parse_line(line))
 
@@ -69,7 +68,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if len(batch) >= IMPORT_BATCH:
             _save(board, batch, totals)
     _save(board, batch, totals)
-    print("Import: {new} neu, {changed} geändert, {unchanged} unverändert, {failed} fehlerhaft".format(**totals))
+    print(
+        "Import: {new} neu, {changed} geändert, {unchanged} unverändert, {failed} fehlerhaft".format(**totals)
+    )
     return 1 if totals["failed"] else 0
 
 
@@ -102,8 +103,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         if near is None:
             print(f"Ort oder PLZ „{args.near}“ ist nicht bekannt", file=sys.stderr)
             return 2
-    query = SearchQuery(text=args.text, near=near, radius_km=args.radius, sort=Sort(args.sort),
-                        per_page=args.limit, districts=args.district or [])
+    query = SearchQuery(
+        text=args.text,
+        near=near,
+        radius_km=args.radius,
+        sort=Sort(args.sort),
+        per_page=args.limit,
+        districts=args.district or [],
+    )
     page = board.search(query)
     if args.json:
         print(json.dumps(page.to_public(), ensure_ascii=False, indent=2))
@@ -127,7 +134,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stellenboerse", description="Stellenbörse des Bayerischen Innovationsrings")
+    parser = argparse.ArgumentParser(
+        prog="stellenboerse", description="Stellenbörse des Bayerischen Innovationsrings"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("import", help="Stellen aus einer JSON-Lines-Datei übernehmen")
     p.add_argument("file")

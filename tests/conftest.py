@@ -18,7 +18,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _es_problem(url: str | None) -> str | None:
     if not url:
-        return "STELLEN_TEST_ELASTICSEARCH_URL is not set (start one with tests/elasticsearch/run_es.sh start)"
+        return (
+            "STELLEN_TEST_ELASTICSEARCH_URL is not set (start one with tests/elasticsearch/run_es.sh start)"
+        )
     try:
         httpx.get(f"{url}/_cluster/health", timeout=5).raise_for_status()
     except httpx.HTTPError as exc:

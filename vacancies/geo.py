@@ -80,10 +80,7 @@ class Gazetteer:
         if not text:
             return None
         match = re.match(r"^(\d{5})\b\s*(.*)$", text)
-        if match:
-            place = self.by_code.get(match.group(1))
-        else:
-            place = self.by_name.get(fold_name(text))
+        place = self.by_code.get(match.group(1)) if match else self.by_name.get(fold_name(text))
         if place is None:
             return None
         return GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")

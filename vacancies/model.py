@@ -100,10 +100,35 @@ class Contact(BaseModel):
 # Fields that define the content of a posting: a change in any of them is a "changed" posting.
 # Bookkeeping (first_seen, last_seen, updated_at, state, content_hash) is left out on purpose.
 CONTENT_FIELDS = (
-    "origin", "source", "source_url", "district", "employer", "department", "title", "description",
-    "posting_type", "category", "working_time", "weekly_hours", "fixed_term", "term_months", "status",
-    "pay_scale", "pay_grade_min", "pay_grade_max", "career_level", "remote", "location", "date_posted",
-    "deadline", "start_date", "reference", "apply_url", "apply_email", "contact", "attachments",
+    "origin",
+    "source",
+    "source_url",
+    "district",
+    "employer",
+    "department",
+    "title",
+    "description",
+    "posting_type",
+    "category",
+    "working_time",
+    "weekly_hours",
+    "fixed_term",
+    "term_months",
+    "status",
+    "pay_scale",
+    "pay_grade_min",
+    "pay_grade_max",
+    "career_level",
+    "remote",
+    "location",
+    "date_posted",
+    "deadline",
+    "start_date",
+    "reference",
+    "apply_url",
+    "apply_email",
+    "contact",
+    "attachments",
 )
 
 
@@ -155,7 +180,7 @@ class Vacancy(BaseModel):
             return None
         if not PAY_GRADE_RE.match(value):
             raise ValueError(
-                f"'{value}' ist keine kanonische Entgelt-/Besoldungsgruppe (erwartet z. B. E9a, E11, S11b, A13)"
+                f"'{value}' ist keine kanonische Entgelt-/Besoldungsgruppe (z. B. E9a, E11, S11b, A13)"
             )
         return value
 

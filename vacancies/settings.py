@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _secrets_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("STELLEN_SECRET_KEY muss in Produktion gesetzt sein (nicht der Entwicklungswert)")
+            raise ValueError(
+                "STELLEN_SECRET_KEY muss in Produktion gesetzt sein (nicht der Entwicklungswert)"
+            )
         return self
 
 

@@ -119,8 +119,9 @@ class VacancyStore:
             self._classify(conn, vacancy, known.get(vacancy.id), now, result)
         return result
 
-    def _classify(self, conn: Connection, vacancy: Vacancy, known: dict | None, now: datetime,
-                  result: UpsertResult) -> None:
+    def _classify(
+        self, conn: Connection, vacancy: Vacancy, known: dict | None, now: datetime, result: UpsertResult
+    ) -> None:
         vacancy.content_hash = vacancy.compute_content_hash()
         vacancy.last_seen = now
         if known is None:

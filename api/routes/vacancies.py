@@ -16,8 +16,15 @@ SEARCH_EXAMPLE = {
     "total": 1,
     "page": 1,
     "per_page": 20,
-    "items": [{"id": "miltenberg-web:4711", "title": "Sachbearbeiter (m/w/d) Jugendamt", "district": "miltenberg",
-               "distance_km": 3.2, "highlights": {"title": "<mark>Sachbearbeiter</mark> (m/w/d) Jugendamt"}}],
+    "items": [
+        {
+            "id": "miltenberg-web:4711",
+            "title": "Sachbearbeiter (m/w/d) Jugendamt",
+            "district": "miltenberg",
+            "distance_km": 3.2,
+            "highlights": {"title": "<mark>Sachbearbeiter</mark> (m/w/d) Jugendamt"},
+        }
+    ],
     "facets": {"district": [{"value": "miltenberg", "count": 1}]},
 }
 
@@ -27,8 +34,10 @@ SEARCH_EXAMPLE = {
     summary="Stellen suchen",
     description="Volltextsuche (deutsch) mit Filtern, Facetten, Umkreis und Sortierung. Abgelaufene, "
     "zurückgezogene und nach Bewerbungsfrist beendete Stellen fehlen, außer `include_expired=true`.",
-    responses={200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
-               422: {"description": "Ungültige Parameter (application/problem+json)"}},
+    responses={
+        200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
+        422: {"description": "Ungültige Parameter (application/problem+json)"},
+    },
 )
 def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]) -> dict[str, Any]:
     return board.search(params.to_query(board.gazetteer)).to_public()

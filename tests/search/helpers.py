@@ -10,7 +10,9 @@ from vacancies.service import Board
 from vacancies.store import VacancyStore, make_engine, migrate
 
 
-def make_board(backend: str, directory: Path, vacancies: list[Vacancy] | None = None, es_url: str = "") -> Board:
+def make_board(
+    backend: str, directory: Path, vacancies: list[Vacancy] | None = None, es_url: str = ""
+) -> Board:
     from vacancies.search.analysis import get_analyzer
 
     engine = make_engine(f"sqlite:///{directory / 'board.db'}")

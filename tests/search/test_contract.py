@@ -100,7 +100,7 @@ class BackendContract:
     def test_description_text_is_searched(self):
         assert self.found("Aufenthaltstiteln") == {"v02"}
 
-    @pytest.mark.parametrize("text", ['" * ( : ! ~ ^ \\ / [', "Erzieher\")(", "AND OR NOT", "*", "title:x"])
+    @pytest.mark.parametrize("text", ['" * ( : ! ~ ^ \\ / [', 'Erzieher")(', "AND OR NOT", "*", "title:x"])
     def test_query_syntax_characters_never_error(self, text):
         page = self.search(text)
         assert page.total >= 0
@@ -115,8 +115,14 @@ class BackendContract:
         assert self.found(districts=["aschaffenburg"]) == {"v02", "v07"}
 
     def test_filter_several_districts(self):
-        assert self.found(districts=["aschaffenburg", "starnberg"]) == {"v02", "v07", "v03", "v08", "v17",
-                                                                          "v20"}
+        assert self.found(districts=["aschaffenburg", "starnberg"]) == {
+            "v02",
+            "v07",
+            "v03",
+            "v08",
+            "v17",
+            "v20",
+        }
 
     def test_filter_posting_type(self):
         assert self.found(posting_types=[PostingType.apprenticeship]) == {"v04"}
@@ -136,7 +142,14 @@ class BackendContract:
     def test_filter_pay_grade_range_overlaps(self):
         # E9a-E10 overlaps E9a (v02), E10 (v08), E9a-E9b (v09) and, across scales, A9 (v05),
         # A10-A11 (v14) and S11b-S12 (v15); not E8 (v01), S8a (v03), E11-E12 (v07), A6 (v17).
-        assert self.found(pay_grade_min="E9a", pay_grade_max="E10") == {"v02", "v05", "v08", "v09", "v14", "v15"}
+        assert self.found(pay_grade_min="E9a", pay_grade_max="E10") == {
+            "v02",
+            "v05",
+            "v08",
+            "v09",
+            "v14",
+            "v15",
+        }
 
     def test_filter_pay_grade_minimum_only(self):
         assert {"v07", "v20"} <= self.found(pay_grade_min="E11")
@@ -243,8 +256,13 @@ class BackendContract:
 
     def test_facets_count_every_visible_posting(self):
         page = self.search()
-        assert facet(page, "district") == {"miltenberg": 4, "aschaffenburg": 2, "starnberg": 4,
-                                           "fuerstenfeldbruck": 4, "bad-toelz-wolfratshausen": 2}
+        assert facet(page, "district") == {
+            "miltenberg": 4,
+            "aschaffenburg": 2,
+            "starnberg": 4,
+            "fuerstenfeldbruck": 4,
+            "bad-toelz-wolfratshausen": 2,
+        }
         assert facet(page, "working_time") == {"full_time": 8, "part_time": 6}
         assert facet(page, "fixed_term") == {"true": 3, "false": 2}
         assert facet(page, "career_level") == {"2": 2, "3": 4, "4": 1}
@@ -252,8 +270,13 @@ class BackendContract:
 
     def test_facet_values_are_ordered_by_count(self):
         values = self.search().facets["district"]
-        assert [f.value for f in values] == ["fuerstenfeldbruck", "miltenberg", "starnberg",
-                                             "aschaffenburg", "bad-toelz-wolfratshausen"]
+        assert [f.value for f in values] == [
+            "fuerstenfeldbruck",
+            "miltenberg",
+            "starnberg",
+            "aschaffenburg",
+            "bad-toelz-wolfratshausen",
+        ]
 
     def test_facets_are_disjunctive(self):
         page = self.search(districts=["aschaffenburg"])
@@ -301,7 +324,9 @@ AGREEMENT_QUERIES = [
 
 
 @pytest.mark.elasticsearch
-@pytest.mark.parametrize("params", AGREEMENT_QUERIES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "all")
+@pytest.mark.parametrize(
+    "params", AGREEMENT_QUERIES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "all"
+)
 def test_backends_agree(params, agreement_boards):
     sqlite_board, es_board = agreement_boards
     params = dict(params)

@@ -25,6 +25,7 @@ Semantics every backend follows:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -148,8 +149,8 @@ class SearchBackend(Protocol):
 
     def search(self, query: SearchQuery) -> SearchPage: ...
 
-    def reindex(self, vacancies: list[Vacancy]) -> int:
-        """Rebuild the whole index from these postings without downtime; returns the count."""
+    def reindex(self, vacancies: Iterable[Vacancy]) -> int:
+        """Rebuild the whole index from these postings (streamed) without downtime; returns the count."""
 
     def health(self) -> dict[str, Any]:
         """{"ok": bool, "documents": int, ...}"""

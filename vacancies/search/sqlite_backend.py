@@ -9,8 +9,10 @@ tens of milliseconds per search, bincount costs well under one. The cache is rel
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -32,9 +34,23 @@ from vacancies.search.document import build_document, html_to_text
 CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale", "career_level", "remote")
 BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
 DOC_COLUMNS = (
-    "id", "district", "posting_type", "category", "working_time", "fixed_term", "pay_scale",
-    "career_level", "remote", "status", "grade_low", "grade_high", "lat", "lon", "date_posted",
-    "deadline", "state",
+    "id",
+    "district",
+    "posting_type",
+    "category",
+    "working_time",
+    "fixed_term",
+    "pay_scale",
+    "career_level",
+    "remote",
+    "status",
+    "grade_low",
+    "grade_high",
+    "lat",
+    "lon",
+    "date_posted",
+    "deadline",
+    "state",
 )
 MISSING_DAY = np.iinfo(np.int32).max  # sorts last in ascending order
 
@@ -73,7 +89,9 @@ class _Columns:
 
     @classmethod
     def load(cls, conn: Connection, generation: int) -> _Columns:
-        cursor = conn.exec_driver_sql(f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs ORDER BY rowid")
+        cursor = conn.exec_driver_sql(
+            f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs ORDER BY rowid"
+        )
         rows = cursor.fetchall()
         fields = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(DOC_COLUMNS) + 1)]
         col = dict(zip(("rowid", *DOC_COLUMNS), fields, strict=True))
@@ -157,7 +175,8 @@ class SqliteBackend:
             chunk = ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             conn.exec_driver_sql(
-                f"DELETE FROM search_fts WHERE rowid IN (SELECT rowid FROM search_docs WHERE id IN ({marks}))",
+                "DELETE FROM search_fts WHERE rowid IN "
+                f"(SELECT rowid FROM search_docs WHERE id IN ({marks}))",
                 tuple(chunk),
             )
             conn.exec_driver_sql(f"DELETE FROM search_docs WHERE id IN ({marks})", tuple(chunk))
@@ -183,12 +202,16 @@ class SqliteBackend:
         with self.engine.begin() as conn:
             self.remove(conn, ids)
 
-    def reindex(self, vacancies: list[Vacancy]) -> int:
+    def reindex(self, vacancies: Iterable[Vacancy]) -> int:
         # One transaction: under WAL, readers keep seeing the old index until the commit.
+        count = 0
         with self.engine.begin() as conn:
             self.clear(conn)
-            self.write(conn, vacancies)
-        return len(vacancies)
+            stream = iter(vacancies)
+            while batch := list(islice(stream, 1000)):
+                self.write(conn, batch)
+                count += len(batch)
+        return count
 
     def health(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -311,7 +334,9 @@ class _Search:
         masks = {}
         for name, values in wanted.items():
             if values:
-                masks[name] = self._bits_mask(name, values) if name in BITSETS else self._code_mask(name, values)
+                masks[name] = (
+                    self._bits_mask(name, values) if name in BITSETS else self._code_mask(name, values)
+                )
         return masks
 
     def _code_mask(self, name: str, values: list[str]) -> np.ndarray:
@@ -349,7 +374,9 @@ class _Search:
     def _ordered(self, positions: np.ndarray) -> np.ndarray:
         cols, sort = self.cols, self.query.sort
         id_rank = cols.id_rank[positions]
-        newest = np.where(cols.date_posted[positions] == MISSING_DAY, MISSING_DAY, -cols.date_posted[positions])
+        newest = np.where(
+            cols.date_posted[positions] == MISSING_DAY, MISSING_DAY, -cols.date_posted[positions]
+        )
         if sort == Sort.deadline:
             order = np.lexsort((id_rank, cols.deadline[positions]))
         elif sort == Sort.relevance and self.scores is not None:

@@ -1,0 +1,142 @@
+"""The public JSON API over a real SQLite file (in-process ASGI client)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.search.corpus import VISIBLE, corpus
+from tests.search.helpers import make_board
+from vacancies.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("api")
+    board = make_board("sqlite", directory, corpus())
+    settings = Settings(database_url=f"sqlite:///{directory / 'board.db'}", environment="test")
+    with TestClient(create_app(settings, board)) as test_client:
+        yield test_client
+
+
+def test_search_returns_page_with_items_and_facets(client):
+    body = client.get("/api/v1/vacancies", params={"include_expired": "true", "per_page": 100}).json()
+    assert set(body) == {"total", "page", "per_page", "items", "facets"}
+    assert body["total"] == len(VISIBLE) + 2
+    assert {
+        "district",
+        "posting_type",
+        "category",
+        "working_time",
+        "fixed_term",
+        "pay_scale",
+        "career_level",
+        "remote",
+    } == set(body["facets"])
+
+
+def test_search_text_is_highlighted(client):
+    body = client.get("/api/v1/vacancies", params={"q": "Erzieherin"}).json()
+    assert [item["id"] for item in body["items"]] == ["v03"]
+    assert "<mark>Erzieher</mark>" in body["items"][0]["highlights"]["title"]
+
+
+def test_repeated_district_parameter(client):
+    body = client.get("/api/v1/vacancies?district=aschaffenburg&district=starnberg&per_page=50").json()
+    assert {item["district"] for item in body["items"]} == {"aschaffenburg", "starnberg"}
+
+
+def test_near_accepts_postal_code_and_reports_distance(client):
+    body = client.get("/api/v1/vacancies", params={"near": "63739", "radius_km": 1}).json()
+    assert {item["id"] for item in body["items"]} == {"v02", "v07"}
+    assert all(item["distance_km"] == 0.0 for item in body["items"])
+
+
+def test_loose_pay_grade_spelling_is_understood(client):
+    loose = client.get("/api/v1/vacancies", params={"pay_grade_min": "EG 11"}).json()
+    exact = client.get("/api/v1/vacancies", params={"pay_grade_min": "E11"}).json()
+    assert loose["total"] == exact["total"] > 0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"per_page": 0}, "per_page"),
+        ({"per_page": 1000}, "per_page"),
+        ({"page": "abc"}, "page"),
+        ({"page": 0}, "page"),
+        ({"sort": "beliebt"}, "sort"),
+        ({"near": "Atlantis"}, "near"),
+        ({"pay_grade_min": "Gehaltsstufe XYZ"}, "pay_grade_min"),
+        ({"career_level": 7}, "career_level"),
+        ({"fixed_term": "vielleicht"}, "fixed_term"),
+        ({"radius_km": -5}, "radius_km"),
+        ({"posting_type": "astronaut"}, "posting_type"),
+        ({"page": 500, "per_page": 100}, "page"),
+    ],
+)
+def test_invalid_parameters_are_422_problems_naming_the_field(client, params, field):
+    response = client.get("/api/v1/vacancies", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 422 and body["title"] == "Ungültige Angaben"
+    assert field in [error["field"] for error in body["errors"]]
+    assert field in body["detail"]
+
+
+def test_query_syntax_in_q_is_harmless(client):
+    response = client.get("/api/v1/vacancies", params={"q": '" * ( : ! ~ ^ \\ / ['})
+    assert response.status_code == 200
+
+
+def test_detail_of_known_posting(client):
+    body = client.get("/api/v1/vacancies/v07").json()
+    assert body["title"] == "Bauingenieur (m/w/d) Hochbau"
+    assert body["location"]["lat"] is not None  # geocoded offline from the postal code
+
+
+def test_unknown_id_is_404_problem(client):
+    response = client.get("/api/v1/vacancies/gibt-es-nicht")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "gibt-es-nicht" in response.json()["detail"]
+
+
+def test_drafts_are_not_public(client):
+    assert client.get("/api/v1/vacancies/v13").status_code == 404
+
+
+def test_health_reports_store_and_index(client):
+    body = client.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert body["store"]["ok"] is True
+    assert body["index"]["backend"] == "sqlite" and body["index"]["documents"] == 20
+    assert body["index"]["behind"] is False
+
+
+def test_openapi_documents_every_search_parameter(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/vacancies"]["get"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert names == {
+        "q",
+        "district",
+        "posting_type",
+        "category",
+        "working_time",
+        "fixed_term",
+        "pay_grade_min",
+        "pay_grade_max",
+        "career_level",
+        "status",
+        "remote",
+        "near",
+        "radius_km",
+        "include_expired",
+        "sort",
+        "page",
+        "per_page",
+    }
+    assert "/api/v1/vacancies/{vacancy_id}" in spec["paths"] and "/api/v1/health" in spec["paths"]

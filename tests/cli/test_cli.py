@@ -1,0 +1,120 @@
+"""The `stellenboerse` command as a user runs it: a real subprocess on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.search.corpus import RECORDS
+
+
+def run(args: list[str], db: str, **env) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "STELLEN_DATABASE_URL": f"sqlite:///{db}",
+        "STELLEN_SEARCH_BACKEND": "sqlite",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+def good_line(record: dict) -> str:
+    return json.dumps({"source": "cli", **record}, ensure_ascii=False)
+
+
+@pytest.fixture
+def jsonl(tmp_path):
+    lines = [good_line(r) for r in RECORDS[:5]]
+    lines.insert(2, '{"id": "kaputt", "title": ')  # line 3: broken JSON
+    lines.append(
+        json.dumps(
+            {"id": "x1", "source": "cli", "district": "miltenberg", "title": "Koch", "deadline": "31.02.2027"}
+        )
+    )  # line 7: invalid date
+    lines.append(json.dumps({"id": "x2", "source": "cli", "district": "Miltenberg!", "title": ""}))  # line 8
+    lines.append("")
+    lines.append("[1, 2]")  # line 10: not an object
+    path = tmp_path / "stellen.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_reports_bad_lines_and_imports_good_ones(tmp_path, jsonl):
+    db = str(tmp_path / "b.db")
+    result = run(["import", str(jsonl)], db)
+    assert result.returncode == 1
+    assert f"{jsonl}:3: kein gültiges JSON" in result.stderr
+    assert f"{jsonl}:7: deadline:" in result.stderr
+    assert f"{jsonl}:8: district:" in result.stderr and "title:" in result.stderr
+    assert f"{jsonl}:10: erwartet ein JSON-Objekt" in result.stderr
+    assert "5 neu" in result.stdout and "4 fehlerhaft" in result.stdout
+
+
+def test_reimport_is_idempotent(tmp_path, jsonl):
+    db = str(tmp_path / "b.db")
+    run(["import", str(jsonl)], db)
+    again = run(["import", str(jsonl)], db)
+    assert "0 neu, 0 geändert, 5 unverändert" in again.stdout
+
+
+def test_clean_file_exits_zero(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text("\n".join(good_line(r) for r in RECORDS) + "\n", encoding="utf-8")
+    result = run(["import", str(path)], str(tmp_path / "b.db"))
+    assert result.returncode == 0, result.stderr
+    assert f"{len(RECORDS)} neu" in result.stdout
+
+
+def test_broken_encoding_is_reported(tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(
+        good_line(RECORDS[0]).encode() + b"\n" + '{"id": "k", "title": "Kämmerei"}'.encode("latin-1")
+    )
+    result = run(["import", str(path)], str(tmp_path / "b.db"))
+    assert result.returncode == 1
+    assert ":2: keine gültige UTF-8-Kodierung" in result.stderr
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    result = run(["import", str(tmp_path / "nope.jsonl")], str(tmp_path / "b.db"))
+    assert result.returncode == 2 and "Datei nicht gefunden" in result.stderr
+
+
+def test_search_near_as_json_and_text(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text("\n".join(good_line(r) for r in RECORDS) + "\n", encoding="utf-8")
+    db = str(tmp_path / "b.db")
+    run(["import", str(path)], db)
+    as_json = run(["search", "Sachbearbeiter", "--near", "63897", "--radius", "40", "--json"], db)
+    body = json.loads(as_json.stdout)
+    assert {item["id"] for item in body["items"]} == {"v02", "v07", "v09"}
+    assert all(item["distance_km"] <= 40 for item in body["items"])
+    as_text = run(["search", "Erzieher"], db)
+    assert "1 Treffer" in as_text.stdout and "Erzieher (m/w/d) Kindertagesstätte" in as_text.stdout
+    unknown = run(["search", "x", "--near", "Atlantis"], db)
+    assert unknown.returncode == 2 and "nicht bekannt" in unknown.stderr
+
+
+def test_reindex_rebuilds_the_embedded_index(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text("\n".join(good_line(r) for r in RECORDS) + "\n", encoding="utf-8")
+    db = str(tmp_path / "b.db")
+    run(["import", str(path)], db)
+    result = run(["reindex"], db)
+    assert result.returncode == 0 and f"{len(RECORDS)} Stellen" in result.stdout
+    assert "1 Treffer" in run(["search", "Hochbau"], db).stdout
+
+
+def test_production_refuses_the_development_secret(tmp_path):
+    result = run(["search", "x"], str(tmp_path / "b.db"), STELLEN_ENVIRONMENT="production")
+    assert result.returncode == 2 and "STELLEN_SECRET_KEY" in result.stderr
