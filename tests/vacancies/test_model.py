@@ -1,0 +1,54 @@
+"""The vacancy record: invalid records are refused with a message naming the field and the problem."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from vacancies.model import Vacancy, validation_message
+
+VALID = {"id": "s:1", "source": "s", "district": "miltenberg", "title": "Sachbearbeiter (m/w/d)"}
+
+
+def message(**changes) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Vacancy.model_validate({**VALID, **changes})
+    return validation_message(caught.value)
+
+
+def test_valid_minimal_record():
+    vacancy = Vacancy.model_validate(VALID)
+    assert vacancy.state.value == "published" and vacancy.working_time == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"title": "  "}, "title:"),
+        ({"district": "Miltenberg!"}, "district:"),
+        ({"deadline": "31.02.2027"}, "deadline:"),
+        ({"pay_grade_min": "EG 9"}, "pay_grade_min: Value error, 'EG 9' ist keine kanonische"),
+        ({"pay_grade_min": "E13", "pay_grade_max": "E9a"}, "pay_grade_min liegt über pay_grade_max"),
+        ({"working_time": ["nachts"]}, "working_time.0:"),
+        ({"career_level": 7}, "career_level:"),
+        ({"location": {"postal_code": "6389"}}, "location.postal_code:"),
+        ({"location": {"lat": 49.7}}, "lat und lon müssen gemeinsam"),
+        ({"apply_url": "javascript:alert(1)"}, "apply_url: Value error, muss eine http(s)-Adresse sein"),
+        ({"source": None}, "source fehlt"),
+        ({"unbekannt": 1}, "unbekannt: Extra inputs are not permitted"),
+        ({"state": "archiviert"}, "state:"),
+    ],
+)
+def test_invalid_records_name_field_and_problem(changes, expected):
+    assert expected in message(**changes)
+
+
+def test_content_hash_ignores_bookkeeping_but_not_content():
+    a = Vacancy.model_validate(VALID)
+    b = Vacancy.model_validate({**VALID, "last_seen": "2026-11-01T00:00:00Z"})
+    c = Vacancy.model_validate({**VALID, "title": "Sachbearbeiterin (m/w/d)"})
+    assert a.compute_content_hash() == b.compute_content_hash() != c.compute_content_hash()
+
+
+def test_hr_postings_need_no_source():
+    assert Vacancy.model_validate({**VALID, "origin": "hr", "source": None}).origin.value == "hr"

@@ -1,0 +1,76 @@
+"""Store of record on a real SQLite file: migrations in place, upsert, change detection, states."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from vacancies.model import State, Vacancy
+from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
+
+
+def vacancy(n: int, **changes) -> Vacancy:
+    return Vacancy.model_validate(
+        {"id": f"s:{n}", "source": "s", "district": "miltenberg", "title": f"Stelle {n}", **changes}
+    )
+
+
+def test_sqlite_uses_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_existing_database_upgrades_in_place(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:  # a database created by the first release
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    old = vacancy(1)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO vacancies (id, origin, source, district, state, title, content_hash, data,"
+            " first_seen, last_seen, updated_at) VALUES (?, 'crawled', 's', 'miltenberg', 'published',"
+            " 'Stelle 1', 'x', ?, '2026-01-01', '2026-01-01', '2026-01-01')",
+            (old.id, old.model_dump_json()),
+        )
+    migrate(engine)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("vacancies")}
+    assert "hidden" in columns
+    assert VacancyStore(engine).get("s:1").title == "Stelle 1"  # data kept
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+
+
+def test_upsert_classifies_new_changed_unchanged(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    migrate(engine)
+    store = VacancyStore(engine)
+    with store.transaction() as conn:
+        first = store.upsert(conn, [vacancy(1), vacancy(2)])
+    with store.transaction() as conn:
+        second = store.upsert(conn, [vacancy(1), vacancy(2, title="Stelle 2 neu"), vacancy(3)])
+    assert first.new == ["s:1", "s:2"]
+    assert (second.new, second.changed, second.unchanged) == (["s:3"], ["s:2"], ["s:1"])
+    stored = store.get("s:2")
+    assert stored.title == "Stelle 2 neu" and stored.first_seen is not None
+    assert stored.content_hash == vacancy(2, title="Stelle 2 neu").compute_content_hash()
+
+
+def test_state_change_is_stored_in_record_and_column(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    migrate(engine)
+    store = VacancyStore(engine)
+    with store.transaction() as conn:
+        store.upsert(conn, [vacancy(1)])
+        assert store.set_state(conn, ["s:1", "s:unknown"], State.expired) == 1
+    assert store.get("s:1").state == State.expired
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT state, data FROM vacancies").one()
+    assert row[0] == "expired" and json.loads(row[1])["state"] == "expired"
+    assert store.ids_for_source("s") == set()
