@@ -242,6 +242,13 @@ def test_reindex_swaps_the_alias_and_removes_the_old_index(backend):
 
 
 @pytest.mark.elasticsearch
+def test_reindex_of_a_fresh_install_creates_the_alias(backend):
+    assert backend.reindex([vacancy("s:1", "Erzieher")]) == 1
+    assert len(backend.indices_behind_alias()) == 1
+    assert visible_ids(backend, "Erzieher") == {"s:1"}
+
+
+@pytest.mark.elasticsearch
 def test_search_keeps_answering_during_reindex(backend):
     old, new = old_and_new()
     backend.index(old)
