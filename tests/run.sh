@@ -10,8 +10,12 @@ ruff format --check .
 
 started_es=""
 if [ -z "${STELLEN_TEST_ELASTICSEARCH_URL:-}" ]; then
-  STELLEN_TEST_ELASTICSEARCH_URL=$(tests/elasticsearch/run_es.sh start | tail -n 1)
-  started_es=1
+  if STELLEN_TEST_ELASTICSEARCH_URL=$(tests/elasticsearch/run_es.sh url); then
+    :  # already running (a developer's own): use it and leave it running
+  else
+    STELLEN_TEST_ELASTICSEARCH_URL=$(tests/elasticsearch/run_es.sh start | tail -n 1)
+    started_es=1
+  fi
 fi
 export STELLEN_TEST_ELASTICSEARCH_URL
 export STELLEN_REQUIRE_ELASTICSEARCH=1

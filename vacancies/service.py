@@ -16,7 +16,7 @@ from vacancies.geo import Gazetteer, get_gazetteer
 from vacancies.model import State, Vacancy
 from vacancies.search.contract import IndexUnavailable, SearchBackend, SearchPage, SearchQuery
 from vacancies.settings import Settings
-from vacancies.store import UpsertResult, VacancyStore, make_engine, migrate
+from vacancies.store import UpsertResult, VacancyStore, make_engine, migrate, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +95,16 @@ class Board:
 
     def reindex(self) -> int:
         """Rebuild the index from the store (the store is the truth)."""
+        started = utcnow()
         pending = self.store.pending(limit=1_000_000)
         count = self.backend.reindex(self._indexable())
         if pending:
             self.store.acknowledge(pending[-1][0])
+        if not self.transactional:
+            # Writes during the rebuild went to the old index; the store read may have missed them.
+            late = self.store.ids_updated_since(started)
+            if late:
+                self._push(late)
         return count
 
     def _indexable(self) -> Iterator[Vacancy]:

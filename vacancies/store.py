@@ -217,6 +217,10 @@ class VacancyStore:
             )
             return set(conn.scalars(query))
 
+    def ids_updated_since(self, moment: datetime) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(table.c.id).where(table.c.updated_at >= moment)))
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(table)) or 0
