@@ -25,6 +25,7 @@ vacancies_table = Table(
     Column("district", String(80), nullable=False, index=True),
     Column("state", String(16), nullable=False, index=True),
     Column("title", Text, nullable=False),
+    Column("source_url", Text),
     Column("date_posted", Date),
     Column("deadline", Date),
     Column("content_hash", String(64), nullable=False),
@@ -42,4 +43,25 @@ index_outbox_table = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("vacancy_id", String(200), nullable=False, index=True),
     Column("queued_at", DateTime(timezone=True), nullable=False),
+)
+
+crawl_runs_table = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("district", String(80), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running | success | failed
+    Column("flag", Text),  # why a run failed or looked suspicious (German, for operators)
+    Column("pages", Integer, nullable=False, server_default="0"),
+    Column("found", Integer, nullable=False, server_default="0"),
+    Column("new", Integer, nullable=False, server_default="0"),
+    Column("changed", Integer, nullable=False, server_default="0"),
+    Column("unchanged", Integer, nullable=False, server_default="0"),
+    Column("expired", Integer, nullable=False, server_default="0"),
+    Column("dropped", Integer, nullable=False, server_default="0"),
+    Column("drop_reasons", Text, nullable=False, server_default="{}"),  # JSON {reason: count}
+    Column("errors", Text, nullable=False, server_default="[]"),  # JSON [[url, reason], ...]
 )

@@ -81,6 +81,7 @@ def _row_values(vacancy: Vacancy) -> dict:
         "district": vacancy.district,
         "state": vacancy.state.value,
         "title": vacancy.title,
+        "source_url": vacancy.source_url,
         "date_posted": vacancy.date_posted,
         "deadline": vacancy.deadline,
         "content_hash": vacancy.content_hash,
@@ -220,6 +221,34 @@ class VacancyStore:
     def ids_updated_since(self, moment: datetime) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.scalars(select(table.c.id).where(table.c.updated_at >= moment)))
+
+    def hr_owned(self, ids: list[str]) -> set[str]:
+        owned: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                owned.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk), table.c.origin == "hr")))
+        return owned
+
+    def find_twin(self, vacancy: Vacancy) -> str | None:
+        """The source of a published posting of another source with the same district, title and deadline."""
+        query = select(table.c.source).where(
+            table.c.district == vacancy.district,
+            table.c.title == vacancy.title,
+            table.c.deadline.is_(None) if vacancy.deadline is None else table.c.deadline == vacancy.deadline,
+            table.c.source != vacancy.source,
+            table.c.origin == "crawled",
+            table.c.state == State.published.value,
+        )
+        with self.engine.connect() as conn:
+            return conn.scalars(query.limit(1)).first()
+
+    def ids_for_urls(self, source: str, urls: set[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(urls)):
+                query = select(table.c.id).where(table.c.source == source, table.c.source_url.in_(chunk))
+                found.update(conn.scalars(query))
+        return found
 
     def count(self) -> int:
         with self.engine.connect() as conn:

@@ -1,0 +1,104 @@
+"""Crawler commands: crawl, probe, scheduler, demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from crawler.config import DistrictsConfigError, load_districts
+from vacancies.runs import CrawlRun
+from vacancies.settings import get_settings
+
+SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
+                   "verworfen", "Hinweis")  # fmt: skip
+
+
+def summary_table(runs: list[CrawlRun]) -> str:
+    rows = [
+        (r.source, "ok" if r.status == "success" else "FEHLER", r.pages, r.found, r.new, r.changed, r.unchanged,
+         r.expired, r.dropped, r.flag or _drops(r))  # fmt: skip
+        for r in runs
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(SUMMARY_COLUMNS, *rows, strict=False)]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False)).rstrip()
+             for row in (SUMMARY_COLUMNS, *rows)]  # fmt: skip
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _drops(run: CrawlRun) -> str:
+    return ", ".join(f"{reason}: {count}" for reason, count in sorted(run.drop_reasons.items()))
+
+
+def _load_config(args: argparse.Namespace):
+    path = Path(args.districts_file) if getattr(args, "districts_file", None) else None
+    return load_districts(path)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.runner import CrawlOptions, crawl_sources
+
+    try:
+        config = _load_config(args)
+    except DistrictsConfigError as exc:
+        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+        return 2
+    sources = config.sources(district=args.district, source=args.source)
+    if not sources:
+        print("Keine aktive Quelle passt zu dieser Auswahl.", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    cache = Path(args.http_cache) if args.http_cache else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
+    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache)
+    runs = crawl_sources(config, sources, settings, options)
+    print(summary_table(runs))
+    failed = [r for r in runs if r.status != "success"] or len(runs) < len(sources)
+    return 1 if failed else 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from crawler.probe import main_probe
+
+    return main_probe(args)
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from crawler.scheduler import run_scheduler
+
+    try:
+        config = _load_config(args)
+    except DistrictsConfigError as exc:
+        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+        return 2
+    return run_scheduler(config, get_settings(), districts_file=args.districts_file)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cli.demo import run_demo
+
+    return run_demo(args)
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("crawl", help="Quellen jetzt crawlen (Zusammenfassung; Exit 1, wenn eine Quelle scheitert)")
+    p.add_argument("--district", help="nur dieser Landkreis (Kürzel, z. B. miltenberg)")
+    p.add_argument("--source", help="nur diese Quelle (Schlüssel aus districts.yaml)")
+    p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
+    p.add_argument("--http-cache", help="Verzeichnis des HTTP-Caches (Standard: neben der Datenbank)")
+    p.add_argument("--impolite", action="store_true", help=argparse.SUPPRESS)  # benchmarks on our own sample sites
+    p.set_defaults(func=cmd_crawl)
+    p = sub.add_parser("probe", help="Eine Website probeweise auslesen (speichert nichts)")
+    p.add_argument("url")
+    p.add_argument("--strategy", default="auto")
+    p.set_defaults(func=cmd_probe)
+    p = sub.add_parser("scheduler", help="Nächtliche Crawls nach Zeitplan ausführen")
+    p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
+    p.set_defaults(func=cmd_scheduler)
+    p = sub.add_parser("demo", help="Beispiel-Websites crawlen und die Suche auf http://127.0.0.1:8000 zeigen")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data-dir", default=None, help="Verzeichnis für Datenbank und Cache (Standard: var/demo)")
+    p.add_argument("--no-serve", action="store_true", help="nur crawlen, nicht servieren")
+    p.set_defaults(func=cmd_demo)

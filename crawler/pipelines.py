@@ -1,0 +1,254 @@
+"""Item pipelines: normalise → validate → sanitise → dedupe → store (+ lifecycle and run record).
+
+Every dropped posting is counted with its reason on the run; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections import Counter
+from datetime import date
+from typing import Any
+
+import nh3
+from pydantic import ValidationError
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from crawler.items import RawPosting
+from vacancies import normalize
+from vacancies.model import Vacancy, validation_message
+
+log = logging.getLogger(__name__)
+
+ALLOWED_TAGS = {
+    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td", "a", "dl", "dt", "dd", "hr", "span", "div",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+
+
+def sanitise_html(value: str) -> str:
+    """Allow-list clean-up: no scripts, styles, event handlers, javascript: links or foreign markup."""
+    return nh3.clean(
+        value or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
+# -- normalise ------------------------------------------------------------------------------------------
+
+
+def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
+    """RawPosting → a dict in the vacancy record's shape, using the normalisation helpers on the hints."""
+    text = _plain(raw.description_html)
+    record: dict[str, Any] = {
+        "id": f"{raw.source}:{_clean_id(raw.source_id)}",
+        "origin": "crawled",
+        "source": raw.source,
+        "source_url": raw.url,
+        "district": raw.district,
+        "title": _one_line(raw.title),
+        "description": raw.description_html or "",
+        "employer": _one_line(raw.employer),
+        "department": _one_line(raw.department),
+        "reference": _one_line(raw.reference),
+        "apply_url": raw.apply_url,
+        "apply_email": raw.apply_email,
+        "attachments": list(dict.fromkeys(raw.attachments)),
+        "location": _location(raw),
+        "contact": _contact(raw),
+        "date_posted": _date(raw.date_posted, today),
+        "deadline": _date(raw.deadline, today),
+        "start_date": _date(raw.start_date, today),
+    }
+    record.update(_facts(raw, text))
+    record.update({k: v for k, v in raw.structured.items() if v not in (None, "", [])})
+    return {k: v for k, v in record.items() if v not in (None, "", [], {})}
+
+
+def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
+    hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
+    pay = normalize.parse_pay(raw.pay_text or "") if raw.pay_text else normalize.PayInfo(None, None, None)
+    if not pay.grade_min and not pay.grade_max:
+        pay = normalize.parse_pay(f"{raw.title}\n{text[:3000]}")
+    fixed, months = normalize.parse_fixed_term(raw.term_text or f"{hints}\n{text}")
+    facts = {
+        "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
+        "pay_grade_min": pay.grade_min,
+        "pay_grade_max": pay.grade_max,
+        "working_time": [w.value for w in normalize.parse_working_time(raw.working_time_text or text)],
+        "weekly_hours": normalize.parse_weekly_hours(raw.working_time_text or text),
+        "fixed_term": fixed,
+        "term_months": months,
+        "career_level": normalize.parse_career_level(raw.career_text or f"{raw.title}\n{text}"),
+        "status": [s.value for s in normalize.parse_status(f"{raw.status_text or ''}\n{hints}\n{raw.title}")],
+        "posting_type": normalize.posting_type_from_title(raw.posting_type_text or raw.title).value,
+        "remote": _remote(raw.remote_text or text),
+    }
+    if facts["weekly_hours"] is not None and not 0 < facts["weekly_hours"] <= 60:
+        facts["weekly_hours"] = None
+    return facts
+
+
+def _remote(text: str) -> str:
+    lowered = text.lower()
+    if re.search(r"(vollständig|komplett|100\s*%)\s*(im\s*)?(homeoffice|mobil|remote)", lowered):
+        return "remote"
+    if re.search(r"homeoffice|home-office|mobiles arbeiten|mobile arbeit|telearbeit", lowered):
+        return "hybrid"
+    return "none"
+
+
+def _plain(description: str) -> str:
+    from vacancies.search.document import html_to_text
+
+    return html_to_text(description or "")
+
+
+def _one_line(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(html.unescape(str(value)).split())
+    return text or None
+
+
+def _clean_id(value: str) -> str:
+    return re.sub(r"\s+", "-", str(value).strip())[:150] or "ohne-id"
+
+
+def _date(value: date | str | None, today: date | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    parsed = normalize.parse_german_date(str(value), today=today)
+    return parsed.isoformat() if parsed else None
+
+
+def _location(raw: RawPosting) -> dict[str, Any]:
+    location = {"street": _one_line(raw.street), "postal_code": None, "city": _one_line(raw.city)}
+    code = (raw.postal_code or "").strip()
+    if re.fullmatch(r"\d{5}", code):
+        location["postal_code"] = code
+    if raw.lat is not None and raw.lon is not None:
+        location["lat"], location["lon"] = float(raw.lat), float(raw.lon)
+    return {k: v for k, v in location.items() if v is not None}
+
+
+def _contact(raw: RawPosting) -> dict[str, Any] | None:
+    contact = {"name": _one_line(raw.contact_name), "phone": _one_line(raw.contact_phone),
+               "email": _one_line(raw.contact_email)}  # fmt: skip
+    contact = {k: v for k, v in contact.items() if v}
+    return contact or None
+
+
+# -- pipelines ------------------------------------------------------------------------------------------
+
+
+class _Counting:
+    """Base: access to the run's drop counter (kept on the spider by the store pipeline)."""
+
+    @staticmethod
+    def drop(spider, reason: str, item_id: str | None = None) -> DropItem:
+        spider.drop_reasons[reason] += 1
+        if item_id:
+            spider.seen_ids.add(item_id)  # seen but unusable: must not be expired for being "missing"
+        return DropItem(reason)
+
+
+class NormalisePipeline(_Counting):
+    def process_item(self, item: Any, spider) -> dict[str, Any]:
+        if not isinstance(item, RawPosting):
+            raise self.drop(spider, "unbekanntes Element")
+        if not (item.title or "").strip():
+            raise self.drop(spider, "Titel fehlt")
+        return to_record(item, today=getattr(spider, "today", None))
+
+
+class ValidatePipeline(_Counting):
+    def process_item(self, item: dict[str, Any], spider) -> Vacancy:
+        try:
+            return Vacancy.model_validate(item)
+        except ValidationError as exc:
+            reason = "ungültig: " + _first_field(exc)
+            log.info("Stelle %s verworfen: %s", item.get("id"), validation_message(exc))
+            raise self.drop(spider, reason, item.get("id")) from exc
+
+
+def _first_field(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) or "Datensatz"
+
+
+class SanitisePipeline:
+    def process_item(self, item: Vacancy, spider) -> Vacancy:
+        item.description = sanitise_html(item.description)
+        return item
+
+
+class DedupePipeline(_Counting):
+    """The same posting linked twice (same id) or from two sources (same district, title and deadline)."""
+
+    def open_spider(self, spider) -> None:
+        self.ids: set[str] = set()
+
+    def process_item(self, item: Vacancy, spider) -> Vacancy:
+        if item.id in self.ids:
+            raise self.drop(spider, "doppelt verlinkt")
+        self.ids.add(item.id)
+        board = spider.board
+        twin = board.store.find_twin(item)
+        if twin is not None:
+            raise self.drop(spider, f"Duplikat aus Quelle {twin}", item.id)
+        return item
+
+
+class StorePipeline(_Counting):
+    """Saves in batches through the board; at the end applies the lifecycle and records the run."""
+
+    BATCH = 200
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls()
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider) -> None:
+        spider.drop_reasons = Counter()
+        spider.seen_ids = set()
+        self.batch: list[Vacancy] = []
+        self.totals = Counter()
+
+    def process_item(self, item: Vacancy, spider) -> Vacancy:
+        spider.seen_ids.add(item.id)
+        self.batch.append(item)
+        if len(self.batch) >= self.BATCH:
+            self._flush(spider)
+        return item
+
+    def _flush(self, spider) -> None:
+        owned_by_hr = spider.board.store.hr_owned([v.id for v in self.batch])
+        for vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
+            spider.drop_reasons["von HR verwaltet"] += 1
+        self.batch = [v for v in self.batch if v.id not in owned_by_hr]
+        if self.batch:
+            result = spider.board.save(self.batch)
+            self.totals.update(new=len(result.new), changed=len(result.changed), unchanged=len(result.unchanged))
+            self.batch = []
+
+    def close_spider(self, spider) -> None:
+        self._flush(spider)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        from crawler.lifecycle import finish_run
+
+        finish_run(spider, self.totals, reason)
+

@@ -1,0 +1,234 @@
+"""schema.org JobPosting (JSON-LD and microdata) on list and detail pages.
+
+Options: ``link_selector`` (CSS/``xpath:`` of detail links; default: every same-site link),
+``link_pattern`` (regex an absolute link URL must match), ``next_selector`` (next list page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+
+from crawler.items import RawPosting
+from crawler.strategies.common import (
+    CANDIDATE,
+    DETAIL,
+    Strategy,
+    absolute,
+    as_html,
+    as_list,
+    clean_text,
+    extract_job_postings,
+    first,
+    name_of,
+    parse_place,
+    same_site_links,
+    select_links,
+    slug,
+    strip_tags,
+    to_date,
+    to_float,
+    url_source_id,
+)
+
+_EMPLOYMENT_TYPES = {
+    "FULL_TIME": "Vollzeit",
+    "PART_TIME": "Teilzeit",
+    "TEMPORARY": "befristet",
+    "INTERN": "Praktikum",
+}
+
+
+class StructuredStrategy(Strategy):
+    name = "structured"
+
+    def parse_list(self, response: scrapy.http.TextResponse) -> Iterator[Any]:
+        on_page = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
+        followed = set()
+        for posting in on_page:
+            # A posting that links to its own page is read there (richer); this copy is the fallback.
+            if posting.url != response.url and self.reporter.is_allowed(posting.url):
+                followed.add(posting.url)
+                yield self.follow(posting.url, "parse_detail", DETAIL, fallback=posting)
+            else:
+                yield posting
+        yield from self._detail_requests(response, followed)
+        yield from self.next_pages(response)
+
+    def _detail_requests(self, response: scrapy.http.TextResponse, skip: set[str]) -> Iterator[Any]:
+        pattern = self.option("link_pattern")
+        selector = self.option("link_selector")
+        if selector:
+            urls = select_links(response, selector)
+        else:
+            urls = [url for url, _ in same_site_links(response, self.reporter)]
+        # Without any hint which links are postings, an empty page is no error.
+        role = DETAIL if (selector or pattern) else CANDIDATE
+        for url in urls:
+            if url in skip or not self.reporter.is_allowed(url):
+                continue
+            if pattern and not re.search(pattern, url):
+                continue
+            yield self.follow(url, "parse_detail", role)
+
+    def parse_detail(self, response: scrapy.http.TextResponse) -> Iterator[RawPosting]:
+        found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
+        fallback = response.meta.get("fallback")
+        if not found and fallback is not None:
+            found = [fallback]
+        yield from found
+
+
+# ------------------------------------------------------------------------- JobPosting -> RawPosting
+
+
+def posting_from_schema(data: dict[str, Any], page_url: str) -> RawPosting:
+    """One schema.org JobPosting (JSON-LD or uniform microdata) as a RawPosting."""
+    url = absolute(page_url, _text(data.get("url"))) or page_url
+    title = strip_tags(_text(data.get("title")) or _text(data.get("name")))
+    posting = RawPosting(
+        source_id=_source_id(data, url, page_url, title),
+        url=url,
+        title=title,
+        description_html=as_html(_text(data.get("description"))),
+        employer=name_of(data.get("hiringOrganization")),
+        department=_department(data),
+        date_posted=to_date(_text(data.get("datePosted"))),
+        deadline=to_date(_text(data.get("validThrough"))),
+        start_date=to_date(_text(data.get("jobStartDate"))),
+        reference=_identifier(data.get("identifier")),
+        career_text=_education(data.get("educationRequirements")),
+    )
+    _fill_location(posting, data)
+    _fill_employment(posting, data)
+    _fill_salary(posting, data.get("baseSalary") or data.get("estimatedSalary"))
+    _fill_apply(posting, data, page_url)
+    return posting
+
+
+def _text(value: Any) -> str | None:
+    value = first(value)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("value") or value.get("name")
+    return None if value in (None, "") else str(value)
+
+
+def _source_id(data: dict[str, Any], url: str, page_url: str, title: str) -> str:
+    if identifier := _identifier(data.get("identifier")):
+        return identifier
+    if url != page_url or not title:
+        return url_source_id(url)
+    # Several postings without URL or id on one page: the title tells them apart.
+    return f"{url_source_id(url)}#{slug(title)}"
+
+
+def _identifier(value: Any) -> str | None:
+    value = first(value)
+    if isinstance(value, dict):
+        value = value.get("value") or value.get("propertyID") and None or value.get("name")
+    return clean_text(str(value)) or None if value not in (None, "") else None
+
+
+def _department(data: dict[str, Any]) -> str | None:
+    org = first(data.get("hiringOrganization"))
+    if department := name_of(data.get("employmentUnit")):
+        return department
+    return name_of(org.get("department")) if isinstance(org, dict) else None
+
+
+def _education(value: Any) -> str | None:
+    texts = []
+    for entry in as_list(value):
+        if isinstance(entry, dict):
+            entry = entry.get("credentialCategory") or entry.get("name") or entry.get("description")
+        if entry:
+            texts.append(clean_text(str(entry)))
+    return ", ".join(texts) or None
+
+
+def _fill_location(posting: RawPosting, data: dict[str, Any]) -> None:
+    places = [p for p in as_list(data.get("jobLocation")) if isinstance(p, dict)]
+    with_address = [p for p in places if p.get("address")]
+    place = (with_address or places or [{}])[0]
+    address = first(place.get("address"))
+    if not address:
+        org = first(data.get("hiringOrganization"))
+        address = first(org.get("address")) if isinstance(org, dict) else None
+    _fill_address(posting, address)
+    geo = first(place.get("geo")) or {}
+    if isinstance(geo, dict):
+        posting.lat, posting.lon = to_float(geo.get("latitude")), to_float(geo.get("longitude"))
+    if "TELECOMMUTE" in str(data.get("jobLocationType", "")).upper():
+        posting.remote_text = "Homeoffice möglich"
+
+
+def _fill_address(posting: RawPosting, address: Any) -> None:
+    if isinstance(address, str):
+        posting.street, posting.postal_code, posting.city = parse_place(address)
+        return
+    if not isinstance(address, dict):
+        return
+    posting.street = _text(address.get("streetAddress"))
+    posting.postal_code = _text(address.get("postalCode"))
+    posting.city = _text(address.get("addressLocality"))
+
+
+def _fill_employment(posting: RawPosting, data: dict[str, Any]) -> None:
+    kinds = [str(k).upper().replace("-", "_").replace(" ", "_") for k in as_list(data.get("employmentType"))]
+    words = [_EMPLOYMENT_TYPES.get(k, k) for k in kinds]
+    hours = _text(data.get("workHours"))
+    posting.working_time_text = ", ".join([w for w in words if w in ("Vollzeit", "Teilzeit")] + [hours or ""])
+    posting.working_time_text = posting.working_time_text.strip(", ") or None
+    if "TEMPORARY" in kinds:
+        posting.term_text = "befristet"
+    if "INTERN" in kinds:
+        posting.posting_type_text = "Praktikum"
+    if kinds:
+        posting.structured["employment_type"] = kinds
+
+
+def _fill_salary(posting: RawPosting, salary: Any) -> None:
+    """Texts ("Entgeltgruppe 9c TVöD") go to pay_text; amounts go to structured["salary"]."""
+    salary = first(salary)
+    if salary is None:
+        return
+    if not isinstance(salary, dict):
+        posting.pay_text = clean_text(str(salary))
+        return
+    value = first(salary.get("value"))
+    texts = [salary.get("name"), salary.get("description")]
+    amounts: dict[str, Any] = {"currency": salary.get("currency")}
+    if isinstance(value, dict):
+        texts += [value.get("name"), value.get("description")]
+        for key, out in (("value", "value"), ("minValue", "min"), ("maxValue", "max")):
+            amounts[out] = _amount(value.get(key))
+        amounts["unit"] = value.get("unitText")
+    else:
+        amounts["value"] = _amount(value)
+        texts.append(value if amounts["value"] is None else None)
+    posting.pay_text = ", ".join(clean_text(str(t)) for t in texts if t) or None
+    amounts = {k: v for k, v in amounts.items() if v is not None}
+    if set(amounts) - {"currency", "unit"}:
+        posting.structured["salary"] = amounts
+
+
+def _amount(value: Any) -> float | None:
+    return value if isinstance(value, int | float) else to_float(value) if value else None
+
+
+def _fill_apply(posting: RawPosting, data: dict[str, Any], page_url: str) -> None:
+    contact = first(data.get("applicationContact"))
+    if isinstance(contact, dict):
+        posting.contact_name = _text(contact.get("name"))
+        posting.contact_phone = _text(contact.get("telephone"))
+        email = _text(contact.get("email"))
+        posting.contact_email = email.removeprefix("mailto:") if email else None
+        posting.apply_url = absolute(page_url, _text(contact.get("url")))
+    direct = data.get("directApply")
+    if direct is not None:
+        posting.structured["direct_apply"] = str(direct).lower() in ("true", "1", "yes")
+        if posting.structured["direct_apply"] and not posting.apply_url:
+            posting.apply_url = posting.url
