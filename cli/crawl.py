@@ -17,8 +17,18 @@ SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "gefunden", "neu", "geändert",
 
 def summary_table(runs: list[CrawlRun]) -> str:
     rows = [
-        (r.source, "ok" if r.status == "success" else "FEHLER", r.pages, r.found, r.new, r.changed, r.unchanged,
-         r.expired, r.dropped, r.flag or _drops(r))  # fmt: skip
+        (
+            r.source,
+            "ok" if r.status == "success" else "FEHLER",
+            r.pages,
+            r.found,
+            r.new,
+            r.changed,
+            r.unchanged,
+            r.expired,
+            r.dropped,
+            r.flag or _drops(r),
+        )  # fmt: skip
         for r in runs
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(SUMMARY_COLUMNS, *rows, strict=False)]
@@ -50,7 +60,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("Keine aktive Quelle passt zu dieser Auswahl.", file=sys.stderr)
         return 2
     settings = get_settings()
-    cache = Path(args.http_cache) if args.http_cache else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
+    cache = (
+        Path(args.http_cache)
+        if args.http_cache
+        else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
+    )
     options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache)
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
@@ -82,12 +96,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("crawl", help="Quellen jetzt crawlen (Zusammenfassung; Exit 1, wenn eine Quelle scheitert)")
+    p = sub.add_parser(
+        "crawl", help="Quellen jetzt crawlen (Zusammenfassung; Exit 1, wenn eine Quelle scheitert)"
+    )
     p.add_argument("--district", help="nur dieser Landkreis (Kürzel, z. B. miltenberg)")
     p.add_argument("--source", help="nur diese Quelle (Schlüssel aus districts.yaml)")
     p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
     p.add_argument("--http-cache", help="Verzeichnis des HTTP-Caches (Standard: neben der Datenbank)")
-    p.add_argument("--impolite", action="store_true", help=argparse.SUPPRESS)  # benchmarks on our own sample sites
+    p.add_argument(
+        "--impolite", action="store_true", help=argparse.SUPPRESS
+    )  # benchmarks on our own sample sites
     p.set_defaults(func=cmd_crawl)
     p = sub.add_parser("probe", help="Eine Website probeweise auslesen (speichert nichts)")
     p.add_argument("url")
@@ -96,9 +114,13 @@ def add_commands(sub) -> None:
     p = sub.add_parser("scheduler", help="Nächtliche Crawls nach Zeitplan ausführen")
     p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
     p.set_defaults(func=cmd_scheduler)
-    p = sub.add_parser("demo", help="Beispiel-Websites crawlen und die Suche auf http://127.0.0.1:8000 zeigen")
+    p = sub.add_parser(
+        "demo", help="Beispiel-Websites crawlen und die Suche auf http://127.0.0.1:8000 zeigen"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--data-dir", default=None, help="Verzeichnis für Datenbank und Cache (Standard: var/demo)")
+    p.add_argument(
+        "--data-dir", default=None, help="Verzeichnis für Datenbank und Cache (Standard: var/demo)"
+    )
     p.add_argument("--no-serve", action="store_true", help="nur crawlen, nicht servieren")
     p.set_defaults(func=cmd_demo)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 STRATEGIES = ("structured", "html", "feed", "pdf", "interamt", "auto")
@@ -48,8 +47,10 @@ class CrawlDefaults(BaseModel):
 
 
 def _valid_cron(value: str) -> str:
+    from crawler.scheduler import crontab_trigger
+
     try:
-        CronTrigger.from_crontab(value)
+        crontab_trigger(value, "Europe/Berlin")
     except ValueError as exc:
         raise ValueError(f"kein gültiger Cron-Ausdruck „{value}“ ({exc})") from exc
     return value

@@ -236,12 +236,14 @@ class StorePipeline(_Counting):
 
     def _flush(self, spider) -> None:
         owned_by_hr = spider.board.store.hr_owned([v.id for v in self.batch])
-        for vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
+        for _vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
             spider.drop_reasons["von HR verwaltet"] += 1
         self.batch = [v for v in self.batch if v.id not in owned_by_hr]
         if self.batch:
             result = spider.board.save(self.batch)
-            self.totals.update(new=len(result.new), changed=len(result.changed), unchanged=len(result.unchanged))
+            self.totals.update(
+                new=len(result.new), changed=len(result.changed), unchanged=len(result.unchanged)
+            )
             self.batch = []
 
     def close_spider(self, spider) -> None:
@@ -251,4 +253,3 @@ class StorePipeline(_Counting):
         from crawler.lifecycle import finish_run
 
         finish_run(spider, self.totals, reason)
-

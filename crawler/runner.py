@@ -33,7 +33,7 @@ class CrawlOptions:
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, but each retry waits longer (1 s, 2 s, 4 s … capped) instead of hammering a sick site."""
+    """Scrapy's retry, but each retry waits longer (1 s, 2 s, 4 s … capped): a sick site is not hammered."""
 
     def __init__(self, settings):
         super().__init__(settings)

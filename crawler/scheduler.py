@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,19 +31,27 @@ log = logging.getLogger(__name__)
 CRAWL_TIMEOUT = 3 * 3600  # a crawl that hangs longer is killed; its run is recorded as failed
 
 
+WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_trigger(expression: str, timezone: str, jitter: int | None = None) -> CronTrigger:
+    """A crontab line as cron users read it. APScheduler counts weekdays from Monday = 0, crontab from
+    Sunday = 0, so numeric weekdays are turned into names first ("1-5" -> "mon-fri")."""
+    minute, hour, day, month, day_of_week = expression.split()
+    day_of_week = re.sub(r"\d", lambda m: WEEKDAYS[int(m.group())], day_of_week)
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
+                       timezone=ZoneInfo(timezone), jitter=jitter)  # fmt: skip
+
+
 def cron_for(source: SourceConfig, config: DistrictsConfig) -> CronTrigger:
     defaults = config.defaults
-    return CronTrigger.from_crontab(
-        source.schedule or defaults.schedule,
-        timezone=ZoneInfo(defaults.timezone),
-        jitter=defaults.jitter_minutes * 60 or None,
-    )
+    jitter = defaults.jitter_minutes * 60 or None
+    return crontab_trigger(source.schedule or defaults.schedule, defaults.timezone, jitter)
 
 
 def previous_fire_time(source: SourceConfig, config: DistrictsConfig, now: datetime) -> datetime | None:
     """The last scheduled time at or before `now` (cron without jitter), looking back up to 8 days."""
-    trigger = CronTrigger.from_crontab(source.schedule or config.defaults.schedule,
-                                       timezone=ZoneInfo(config.defaults.timezone))  # fmt: skip
+    trigger = crontab_trigger(source.schedule or config.defaults.schedule, config.defaults.timezone)
     moment, last = now - timedelta(days=8), None
     while (fire := trigger.get_next_fire_time(last, moment)) is not None and fire <= now:
         last, moment = fire, fire + timedelta(seconds=1)

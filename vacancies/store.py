@@ -226,7 +226,8 @@ class VacancyStore:
         owned: set[str] = set()
         with self.engine.connect() as conn:
             for chunk in _chunks(ids):
-                owned.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk), table.c.origin == "hr")))
+                query = select(table.c.id).where(table.c.id.in_(chunk), table.c.origin == "hr")
+                owned.update(conn.scalars(query))
         return owned
 
     def find_twin(self, vacancy: Vacancy) -> str | None:

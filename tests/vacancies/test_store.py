@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from vacancies.model import State, Vacancy
 from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
@@ -31,7 +32,7 @@ def test_existing_database_upgrades_in_place(tmp_path):
     with engine.begin() as conn:  # a database created by the first release
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
-    old = vacancy(1)
+    old = vacancy(1, source_url="https://example.org/stelle/1")
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO vacancies (id, origin, source, district, state, title, content_hash, data,"
@@ -42,9 +43,12 @@ def test_existing_database_upgrades_in_place(tmp_path):
     migrate(engine)
     columns = {c["name"] for c in sa.inspect(engine).get_columns("vacancies")}
     assert "hidden" in columns
-    assert VacancyStore(engine).get("s:1").title == "Stelle 1"  # data kept
+    store = VacancyStore(engine)
+    assert store.get("s:1").title == "Stelle 1"  # data kept
+    assert store.ids_for_urls("s", {"https://example.org/stelle/1"}) == {"s:1"}  # column filled from data
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_upsert_classifies_new_changed_unchanged(tmp_path):

@@ -1,0 +1,68 @@
+"""`stellenboerse demo`: the whole system on one machine with no services.
+
+Serves the bundled sample district sites on loopback, crawls them into a SQLite file (embedded search),
+then serves search on http://127.0.0.1:8000 while the sample sites keep running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from vacancies.settings import REPO_ROOT, Settings
+
+
+def demo_environment(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "STELLEN_DATABASE_URL": f"sqlite:///{data_dir / 'stellenboerse.db'}",
+        "STELLEN_SEARCH_BACKEND": "sqlite",
+        "STELLEN_DISTRICTS_FILE": str(data_dir / "districts.yaml"),
+        "STELLEN_COOKIE_SECURE": "false",  # plain HTTP on localhost
+    }
+
+
+def crawl_samples(data_dir: Path, sites) -> int:
+    sites.write_districts_yaml(data_dir / "districts.yaml")
+    print("Crawle die Beispiel-Websites der Landkreise …", flush=True)
+    command = [
+        sys.executable,
+        "-m",
+        "cli.main",
+        "crawl",
+        "--districts-file",
+        str(data_dir / "districts.yaml"),
+    ]
+    result = subprocess.run(command, env=demo_environment(data_dir), check=False)
+    if result.returncode:
+        print(
+            "Hinweis: Einige Beispiel-Websites sind absichtlich defekt (Serverfehler, robots.txt); "
+            "ihre Stellen bleiben erhalten, der Lauf wird als fehlerhaft vermerkt.",
+            flush=True,
+        )
+    return result.returncode
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from crawler.samplesites.server import SampleSites
+
+    data_dir = Path(args.data_dir or REPO_ROOT / "var" / "demo").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with SampleSites(port=0, slow_delay=0.3) as sites:
+        crawl_samples(data_dir, sites)
+        if args.no_serve:
+            return 0
+        import uvicorn
+
+        from api.app import create_app
+
+        env = demo_environment(data_dir)
+        settings = Settings(
+            database_url=env["STELLEN_DATABASE_URL"], search_backend="sqlite", cookie_secure=False
+        )
+        print(f"Suche bereit: http://{args.host}:{args.port}  (Beenden mit Strg+C)", flush=True)
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,69 @@
+"""config/districts.yaml: the shipped file is valid; every error names district, field and problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.config import DistrictsConfigError, load_districts
+
+GOOD = """
+districts:
+  - slug: miltenberg
+    key: "09676"
+    name: Miltenberg
+    lat: 49.7
+    lon: 9.2
+    member: true
+    sources:
+      - key: miltenberg-web
+        strategy: html
+        start_urls: ["https://example.org/stellen"]
+        options: {link_selector: "a.stelle"}
+"""
+
+
+def test_shipped_config_lists_all_71_landkreise():
+    config = load_districts()
+    assert len(config.districts) == 71
+    assert {"miltenberg", "aschaffenburg", "bad-toelz-wolfratshausen", "starnberg", "fuerstenfeldbruck"} <= {
+        d.slug for d in config.members
+    }
+    assert config.district("miltenberg").key == "09676"
+    assert all(s.district for s in config.sources())
+
+
+def test_valid_config_fills_district_into_sources():
+    source = load_districts(text=GOOD).sources()[0]
+    assert source.district == "miltenberg" and source.options == {"link_selector": "a.stelle"}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("strategy: html", "strategy: magie"),
+            "Landkreis „miltenberg“, sources[0].strategy: unbekannte Strategie",
+        ),
+        (('key: "09676"', 'key: "08111"'), "Landkreis „miltenberg“, key:"),
+        (('start_urls: ["https://example.org/stellen"]', "start_urls: []"), "sources[0].start_urls:"),
+        (('start_urls: ["https://example.org/stellen"]', 'start_urls: ["ftp://x"]'), "keine http(s)-Adresse"),
+        (("member: true", "member: false"), "nur Mitglieder haben Quellen"),
+        (("name: Miltenberg", "nme: Miltenberg"), "nme: unbekanntes Feld"),
+        (("strategy: html", "strategy: html\n        schedule: jeden Abend"), "kein gültiger Cron-Ausdruck"),
+    ],
+)
+def test_errors_name_district_field_and_problem(change, expected):
+    with pytest.raises(DistrictsConfigError) as caught:
+        load_districts(text=GOOD.replace(*change))
+    assert expected in str(caught.value)
+
+
+def test_duplicate_source_keys_are_refused():
+    twice = GOOD + GOOD.split("districts:\n", 1)[1].replace("slug: miltenberg", "slug: aschaffenburg")
+    with pytest.raises(DistrictsConfigError, match="Quelle „miltenberg-web“ ist doppelt"):
+        load_districts(text=twice)
+
+
+def test_unreadable_yaml_is_a_clear_error():
+    with pytest.raises(DistrictsConfigError, match="nicht lesbar"):
+        load_districts(text="districts: [unclosed")
