@@ -29,6 +29,21 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     problems.install(app)
     app.include_router(vacancies.router)
     app.include_router(health.router)
+    _install_optional(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])
     return app
+
+
+def _install_optional(app: FastAPI) -> None:
+    """Parts that live in their own packages register themselves here (web pages, HR portal)."""
+    import importlib
+
+    for module_name in ("api.public", "web.routes", "api.hr"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.install(app)
