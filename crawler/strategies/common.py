@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from extruct.jsonld import JsonLdExtractor
-from extruct.microdata import MicrodataExtractor
 from extruct.uniform import _umicrodata_microformat
+from extruct.w3cmicrodata import MicrodataExtractor
 from parsel import Selector, SelectorList
 from w3lib.url import canonicalize_url, url_query_cleaner
 

@@ -46,7 +46,9 @@ class StructuredStrategy(Strategy):
     name = "structured"
 
     def parse_list(self, response: scrapy.http.TextResponse) -> Iterator[Any]:
-        on_page = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
+        on_page = [
+            posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)
+        ]
         followed = set()
         for posting in on_page:
             # A posting that links to its own page is read there (richer); this copy is the fallback.
@@ -128,7 +130,7 @@ def _source_id(data: dict[str, Any], url: str, page_url: str, title: str) -> str
 def _identifier(value: Any) -> str | None:
     value = first(value)
     if isinstance(value, dict):
-        value = value.get("value") or value.get("propertyID") and None or value.get("name")
+        value = value.get("value") or value.get("name")
     return clean_text(str(value)) or None if value not in (None, "") else None
 
 

@@ -1,0 +1,193 @@
+"""Try a strategy on a URL before configuring a district: crawl politely, print what was found.
+
+`probe()` runs the spider for an ad-hoc source (key "probe", district "probe") in a fresh
+CrawlerProcess in this process, so it can run once per process (Twisted's reactor cannot restart):
+the `stellenboerse probe` command exits afterwards. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from crawler.config import SourceConfig
+from crawler.items import RawPosting
+from vacancies.normalize import (
+    parse_career_level,
+    parse_fixed_term,
+    parse_pay,
+    parse_working_time,
+    posting_type_from_title,
+)
+
+USER_AGENT = "Stellenboerse-Bot/1.0 (+https://stellenboerse.example/kontakt)"
+
+
+@dataclass
+class ProbeResult:
+    postings: list[dict[str, Any]] = field(default_factory=list)
+    pages: int = 0
+    parse_errors: list[tuple[str, str]] = field(default_factory=list)
+    fetch_errors: list[tuple[str, str]] = field(default_factory=list)
+    list_failed: bool = False
+    error_urls: list[str] = field(default_factory=list)
+
+
+def polite_settings(timeout: float) -> dict[str, Any]:
+    return {
+        "ROBOTSTXT_OBEY": True,
+        "USER_AGENT": USER_AGENT,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "DOWNLOAD_DELAY": 0.5,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_TIMEOUT": min(30, max(5, int(timeout))),
+        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "CLOSESPIDER_TIMEOUT": timeout,
+        "HTTPCACHE_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def run_probe(
+    url: str,
+    strategy: str = "auto",
+    options: dict[str, Any] | None = None,
+    timeout: float = 60,
+    settings: dict[str, Any] | None = None,
+) -> ProbeResult:
+    """Crawl once; the postings as record-like dicts plus the spider's bookkeeping."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spider import DistrictSpider
+
+    source = SourceConfig(
+        key="probe", district="probe", strategy=strategy, start_urls=[url], options=options or {}
+    )
+    process = CrawlerProcess({**polite_settings(timeout), **(settings or {})})
+    crawler = process.create_crawler(DistrictSpider)
+    result = ProbeResult()
+
+    def collect(item: RawPosting, **_: Any) -> None:
+        result.postings.append(posting_record(item))
+
+    # Scrapy keeps weak references to receivers: `collect` lives in this frame until the crawl ends.
+    crawler.signals.connect(collect, signal=signals.item_scraped)
+    process.crawl(crawler, source=source)
+    process.start()
+    spider = crawler.spider
+    result.pages, result.list_failed = spider.pages, spider.list_failed
+    result.parse_errors, result.fetch_errors = list(spider.parse_errors), list(spider.fetch_errors)
+    result.error_urls = sorted(spider.error_urls)
+    return result
+
+
+def probe(url: str, strategy: str = "auto", options: dict | None = None, timeout: float = 60) -> list[dict]:
+    return run_probe(url, strategy, options, timeout).postings
+
+
+def posting_record(posting: RawPosting) -> dict[str, Any]:
+    """A RawPosting under the vacancy record's field names, with the normalised hints beside it."""
+    record = {
+        "source_id": posting.source_id,
+        "source_url": posting.url,
+        "title": posting.title,
+        "employer": posting.employer,
+        "department": posting.department,
+        "date_posted": _iso(posting.date_posted),
+        "deadline": _iso(posting.deadline),
+        "start_date": _iso(posting.start_date),
+        "reference": posting.reference,
+        "location": {
+            "street": posting.street,
+            "postal_code": posting.postal_code,
+            "city": posting.city,
+            "lat": posting.lat,
+            "lon": posting.lon,
+        },
+        "apply_url": posting.apply_url,
+        "apply_email": posting.apply_email,
+        "contact": {
+            "name": posting.contact_name,
+            "phone": posting.contact_phone,
+            "email": posting.contact_email,
+        },
+        "attachments": list(posting.attachments),
+        "description": posting.description_html,
+    }
+    record.update(_hints(posting))
+    record["structured"] = json.loads(json.dumps(posting.structured, default=str))
+    return record
+
+
+def _hints(posting: RawPosting) -> dict[str, Any]:
+    pay = parse_pay(posting.pay_text or "")
+    fixed, months = parse_fixed_term(posting.term_text or "")
+    return {
+        "pay_text": posting.pay_text,
+        "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
+        "pay_grade_min": pay.grade_min,
+        "pay_grade_max": pay.grade_max,
+        "working_time_text": posting.working_time_text,
+        "working_time": [w.value for w in parse_working_time(posting.working_time_text or "")],
+        "term_text": posting.term_text,
+        "fixed_term": fixed,
+        "term_months": months,
+        "career_text": posting.career_text,
+        "career_level": parse_career_level(posting.career_text or ""),
+        "posting_type": posting_type_from_title(posting.title).value,
+    }
+
+
+def _iso(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# ------------------------------------------------------------------------------------------- CLI
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stellenboerse probe", description="Stellen einer Adresse testweise lesen"
+    )
+    parser.add_argument("url")
+    parser.add_argument("--strategy", default="auto")
+    parser.add_argument("--options", default=None, help="Optionen der Strategie als JSON-Objekt")
+    parser.add_argument("--timeout", type=float, default=60)
+    return parser
+
+
+def main_probe(args: argparse.Namespace | list[str] | None = None) -> int:
+    """One JSON object per posting on stdout, a German summary on stderr; 1 if nothing could be read."""
+    if not isinstance(args, argparse.Namespace):
+        args = _parser().parse_args(args)
+    options = getattr(args, "options", None)
+    if isinstance(options, str):
+        options = json.loads(options)
+    result = run_probe(args.url, args.strategy, options, getattr(args, "timeout", 60))
+    for record in result.postings:
+        print(json.dumps(record, ensure_ascii=False))
+    print(summary(result), file=sys.stderr)
+    return 1 if result.list_failed and not result.postings else 0
+
+
+def summary(result: ProbeResult) -> str:
+    lines = [
+        f"{len(result.postings)} Stellenanzeige(n) gefunden, {result.pages} Seite(n) gelesen.",
+        f"Abruffehler: {len(result.fetch_errors)}, Lesefehler: {len(result.parse_errors)}.",
+    ]
+    if result.list_failed:
+        lines.append("Achtung: eine Listen-/Startseite war nicht abrufbar oder nicht lesbar.")
+    lines += [f"  Abruf: {url} – {reason}" for url, reason in result.fetch_errors[:10]]
+    lines += [f"  Lesen: {url} – {reason}" for url, reason in result.parse_errors[:10]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main_probe(sys.argv[1:]))
