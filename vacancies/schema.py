@@ -7,6 +7,8 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -64,4 +66,82 @@ crawl_runs_table = Table(
     Column("dropped", Integer, nullable=False, server_default="0"),
     Column("drop_reasons", Text, nullable=False, server_default="{}"),  # JSON {reason: count}
     Column("errors", Text, nullable=False, server_default="[]"),  # JSON [[url, reason], ...]
+)
+
+# -- HR portal (migration 0004): accounts, sessions, login throttling, API tokens, audit, HR extras ----
+
+users_table = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-cased
+    Column("role", String(16), nullable=False),  # hr | admin
+    Column("district", String(80)),  # the one district of an hr user; NULL for admin
+    Column("password_hash", Text, nullable=False),  # Argon2id PHC string
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Server-side sessions. Only the SHA-256 of the cookie value is stored: a copy of the database does not
+# let anyone take over a session.
+sessions_table = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("client", String(64)),
+)
+
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),  # "account:<email>" or "address:<ip>"
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_key_at", "key", "failed_at"),
+)
+
+api_tokens_table = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("district", String(80), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex of the secret
+    Column("prefix", String(16), nullable=False),  # first characters, to recognise a token in lists
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(300), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+audit_log_table = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(300), nullable=False),  # "user:<email>", "token:<id> <name>", "system", "cli"
+    Column("district", String(80), index=True),
+    Column("action", String(40), nullable=False),
+    Column("vacancy_id", String(200), index=True),
+    Column("fields", Text, nullable=False, server_default="[]"),  # JSON list of changed field names
+    Column("detail", Text),
+)
+
+# What an HR posting needs beyond the vacancy record: a scheduled publication time, the uploaded PDF.
+hr_postings_table = Table(
+    "hr_postings",
+    metadata,
+    Column("vacancy_id", String(200), primary_key=True),
+    Column("district", String(80), nullable=False, index=True),
+    Column("publish_at", DateTime(timezone=True), index=True),
+    Column("attachment_id", String(64), unique=True),  # random, also the public file name
+    Column("attachment_name", String(200)),  # the uploader's file name, for Content-Disposition
+    Column("attachment_size", Integer),
+    Column("created_by", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
