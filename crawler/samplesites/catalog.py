@@ -50,7 +50,7 @@ STRATEGY = {
 SITES: tuple[SiteSpec, ...] = (
     SiteSpec("miltenberg", "jsonld", 16, "plain", unsafe=True, duplicate_link=True,
              notes="JSON-LD als einfaches Objekt; Beschreibungen mit Skripten; eine Stelle doppelt verlinkt"),
-    SiteSpec("aschaffenburg", "jsonld", 14, "graph", notes="@graph mit Organization + JobPosting; 2 Listenseiten"),
+    SiteSpec("aschaffenburg", "jsonld", 14, "graph", notes="@graph, Organization + JobPosting; 2 Seiten"),
     SiteSpec("bad-toelz-wolfratshausen", "jsonld", 12, "array",
              notes="Array von Objekten; mehrere jobLocation; baseSalary"),
     SiteSpec("starnberg", "html", 26, "dl", unsafe=True, duplicate_link=True,

@@ -101,7 +101,7 @@ def _new_deadline(v: Vacancy, today: date) -> Vacancy:
 
 
 UNSAFE_HTML = (
-    '<p onclick="alert(\'Hallo\')">Weitere Informationen finden Sie '
+    "<p onclick=\"alert('Hallo')\">Weitere Informationen finden Sie "
     '<a href="javascript:alert(document.cookie)" onmouseover="track()">hier</a>.</p>'
     "<script>document.write('<img src=\"http://tracker.invalid/pixel.gif\">');</script>"
     "<style>.stellenangebot{display:none}</style>"
@@ -149,7 +149,8 @@ def working_time_text(v: Vacancy) -> str:
         ("part_time",): "Teilzeit",
     }.get(tuple(times), "Vollzeit")
     if v.weekly_hours:
-        text += f" ({v.weekly_hours:g} Std./Woche)".replace(".", ",", 1).replace("Std,", "Std.")
+        hours = f"{v.weekly_hours:g}".replace(".", ",")
+        text += f" ({hours} Std./Woche)"
     return text
 
 
