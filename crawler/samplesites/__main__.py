@@ -1,0 +1,43 @@
+"""python -m crawler.samplesites [--port 8765] [--state 2] [--seed 2026] [--write-config PATH]"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from .catalog import SITES
+from .server import SampleSites
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Beispiel-Webseiten der Landratsämter auf localhost ausliefern"
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--state", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--slow-delay", type=float, default=1.5)
+    parser.add_argument("--write-config", metavar="PATH", help="districts.yaml für diese Seiten schreiben")
+    args = parser.parse_args(argv)
+    sites = SampleSites(port=args.port, seed=args.seed, state=args.state, slow_delay=args.slow_delay)
+    with sites:
+        truth = sites.expected()
+        for spec in SITES:
+            source = f"{spec.slug}-web"
+            note = f"  [{truth.failing[source]}]" if source in truth.failing else ""
+            print(
+                f"{sites.base_url(spec.slug)}/  {spec.slug:<26} {spec.kind:<9} {len(truth[source]):>3}{note}"
+            )
+        print(f"{sum(len(v) for v in truth.values())} Stellen, Zustand {sites.state}. Beenden mit Strg+C.")
+        if args.write_config:
+            print(f"districts.yaml: {sites.write_districts_yaml(args.write_config)}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
