@@ -1,0 +1,337 @@
+"""The sample district sites: served over real HTTP, reproducible, with the traps the crawler must handle."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from datetime import date
+from urllib.parse import urlsplit
+
+import httpx
+import pypdf
+import pytest
+import yaml
+from parsel import Selector
+
+from crawler.config import STRATEGIES, DistrictsConfig, load_districts
+from crawler.samplesites import SITES, SampleSites, render_all
+from vacancies.sample_data import landkreise
+
+TODAY = date(2026, 1, 15)
+SEED = 2026
+
+
+@pytest.fixture(scope="module")
+def sites():
+    with SampleSites(seed=SEED, slow_delay=0.05, today=TODAY) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client():
+    with httpx.Client(timeout=10) as http:
+        yield http
+
+
+def get(client: httpx.Client, url: str) -> httpx.Response:
+    return client.get(url)
+
+
+def test_at_least_300_postings_across_26_member_districts(sites):
+    truth = sites.expected(1)
+    assert len(truth) == 26
+    assert sum(len(postings) for postings in truth.values()) >= 300
+    slugs = {spec.slug for spec in SITES}
+    assert {
+        "miltenberg",
+        "aschaffenburg",
+        "bad-toelz-wolfratshausen",
+        "starnberg",
+        "fuerstenfeldbruck",
+    } <= slugs
+    assert slugs <= set(landkreise())
+    assert truth.failing == {"weilheim-schongau-web": "error"}
+    kinds = [p.posting_type for postings in truth.values() for p in postings]
+    assert {"job", "apprenticeship", "dual_study"} <= set(kinds)
+
+
+def test_every_site_answers_on_its_own_address(sites, client):
+    hosts = set()
+    for spec in SITES:
+        base = sites.base_url(spec.slug)
+        parts = urlsplit(base)
+        assert parts.port == sites.port
+        hosts.add(parts.hostname)
+        home = get(client, base + "/")
+        assert home.status_code == 200
+        text = home.content.decode("cp1252" if spec.variant == "latin1" else "utf-8")
+        assert f"Landratsamt {landkreise()[spec.slug].name}" in text
+        for word in ("Bürgerservice", "Karriere", "Impressum"):
+            assert word in text
+    assert hosts == {f"127.0.0.{i}" for i in range(2, 28)}
+
+
+def test_same_seed_gives_identical_bytes(sites, client):
+    first = render_all(SEED, TODAY, 1, sites.port)
+    second = render_all(SEED, TODAY, 1, sites.port)
+    for slug in first:
+        assert first[slug].pages == second[slug].pages
+    # what the server sends is exactly what was rendered
+    for slug in ("miltenberg", "fuerstenfeldbruck", "landsberg-am-lech", "erding"):
+        for path, page in list(first[slug].pages.items())[:40]:
+            response = get(client, sites.base_url(slug) + path)
+            assert response.content == page.body, (slug, path)
+    other = render_all(SEED + 1, TODAY, 1, sites.port)
+    assert other["miltenberg"].pages != first["miltenberg"].pages
+
+
+def test_windows_1252_site_declares_no_charset(sites, client):
+    truth = sites.expected(1)["miesbach-web"]
+    response = get(client, truth[0].url)
+    assert response.headers["content-type"] == "text/html"
+    raw = response.content
+    assert b"charset" not in raw.lower()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    text = raw.decode("cp1252")
+    assert "€" in text and "Landratsamt Miesbach" in text
+    assert re.search("[äöüß]", text)
+    assert truth[0].title in text
+
+
+def test_robots_txt_disallows_intern_pages_that_the_list_links(sites, client):
+    base = sites.base_url("rosenheim")
+    robots = get(client, base + "/robots.txt").text
+    assert "Disallow: /intern/" in robots
+    listing = get(client, base + "/karriere/stellenangebote/").text
+    intern = re.findall(r'href="(/intern/[^"]+)"', listing)
+    assert len(intern) == 3
+    assert get(client, base + intern[0]).status_code == 200  # exists, but a polite crawler never asks
+    expected_urls = {p.url for p in sites.expected(1)["rosenheim-web"]}
+    assert not any("/intern/" in url for url in expected_urls)
+
+
+def test_error_site_answers_500_for_its_list(sites, client):
+    config = DistrictsConfig.model_validate(sites.districts_config())
+    source = config.sources(source="weilheim-schongau-web")[0]
+    assert get(client, source.start_urls[0]).status_code == 500
+    assert sites.expected(1)["weilheim-schongau-web"] == []
+
+
+def test_slow_site_delay_is_configurable(sites, client):
+    url = sites.base_url("garmisch-partenkirchen") + "/karriere/stellenangebote/"
+    sites.slow_delay = 0.4
+    try:
+        started = time.monotonic()
+        assert get(client, url).status_code == 200
+        assert time.monotonic() - started >= 0.4
+    finally:
+        sites.slow_delay = 0.05
+    started = time.monotonic()
+    get(client, sites.base_url("miltenberg") + "/")
+    assert time.monotonic() - started < 0.4
+
+
+def test_state_2_removes_changes_and_adds_postings(sites, client):
+    one, two = sites.expected(1), sites.expected(2)
+    removed = changed = added = 0
+    for source, before in one.items():
+        if source in two.failing:
+            continue
+        old = {p.url: p for p in before}
+        new = {p.url: p for p in two[source]}
+        removed += len(old.keys() - new.keys())
+        added += len(new.keys() - old.keys())
+        changed += sum(
+            1
+            for url in old.keys() & new.keys()
+            if (old[url].title, old[url].deadline) != (new[url].title, new[url].deadline)
+        )
+    assert removed > 0 and changed > 0 and added > 0
+    assert two.failing == {
+        "weilheim-schongau-web": "error",
+        "ebersberg-web": "error",
+        "dachau-web": "suspicious",
+    }
+    assert len(two["dachau-web"]) == 1 < len(one["dachau-web"])
+
+    list_url = sites.base_url("ebersberg") + "/karriere/stellenangebote/"
+    removed_url = one["miltenberg-web"][0].url
+    retitled = one["miltenberg-web"][1]
+    assert get(client, list_url).status_code == 200
+    sites.set_state(2)
+    try:
+        assert get(client, list_url).status_code == 500
+        assert get(client, removed_url).status_code == 404
+        page = get(client, retitled.url).text
+        assert "Wiederausschreibung" in page
+        added_url = next(
+            p.url for p in two["miltenberg-web"] if p.url not in {q.url for q in one["miltenberg-web"]}
+        )
+        assert get(client, added_url).status_code == 200
+    finally:
+        sites.set_state(1)
+    assert get(client, list_url).status_code == 200
+
+
+def test_districts_config_validates_and_round_trips(sites, tmp_path):
+    raw = sites.districts_config()
+    config = DistrictsConfig.model_validate(raw)
+    assert len(config.members) == 26
+    assert config.defaults.schedule == "30 2 * * *" and config.defaults.jitter_minutes == 30
+    assert {s.strategy for s in config.sources()} == set(STRATEGIES)
+    for district in config.districts:
+        assert district.profile and district.website
+        (source,) = district.sources
+        assert source.key == f"{district.slug}-web"
+        host = urlsplit(sites.base_url(district.slug)).hostname
+        assert source.allowed_domains == [host]
+        assert all(urlsplit(url).hostname == host for url in source.start_urls)
+    path = sites.write_districts_yaml(tmp_path / "districts.yaml")
+    assert load_districts(path) == config
+    assert yaml.safe_load(path.read_text(encoding="utf-8")) == raw
+
+
+def test_pdf_postings_have_extractable_facts(sites, client):
+    for source in ("fuerstenfeldbruck-web", "muehldorf-am-inn-web", "bamberg-web"):
+        for posting in sites.expected(1)[source]:
+            response = get(client, posting.url)
+            assert response.headers["content-type"] == "application/pdf"
+            reader = pypdf.PdfReader(io.BytesIO(response.content))
+            text = "\n".join(page.extract_text() for page in reader.pages)
+            assert posting.title.split(" (")[0] in text
+            assert f"Kennziffer: {posting.reference}" in text
+            if posting.deadline:
+                assert f"Bewerbungsfrist: {posting.deadline:%d.%m.%Y}" in text
+            assert re.search(r"(Entgeltgruppe|Besoldungsgruppe|entgelt|Unterhaltsbeihilfe)", text)
+            assert re.search(r"Vollzeit|Teilzeit", text)
+    all_text = ""
+    for posting in sites.expected(1)["fuerstenfeldbruck-web"]:
+        reader = pypdf.PdfReader(io.BytesIO(get(client, posting.url).content))
+        all_text += reader.pages[0].extract_text()
+    assert "TVöD" in all_text and re.search(r"befristet auf \d+ (Jahre?|Monate)|unbefristet", all_text)
+
+
+def _json_ld(html: str) -> list:
+    blocks = Selector(text=html).css('script[type="application/ld+json"]::text').getall()
+    return [json.loads(block) for block in blocks]
+
+
+def _job_postings(data) -> list[dict]:
+    if isinstance(data, list):
+        return [p for item in data for p in _job_postings(item)]
+    if isinstance(data, dict):
+        if data.get("@type") == "JobPosting":
+            return [data]
+        return _job_postings(data.get("@graph", []))
+    return []
+
+
+@pytest.mark.parametrize(
+    "slug", ["miltenberg", "aschaffenburg", "bad-toelz-wolfratshausen", "altoetting", "erding", "traunstein"]
+)
+def test_json_ld_detail_pages(sites, client, slug):
+    for posting in sites.expected(1)[f"{slug}-web"]:
+        found = [p for data in _json_ld(get(client, posting.url).text) for p in _job_postings(data)]
+        assert len(found) == 1
+        assert found[0]["title"] == posting.title
+        if posting.deadline:
+            assert found[0]["validThrough"].startswith(posting.deadline.isoformat())
+
+
+def test_shapes_and_traps(sites, client):
+    truth = sites.expected(1)
+    # several job locations, MonetaryAmount, FULL_TIME + PART_TIME somewhere
+    pages = [get(client, p.url).text for p in truth["bad-toelz-wolfratshausen-web"]]
+    btw = [posting for html in pages for data in _json_ld(html) for posting in _job_postings(data)]
+    assert all(isinstance(p["jobLocation"], list) and len(p["jobLocation"]) == 2 for p in btw)
+    assert any(p.get("baseSalary", {}).get("value", {}).get("minValue") for p in btw)
+    # one-page site: all postings in one @graph on the list page
+    neu_ulm = truth["neu-ulm-web"]
+    page = get(client, neu_ulm[0].url.split("#")[0]).text
+    assert len([p for d in _json_ld(page) for p in _job_postings(d)]) == len(neu_ulm)
+    # the malformed page is there, but its JSON-LD is broken
+    traunstein = sites.renders(1)["traunstein"].pages
+    broken = [path for path, pg in traunstein.items() if b",, " in pg.body]
+    assert len(broken) == 1
+    assert sites.base_url("traunstein") + broken[0] not in {p.url for p in truth["traunstein-web"]}
+    # unsafe descriptions and a duplicate link
+    listing = get(client, sites.base_url("miltenberg") + "/karriere/stellenangebote/").text
+    links = re.findall(r'href="(/karriere/stellenangebote/stelle-\d+\.html)"', listing)
+    assert len(links) == len(set(links)) + 1
+    unsafe = get(client, truth["miltenberg-web"][1].url).text
+    assert "javascript:alert" in unsafe and "onclick=" in unsafe and "<\\/script>" in unsafe
+    # microdata
+    microdata = get(client, truth["dachau-web"][0].url).text
+    assert 'itemtype="https://schema.org/JobPosting"' in microdata and 'itemprop="validThrough"' in microdata
+
+
+def test_html_sites_paginate_and_fields_select(sites, client):
+    config = DistrictsConfig.model_validate(sites.districts_config())
+    for slug in ("starnberg", "ebersberg", "pfaffenhofen-an-der-ilm", "wuerzburg", "miesbach", "freising"):
+        source = config.sources(source=f"{slug}-web")[0]
+        expected = sites.expected(1)[source.key]
+        if source.strategy == "html":
+            url, linked, pages = source.start_urls[0], set(), 0
+            while url:
+                sel = Selector(text=get(client, url).text)
+                pages += 1
+                hrefs = sel.css(source.options["link_selector"]).xpath("@href").getall()
+                linked |= {str(httpx.URL(url).join(href)) for href in hrefs}
+                nxt = sel.css(source.options["next_selector"]).xpath("@href").get()
+                url = str(httpx.URL(url).join(nxt)) if nxt else None
+            assert linked == {p.url for p in expected}
+            assert pages >= 3 or slug == "miesbach"
+        for posting in expected[:3]:
+            response = get(client, posting.url)
+            sel = Selector(text=response.content.decode("cp1252" if slug == "miesbach" else "utf-8"))
+            values = {}
+            for name, query in source.options["fields"].items():
+                nodes = sel.xpath(query[6:]) if query.startswith("xpath:") else sel.css(query)
+                values[name] = " ".join(nodes.xpath("string()").getall()).strip()
+            assert values["title"] == posting.title
+            assert values["reference"] == posting.reference
+            assert values["deadline"] == (
+                f"{posting.deadline:%d.%m.%Y}" if posting.deadline else "bis zur Besetzung der Stelle"
+            )
+            assert re.search(r"gruppe|entgelt|beihilfe", values["pay"], re.I)
+            assert re.match(r"\d{5} ", values["location"].split(", ")[-1])
+
+
+def test_feeds_link_the_detail_pages(sites, client):
+    config = DistrictsConfig.model_validate(sites.districts_config())
+    for slug in ("erding", "regensburg", "freising"):
+        source = config.sources(source=f"{slug}-web")[0]
+        root = ET.fromstring(get(client, source.options["feed_url"]).content)
+        if root.tag == "rss":
+            links = [item.findtext("link") for item in root.iter("item")]
+        else:
+            ns = "{http://www.w3.org/2005/Atom}"
+            links = [e.find(f"{ns}link").get("href") for e in root.iter(f"{ns}entry")]
+        assert links == [p.url for p in sites.expected(1)[source.key]]
+
+
+def test_interamt_widget_and_json(sites, client):
+    base = sites.base_url("landsberg-am-lech")
+    assert "/api/stellen.json" in get(client, base + "/karriere/stellenangebote/").text
+    items = get(client, base + "/api/stellen.json").json()
+    truth = sites.expected(1)["landsberg-am-lech-web"]
+    assert [str(item["Id"]) for item in items] == [p.source_id for p in truth]
+    first = items[0]
+    assert {"Id", "StellenBezeichnung", "Behoerde", "Bezahlung", "StellenangebotOrt", "Daten",
+            "BeschaeftigungDauer", "Teilzeit", "Beschreibung", "Url"} <= first.keys()  # fmt: skip
+    assert {"Entgelt", "Besoldung"} == first["Bezahlung"].keys()
+    assert {"PLZ", "Ort", "Breite", "Laenge"} <= first["StellenangebotOrt"][0].keys()
+    assert get(client, first["Url"]).status_code == 200
+
+
+def test_auto_site_needs_two_hops(sites, client):
+    base = sites.base_url("berchtesgadener-land")
+    home = get(client, base + "/").text
+    assert "/karriere/stellenangebote/" not in home and 'href="/karriere/"' in home
+    assert 'href="/karriere/stellenangebote/"' in get(client, base + "/karriere/").text
+    listing = get(client, base + "/karriere/stellenangebote/").text
+    assert all(urlsplit(p.url).path in listing for p in sites.expected(1)["berchtesgadener-land-web"])
