@@ -1,0 +1,107 @@
+"""Shared helpers of the strategy tests, and tests of crawler.strategies.common.
+
+Responses are built inside fixtures from files under fixtures/<strategy>/, never at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+
+from crawler.config import SourceConfig
+from crawler.items import RawPosting
+from crawler.spider import DistrictSpider
+from crawler.strategies.common import parse_place, to_date, url_source_id
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_spider(strategy: str, url: str, **options: Any) -> DistrictSpider:
+    source = SourceConfig(
+        key="test", district="testkreis", strategy=strategy, start_urls=[url], options=options
+    )
+    return DistrictSpider(source=source)
+
+
+def response_for(
+    url: str, body: bytes, handler: str, role: str = "list", kind: type[Response] = HtmlResponse, **meta: Any
+) -> Response:
+    request = Request(url, meta={"handler": handler, "role": role, **meta})
+    if issubclass(kind, TextResponse):
+        return kind(url=url, body=body, encoding="utf-8", request=request)
+    return kind(url=url, body=body, request=request)
+
+
+def fixture_bytes(strategy: str, name: str) -> bytes:
+    return (FIXTURES / strategy / name).read_bytes()
+
+
+def run(spider: DistrictSpider, response: Response) -> list[Any]:
+    """Everything the spider yields for one response, through its real bookkeeping."""
+    return list(spider.dispatch(response))
+
+
+def postings(results: list[Any]) -> list[RawPosting]:
+    return [r for r in results if isinstance(r, RawPosting)]
+
+
+def requests(results: list[Any]) -> list[Request]:
+    return [r for r in results if isinstance(r, Request)]
+
+
+def test_source_id_is_path_and_query_without_tracking():
+    assert url_source_id("https://www.lra.de/stellen/x?utm_source=nl&id=4#top") == "/stellen/x?id=4"
+
+
+def test_source_id_ignores_scheme_host_and_query_order():
+    assert url_source_id("http://lra.de/s/?b=2&a=1") == url_source_id("https://www.lra.de/s?a=1&b=2")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Brückenstraße 1, 63897 Miltenberg", ("Brückenstraße 1", "63897", "Miltenberg")),
+        ("97616 Bad Neustadt a.d.Saale (Dienstsitz)", (None, "97616", "Bad Neustadt a.d.Saale")),
+        ("kein Ort", (None, None, None)),
+    ],
+)
+def test_parse_place(text, expected):
+    assert parse_place(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-12-15T23:59:00+01:00", date(2026, 12, 15)),
+        ("15.12.2026", date(2026, 12, 15)),
+        ("bis 3. März 2027", date(2027, 3, 3)),
+        ("demnächst", "demnächst"),
+        ("", None),
+    ],
+)
+def test_to_date(value, expected):
+    assert to_date(value) == expected
+
+
+def test_spider_stamps_source_and_district():
+    spider = make_spider("structured", "https://www.landkreis-miltenberg.de/stellen")
+    url = "https://www.landkreis-miltenberg.de/stellen/sachbearbeiter-bauamt"
+    found = postings(
+        run(spider, response_for(url, fixture_bytes("structured", "jsonld_plain.html"), "parse_detail"))
+    )
+    assert (found[0].source, found[0].district) == ("test", "testkreis")
+
+
+def test_spider_allowed_domains_default_to_start_host():
+    assert make_spider("html", "https://www.lra-kg.de/x", link_selector="a").allowed_domains == [
+        "www.lra-kg.de"
+    ]
+
+
+def test_html_strategy_without_link_selector_is_a_config_error():
+    with pytest.raises(ValueError, match="link_selector"):
+        make_spider("html", "https://www.lra-kg.de/x")

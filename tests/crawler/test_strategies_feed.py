@@ -1,0 +1,109 @@
+"""feed: RSS 2.0 and Atom, items followed to their posting pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from scrapy.http import XmlResponse
+
+from tests.crawler.test_strategies_common import (
+    fixture_bytes,
+    make_spider,
+    postings,
+    requests,
+    response_for,
+    run,
+)
+
+BASE = "https://www.kitzingen.example"
+
+
+def feed_results(name: str, url: str = f"{BASE}/stellen.rss"):
+    spider = make_spider("feed", url)
+    return spider, run(spider, response_for(url, fixture_bytes("feed", name), "parse_feed", kind=XmlResponse))
+
+
+def item_meta(request):
+    return {k: v for k, v in request.meta.items() if k not in ("handler", "role")}
+
+
+def test_rss_items_lead_to_detail_pages():
+    _, results = feed_results("rss.xml")
+    assert [(r.url, r.meta["role"]) for r in requests(results)] == [
+        (f"{BASE}/stellen/sozpaed-17", "detail"),
+        (f"{BASE}/stellen/azubi", "detail"),
+    ]
+
+
+@pytest.fixture
+def rss_item():
+    return requests(feed_results("rss.xml")[1])[0].meta["fallback"]
+
+
+def test_rss_item_title(rss_item):
+    assert rss_item.title == "Sozialpädagoge (m/w/d) Jugendamt"
+
+
+def test_rss_item_guid_is_source_id(rss_item):
+    assert rss_item.source_id == "stelle-17"
+
+
+def test_rss_item_pub_date(rss_item):
+    assert rss_item.date_posted == date(2026, 11, 2)
+
+
+def test_rss_item_description(rss_item):
+    assert rss_item.description_html == "<p>Kurztext Jugendamt</p>"
+
+
+def test_rss_item_without_guid_gets_url_id():
+    assert requests(feed_results("rss.xml")[1])[1].meta["fallback"].source_id == "/stellen/azubi"
+
+
+def test_atom_entry():
+    spider, results = feed_results("atom.xml", "https://www.landkreis-wuerzburg.example/stellen.atom")
+    item = requests(results)[0].meta["fallback"]
+    assert (item.title, item.source_id, item.date_posted, item.url) == (
+        "IT-Administrator (m/w/d)", "urn:lra-wue:stelle:88", date(2026, 11, 4),
+        "https://www.landkreis-wuerzburg.example/karriere/it-admin",
+    )  # fmt: skip
+
+
+def test_offsite_item_is_taken_from_the_feed():
+    _, results = feed_results("rss.xml", "https://feeds.other.example/stellen.rss")
+    assert [p.title for p in postings(results)][0] == "Sozialpädagoge (m/w/d) Jugendamt"
+
+
+@pytest.fixture
+def detail_posting():
+    spider, results = feed_results("rss.xml")
+    request = requests(results)[0]
+    body = fixture_bytes("feed", "detail_structured.html")
+    response = response_for(request.url, body, "parse_detail", "detail", **item_meta(request))
+    return postings(run(spider, response))[0]
+
+
+def test_detail_structured_data_wins(detail_posting):
+    assert (detail_posting.title, detail_posting.deadline, detail_posting.employer) == (
+        "Sozialpädagoge (m/w/d) im Jugendamt", date(2026, 12, 20), "Landratsamt Kitzingen",
+    )  # fmt: skip
+
+
+def test_detail_keeps_the_feed_id_and_date(detail_posting):
+    assert (detail_posting.source_id, detail_posting.date_posted) == ("stelle-17", date(2026, 11, 2))
+
+
+def test_detail_without_structured_data_falls_back_to_item():
+    spider, results = feed_results("rss.xml")
+    request = requests(results)[1]
+    body = b"<html><body><p>Seite</p></body></html>"
+    response = response_for(request.url, body, "parse_detail", "detail", **item_meta(request))
+    assert postings(run(spider, response))[0].title == "Auszubildende (m/w/d) Verwaltungsfachangestellte"
+
+
+def test_broken_feed_is_a_parse_error_and_fails_the_list():
+    spider = make_spider("feed", f"{BASE}/stellen.rss")
+    body = fixture_bytes("feed", "rss.xml")[:300]
+    assert run(spider, response_for(f"{BASE}/stellen.rss", body, "parse_feed", kind=XmlResponse)) == []
+    assert spider.parse_errors and spider.list_failed

@@ -1,0 +1,131 @@
+"""pdf: postings as PDF files. The PDFs are written by hand (no PDF writer library is installed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from scrapy.http import Response
+
+from crawler.strategies.pdf import pdf_text
+from tests.crawler.test_strategies_common import (
+    fixture_bytes,
+    make_spider,
+    postings,
+    requests,
+    response_for,
+    run,
+)
+
+BASE = "https://www.landkreis-kitzingen.example"
+LINES = [
+    "Landratsamt Kitzingen",
+    "Stellenausschreibung",
+    "Sachbearbeiter (m/w/d) für die Kämmerei",
+    "Sachgebiet 12 - Kreiskämmerei",
+    "Kennziffer: 2026/KAE-03",
+    "Die Stelle ist unbefristet und in Vollzeit zu besetzen, Teilzeit ist möglich.",
+    "Bezahlung nach Entgeltgruppe 9b TVöD.",
+    "Voraussetzung: Qualifikation für die 2. Qualifikationsebene",
+    "Bewerbungsfrist: 15.12.2026",
+    "Bewerbungen an personal@kitzingen.example",
+]
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A minimal valid PDF: one page, Helvetica, WinAnsi text (umlauts as cp1252 octal escapes)."""
+
+    def escape(line: str) -> str:
+        raw = line.encode("cp1252")
+        out = "".join(chr(b) if 32 <= b < 127 and chr(b) not in "()\\" else f"\\{b:03o}" for b in raw)
+        return f"({out}) Tj T*"
+
+    stream = "BT /F1 11 Tf 14 TL 60 780 Td " + " ".join(escape(line) for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def pdf_response(body: bytes, url: str = f"{BASE}/media/stellen/kaemmerei-2026.pdf") -> Response:
+    return response_for(url, body, "parse_pdf", "detail", kind=Response, link_text="Sachbearbeiter Kämmerei")
+
+
+def test_hand_written_pdf_is_read_by_pypdf():
+    assert "Kämmerei" in pdf_text(make_pdf(LINES))
+
+
+@pytest.fixture
+def posting():
+    return postings(run(make_spider("pdf", f"{BASE}/stellen"), pdf_response(make_pdf(LINES))))[0]
+
+
+def test_title_is_the_line_with_gender_marker(posting):
+    assert posting.title == "Sachbearbeiter (m/w/d) für die Kämmerei"
+
+
+def test_deadline(posting):
+    assert posting.deadline == date(2026, 12, 15)
+
+
+def test_reference_is_source_id(posting):
+    assert (posting.reference, posting.source_id) == ("2026/KAE-03", "2026/KAE-03")
+
+
+def test_department(posting):
+    assert posting.department == "Sachgebiet 12 - Kreiskämmerei"
+
+
+def test_pay_line(posting):
+    assert posting.pay_text == "Bezahlung nach Entgeltgruppe 9b TVöD."
+
+
+def test_working_time_and_term(posting):
+    line = "Die Stelle ist unbefristet und in Vollzeit zu besetzen, Teilzeit ist möglich."
+    assert (posting.working_time_text, posting.term_text) == (line, line)
+
+
+def test_career_level(posting):
+    assert posting.career_text == "Voraussetzung: Qualifikation für die 2. Qualifikationsebene"
+
+
+def test_description_is_escaped_paragraphs(posting):
+    assert posting.description_html.startswith("<p>Landratsamt Kitzingen<br>")
+
+
+def test_pdf_is_its_own_attachment(posting):
+    assert posting.attachments == [posting.url]
+
+
+def test_title_falls_back_to_the_link_text():
+    found = postings(
+        run(make_spider("pdf", f"{BASE}/stellen"), pdf_response(make_pdf(["Landratsamt", "12"])))
+    )
+    assert found[0].title == "Sachbearbeiter Kämmerei"
+
+
+def test_list_follows_pdf_links_only():
+    response = response_for(f"{BASE}/stellen", fixture_bytes("pdf", "list.html"), "parse_list")
+    urls = [r.url for r in requests(run(make_spider("pdf", f"{BASE}/stellen"), response))]
+    assert urls == [f"{BASE}/media/stellen/kaemmerei-2026.pdf", f"{BASE}/media/stellen/leer.pdf"]
+
+
+@pytest.mark.parametrize("body", [b"", b"%PDF-1.4\n", make_pdf([]), b"<html>Fehler</html>"])
+def test_empty_or_broken_pdf_is_a_parse_error(body):
+    spider = make_spider("pdf", f"{BASE}/stellen")
+    assert run(spider, pdf_response(body)) == []
+    assert len(spider.parse_errors) == 1
+    assert f"{BASE}/media/stellen/kaemmerei-2026.pdf" in spider.error_urls

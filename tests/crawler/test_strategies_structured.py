@@ -1,0 +1,195 @@
+"""structured: schema.org JobPosting in JSON-LD and microdata, on saved pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.crawler.test_strategies_common import (
+    fixture_bytes,
+    make_spider,
+    postings,
+    requests,
+    response_for,
+    run,
+)
+
+BASE = "https://www.landkreis-miltenberg.de"
+
+
+def parse(name: str, url: str = f"{BASE}/stellen/seite", handler: str = "parse_detail", **options):
+    spider = make_spider("structured", f"{BASE}/stellen", **options)
+    results = run(spider, response_for(url, fixture_bytes("structured", name), handler))
+    return spider, results
+
+
+@pytest.fixture
+def plain():
+    return postings(parse("jsonld_plain.html")[1])[0]
+
+
+def test_plain_title(plain):
+    assert plain.title == "Sachbearbeiter (m/w/d) im Bauamt"
+
+
+def test_plain_url_is_the_postings_own(plain):
+    assert plain.url == f"{BASE}/stellen/sachbearbeiter-bauamt"
+
+
+def test_plain_identifier_is_source_id_and_reference(plain):
+    assert (plain.source_id, plain.reference) == ("2026-BA-07", "2026-BA-07")
+
+
+def test_plain_employer_and_department(plain):
+    assert (plain.employer, plain.department) == ("Landratsamt Miltenberg", "Bauamt")
+
+
+def test_plain_dates(plain):
+    assert (plain.date_posted, plain.deadline) == (date(2026, 11, 2), date(2026, 12, 15))
+
+
+def test_plain_location(plain):
+    assert (plain.street, plain.postal_code, plain.city, plain.lat, plain.lon) == (
+        "Brückenstraße 1", "63897", "Miltenberg", 49.7036, 9.2645,
+    )  # fmt: skip
+
+
+def test_plain_pay_text_and_amount(plain):
+    assert plain.pay_text == "Entgeltgruppe 9b TVöD"
+    assert plain.structured["salary"] == {"currency": "EUR", "value": 3900, "unit": "MONTH"}
+
+
+def test_plain_working_time(plain):
+    assert plain.working_time_text == "Vollzeit, Teilzeit"
+
+
+def test_plain_description_html_kept(plain):
+    assert plain.description_html.startswith("<p>Wir suchen Verstärkung.</p><ul>")
+
+
+def test_plain_application_contact(plain):
+    assert (plain.contact_name, plain.contact_phone, plain.contact_email) == (
+        "Frau Huber", "09371 501-123", "bewerbung@lra-mil.de",
+    )  # fmt: skip
+    assert plain.apply_url == f"{BASE}/bewerben?stelle=2026-BA-07"
+    assert plain.structured["direct_apply"] is True
+
+
+def test_graph_finds_the_job_posting_only():
+    found = postings(parse("jsonld_graph.html")[1])
+    assert [p.title for p in found] == ["Erzieher (m/w/d) für die Kreiskita"]
+
+
+def test_graph_address_from_hiring_organization():
+    posting = postings(parse("jsonld_graph.html")[1])[0]
+    assert (posting.employer, posting.postal_code, posting.city) == (
+        "Landratsamt Aschaffenburg", "63739", "Aschaffenburg",
+    )  # fmt: skip
+
+
+def test_graph_identifier_string():
+    assert postings(parse("jsonld_graph.html")[1])[0].source_id == "KITA-12"
+
+
+@pytest.fixture
+def array():
+    return postings(parse("jsonld_array.html", url=f"{BASE}/stellen/strassenwaerter")[1])
+
+
+def test_array_yields_every_posting(array):
+    assert [p.title for p in array] == ["Straßenwärter (m/w/d)", "Kreisbaumeister (m/w/d)"]
+
+
+def test_array_salary_range(array):
+    assert array[0].structured["salary"] == {"currency": "EUR", "min": 2900, "max": 3400.0, "unit": "MONTH"}
+    assert array[0].pay_text is None
+
+
+def test_array_first_location_with_address(array):
+    first = array[0]
+    assert (first.postal_code, first.city, first.lat, first.lon) == (
+        "97616",
+        "Bad Neustadt a.d.Saale",
+        50.3219,
+        10.2161,
+    )
+
+
+def test_array_employment_type_temporary(array):
+    assert (array[0].working_time_text, array[0].term_text) == ("Vollzeit", "befristet")
+
+
+def test_array_organisation_as_plain_string(array):
+    assert array[1].employer == "Landratsamt Rhön-Grabfeld"
+
+
+def test_array_source_id_from_url_without_identifier(array):
+    assert array[1].source_id == "/stellen/kreisbaumeister"
+
+
+@pytest.fixture
+def microdata():
+    return postings(parse("microdata.html")[1])[0]
+
+
+def test_microdata_title(microdata):
+    assert microdata.title == "Verwaltungsfachangestellte (m/w/d) Jugendamt"
+
+
+def test_microdata_organisation_and_place(microdata):
+    assert (microdata.employer, microdata.postal_code, microdata.city) == (
+        "Landratsamt Main-Spessart", "97753", "Karlstadt",
+    )  # fmt: skip
+
+
+def test_microdata_dates_and_reference(microdata):
+    assert (microdata.date_posted, microdata.deadline, microdata.reference) == (
+        date(2026, 11, 10), date(2026, 12, 1), "JA-2026-3",
+    )  # fmt: skip
+
+
+def test_broken_json_ld_records_a_parse_error_and_keeps_the_rest():
+    spider, results = parse("broken_jsonld.html")
+    assert [p.title for p in postings(results)] == ["Hausmeister (m/w/d)"]
+    assert len(spider.parse_errors) == 1
+    assert "JSON-LD" in spider.parse_errors[0][1]
+
+
+def test_broken_json_ld_on_a_list_page_marks_the_list_failed():
+    spider, _ = parse("broken_jsonld.html", url=f"{BASE}/stellen", handler="parse_list")
+    assert spider.list_failed
+
+
+def test_list_follows_same_site_links_only():
+    _, results = parse("list.html", url=f"{BASE}/stellen", handler="parse_list", link_pattern=r"/stellen/")
+    urls = [r.url for r in requests(results)]
+    assert urls == [
+        f"{BASE}/stellen/sachbearbeiter-bauamt",
+        f"{BASE}/stellen/erzieher?id=4&utm_source=newsletter",
+    ]
+
+
+def test_list_link_selector_and_next_page():
+    _, results = parse(
+        "list.html",
+        url=f"{BASE}/stellen",
+        handler="parse_list",
+        link_selector="ul.jobs a",
+        next_selector="a.next",
+    )
+    roles = [(r.url.removeprefix(BASE), r.meta["role"]) for r in requests(results)]
+    assert roles == [
+        ("/stellen/sachbearbeiter-bauamt", "detail"),
+        ("/stellen/erzieher?id=4&utm_source=newsletter", "detail"),
+        ("/stellen?page=2", "list"),
+    ]
+
+
+def test_detail_page_without_posting_is_a_parse_error_when_links_were_configured():
+    spider = make_spider("structured", f"{BASE}/stellen", link_selector="a")
+    run(
+        spider,
+        response_for(f"{BASE}/stellen/leer", b"<html><body>Nichts</body></html>", "parse_detail", "detail"),
+    )
+    assert spider.parse_errors and f"{BASE}/stellen/leer" in spider.error_urls
