@@ -23,7 +23,7 @@ from extruct.jsonld import JsonLdExtractor
 from extruct.uniform import _umicrodata_microformat
 from extruct.w3cmicrodata import MicrodataExtractor
 from parsel import Selector, SelectorList
-from w3lib.url import canonicalize_url, url_query_cleaner
+from w3lib.url import canonicalize_url
 
 from crawler.config import SourceConfig
 from crawler.items import RawPosting
@@ -249,8 +249,7 @@ def url_source_id(url: str) -> str:
 
     Host and scheme are left out so that a move from http to https or to www. keeps the id.
     """
-    cleaned = url_query_cleaner(url, [], remove=False)
-    parts = urlsplit(canonicalize_url(cleaned))
+    parts = urlsplit(canonicalize_url(url))
     query = "&".join(
         pair for pair in parts.query.split("&") if pair and not _VOLATILE_PARAMS.match(pair.split("=")[0])
     )

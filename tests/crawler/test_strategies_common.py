@@ -18,6 +18,7 @@ from crawler.spider import DistrictSpider
 from crawler.strategies.common import parse_place, to_date, url_source_id
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_spider(strategy: str, url: str, **options: Any) -> DistrictSpider:
