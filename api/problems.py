@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -65,6 +67,21 @@ def field_errors(exc: RequestValidationError) -> list[dict]:
     return errors
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _default_detail(status: int, request: Request) -> str:
+    if status == 404:
+        return f"Unter „{request.url.path}“ gibt es nichts."
+    if status == 405:
+        return f"Die Methode {request.method} ist hier nicht erlaubt."
+    return TITLES.get(status, "Fehler")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -79,7 +96,61 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Fehler")
+        if detail == _phrase(exc.status_code):  # Starlette's English default ("Method Not Allowed")
+            detail = _default_detail(exc.status_code, request)
         response = problem(exc.status_code, detail, instance=request.url.path)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
+
+
+# -- OpenAPI documentation of problem responses --------------------------------------------------------
+
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "description": "Fehlerbeschreibung nach RFC 9457",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "example": "about:blank"},
+        "title": {"type": "string", "example": "Ungültige Angaben"},
+        "status": {"type": "integer", "example": 422},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "description": "Pfad der Anfrage"},
+        "errors": {
+            "type": "array",
+            "description": "betroffene Parameter",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_PROBLEM_EXAMPLES = {
+    404: {
+        "detail": "Die Stelle „gibt-es-nicht“ gibt es nicht.",
+        "instance": "/api/v1/vacancies/gibt-es-nicht",
+    },
+    405: {"detail": "Methode nicht erlaubt", "instance": "/api/v1/vacancies"},
+    422: {
+        "detail": "per_page: darf höchstens 100 sein",
+        "instance": "/api/v1/vacancies",
+        "errors": [{"field": "per_page", "message": "darf höchstens 100 sein"}],
+    },
+    500: {"detail": "Ein unerwarteter Fehler ist aufgetreten.", "instance": "/api/v1/vacancies"},
+}
+
+
+def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict]:
+    """OpenAPI `responses` for problem documents: problem_responses({404: "Unbekannte Stelle"})."""
+    responses: dict[int | str, dict] = {}
+    for status, description in descriptions.items():
+        example = {"type": "about:blank", "title": TITLES.get(status, "Fehler"), "status": status}
+        example.update(_PROBLEM_EXAMPLES.get(status, {"detail": description}))
+        responses[status] = {
+            "description": description,
+            "content": {PROBLEM_TYPE: {"schema": PROBLEM_SCHEMA, "example": example}},
+        }
+    return responses

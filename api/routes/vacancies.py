@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from api.deps import BoardDep
-from api.problems import ProblemError
+from api.problems import ProblemError, problem_responses
 from api.search_params import SearchParams
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
@@ -36,7 +36,7 @@ SEARCH_EXAMPLE = {
     "zurückgezogene und nach Bewerbungsfrist beendete Stellen fehlen, außer `include_expired=true`.",
     responses={
         200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
-        422: {"description": "Ungültige Parameter (application/problem+json)"},
+        **problem_responses({422: "Ungültige Parameter"}),
     },
 )
 def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]) -> dict[str, Any]:
@@ -46,7 +46,8 @@ def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]
 @router.get(
     "/vacancies/{vacancy_id}",
     summary="Eine Stelle",
-    responses={404: {"description": "Unbekannte Stelle (application/problem+json)"}},
+    description="Alle Angaben einer veröffentlichten (auch abgelaufenen) Stelle; Entwürfe gibt es nicht.",
+    responses=problem_responses({404: "Unbekannte Stelle"}),
 )
 def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
     vacancy = board.get(vacancy_id)
