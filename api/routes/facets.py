@@ -1,0 +1,60 @@
+"""Public API: facet counts of a search, without its items."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from api.deps import BoardDep
+from api.problems import problem_responses
+from api.routes.params import search_params_without
+from api.search_params import SearchParams
+
+router = APIRouter(prefix="/api/v1", tags=["Stellen"])
+
+FacetParams = Annotated[
+    SearchParams, Depends(search_params_without("sort", "page", "per_page", page=1, per_page=1))
+]
+
+
+class FacetValuePublic(BaseModel):
+    value: str
+    count: int
+
+
+class FacetsPublic(BaseModel):
+    total: int = Field(description="Treffer der Suche")
+    facets: dict[str, list[FacetValuePublic]] = Field(
+        description="je Facette die Werte mit Trefferzahl, häufigste zuerst. Facetten sind disjunktiv: "
+        "die Zahlen einer Facette berücksichtigen alle Filter außer ihrem eigenen."
+    )
+
+
+EXAMPLE = {
+    "total": 128,
+    "facets": {
+        "district": [{"value": "miltenberg", "count": 42}, {"value": "aschaffenburg", "count": 31}],
+        "posting_type": [{"value": "job", "count": 101}, {"value": "apprenticeship", "count": 27}],
+        "working_time": [{"value": "full_time", "count": 97}, {"value": "part_time", "count": 64}],
+        "fixed_term": [{"value": "false", "count": 88}, {"value": "true", "count": 40}],
+    },
+}
+
+
+@router.get(
+    "/facets",
+    summary="Facetten einer Suche",
+    description="Die Trefferzahl und die Facetten (Landkreis, Art, Berufsfeld, Arbeitszeit, Befristung, "
+    "Tarif, Qualifikationsebene, Homeoffice) für beliebige Suchparameter – dieselben wie bei "
+    "`/api/v1/vacancies`, ohne Seite und Sortierung, und ohne die Stellen selbst.",
+    response_model=FacetsPublic,
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        **problem_responses({422: "Ungültige Parameter"}),
+    },
+)
+def search_facets(board: BoardDep, params: FacetParams) -> FacetsPublic:
+    page = board.search(params.to_query(board.gazetteer)).to_public()
+    return FacetsPublic(total=page["total"], facets=page["facets"])
