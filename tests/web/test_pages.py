@@ -1,0 +1,308 @@
+"""Pages rendered in-process: status, key content, escaping, errors, sizes, JSON-LD, did-you-mean."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.web.conftest import XSS, today
+
+SEARCH_HTML_LIMIT = 50 * 1024
+PAGE_LIMIT = 150 * 1024
+
+
+def text_of(html: str) -> str:
+    """Visible-ish text: block tags become spaces, inline tags vanish, whitespace collapsed."""
+    blocks = re.sub(r"</?(?:p|div|li|ul|ol|dt|dd|dl|h\d|td|th|tr|br|section|aside|header)\b[^>]*>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", blocks))
+
+
+def json_ld(html: str) -> dict:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.scripts: list[dict] = []
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "script":
+            self.scripts.append(attrs)
+        self.handlers += [name for name in attrs if name.startswith("on")]
+
+
+def parsed(html: str) -> _Ids:
+    parser = _Ids()
+    parser.feed(html)
+    return parser
+
+
+# -- search page ----------------------------------------------------------------------------------------
+
+
+def test_search_page_lists_open_postings_with_facets_and_badges(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="de">' in html
+    assert 'href="#inhalt"' in html and 'id="inhalt"' in html
+    assert "17 Stellen gefunden" in html  # 16 visible corpus postings + the full test posting
+    text = text_of(html)
+    for label in ("Art der Stelle", "Landkreis", "Berufsfeld", "Arbeitszeit", "Befristung", "Homeoffice"):
+        assert f"<legend>{label}</legend>" in html
+    assert "Fürstenfeldbruck (4 Stellen)" in text
+    assert "Ausbildung (1 Stellen)" in text and "Duales Studium (1 Stellen)" in text
+    assert "Teilzeit möglich" in text and "befristet (24 Monate)" in text
+    assert "Bewerbungsfrist: noch 5 Tage" in text
+    assert "Geheime Stelle" not in html  # hidden
+    assert "Entwurf" not in html and "Hort" not in html  # draft, past its deadline
+
+
+def test_search_highlights_matches_and_keeps_the_query_in_the_form(client):
+    html = client.get("/", params={"q": "Erzieherin"}).text
+    assert "<mark>Erzieher</mark> (m/w/d) Kindertagesstätte" in html
+    assert 'value="Erzieherin"' in html
+    assert "1 Stelle gefunden" in html
+
+
+def test_titles_are_escaped_and_only_marks_are_markup(client):
+    html = client.get("/", params={"q": "Kassierer"}).text
+    assert XSS not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html or "&lt;script&gt;" in html
+    assert "<mark>Kassierer</mark>" in html
+
+
+def test_filters_radius_sort_and_paging_live_in_the_url(client):
+    html = client.get("/", params={"working_time": "part_time", "district": "fuerstenfeldbruck"}).text
+    assert "2 Stellen gefunden" in html
+    assert 'name="working_time" value="part_time" checked' in html
+    html = client.get("/", params={"near": "63897", "radius_km": "10"}).text
+    assert "im Umkreis von 10 km um 63897 Miltenberg" in html
+    assert "0,0 km entfernt" in html
+    html = client.get("/", params={"sort": "deadline", "per_page": "5", "page": "2"}).text
+    assert "Seite 2 von 4" in html
+    assert 'aria-current="true">Bewerbungsfrist</a>' in html
+    assert 'href="/?sort=deadline&amp;per_page=5&amp;page=3" rel="next"' in html
+    assert '<input type="hidden" name="sort" value="deadline">' in html
+
+
+def test_did_you_mean_corrects_a_misspelling_to_a_title_word_that_finds_postings(client):
+    html = client.get("/", params={"q": "Erzieer"}).text
+    assert 'Meinten Sie <a href="/?q=Erzieher">„Erzieher“</a>?' in html
+    assert "1 Stelle gefunden" in client.get("/", params={"q": "Erzieher"}).text
+    html = client.get("/", params={"q": "Sachbearbeitr"}).text
+    assert "Keine passenden Stellen" in html
+    assert "„Sachbearbeiter“" in html
+
+
+def test_no_did_you_mean_for_known_words_or_unfixable_ones(client):
+    assert "Meinten Sie" not in client.get("/", params={"q": "Erzieherinnen"}).text
+    assert "Meinten Sie" not in client.get("/", params={"q": "Verwalt"}).text  # still typing
+    assert "Meinten Sie" not in client.get("/", params={"q": "xyzzy"}).text
+
+
+def test_no_results_names_the_filters_to_drop_with_links(client):
+    html = client.get("/", params={"q": "Jurist", "district": "miltenberg"}).text
+    assert "Keine passenden Stellen" in html
+    assert '<a href="/?q=Jurist">„Landkreis: Miltenberg“ entfernen</a> – 1 Stelle' in html
+    assert '<a href="/?district=miltenberg">„Suchbegriff: Jurist“ entfernen</a> – 5 Stellen' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"per_page": "abc"}, "Treffer pro Seite", "muss eine ganze Zahl sein"),
+        ({"near": "Atlantis"}, "near-error", "Ort oder PLZ „Atlantis“ ist nicht bekannt"),
+        ({"radius_km": "0"}, "radius_km-error", "muss größer als 0"),
+        ({"pay_grade_min": "Z99"}, "pay_grade_min-error", "keine Entgelt- oder Besoldungsgruppe"),
+        ({"posting_type": "boss"}, "Art der Stelle", "erlaubt sind"),
+        ({"page": "999", "per_page": "100"}, "Seite", "höchstens 10000 Treffer"),
+        ({"sort": "random"}, "Sortierung", "erlaubt sind"),
+    ],
+)
+def test_bad_parameters_render_the_form_with_a_german_message_and_422(client, params, field, message):
+    response = client.get("/", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Bitte prüfen Sie Ihre Angaben" in response.text
+    assert field in response.text and message in response.text
+
+
+def test_every_mistake_is_reported_at_once(client):
+    html = client.get("/", params={"per_page": "abc", "near": "Atlantis"}).text
+    assert 'id="near-error"' in html and 'aria-invalid="true" aria-describedby="near-error"' in html
+    assert "Treffer pro Seite: muss eine ganze Zahl sein" in html
+
+
+def test_search_page_is_light(client):
+    html = client.get("/").content
+    assert len(html) <= SEARCH_HTML_LIMIT
+    css = client.get("/static/site.css").content
+    js = client.get("/static/site.js").content
+    assert len(html) + len(css) + len(js) <= PAGE_LIMIT
+
+
+def test_templates_have_no_inline_script_or_handlers(client):
+    for url in ("/", "/stellen/web:full", "/landkreise", "/landkreise/miltenberg", "/ueber"):
+        found = parsed(client.get(url).text)
+        assert found.handlers == []
+        for attrs in found.scripts:
+            assert "src" in attrs or attrs.get("type") == "application/ld+json"
+        assert len(found.ids) == len(set(found.ids)), url
+
+
+# -- posting page ---------------------------------------------------------------------------------------
+
+
+def test_posting_page_shows_facts_apply_button_attachments_and_similar(client):
+    response = client.get("/stellen/web:full")
+    assert response.status_code == 200
+    text = text_of(response.text)
+    for fact in (
+        "Entgelt TVöD E9a",
+        "Arbeitszeit Vollzeit, Teilzeit (39 Std./Woche)",
+        "Befristung befristet auf 24 Monate",
+        "Qualifikationsebene 3. Qualifikationsebene",
+        f"Bewerbungsfrist {(today() + timedelta(days=5)).strftime('%d.%m.%Y')} (noch 5 Tage)",
+        "Kennziffer KK-2026-17",
+        "Ansprechpartner Frau Muster, 09371 501-0, personal@lra-mil.de",
+    ):
+        assert fact in text
+    html = response.text
+    assert '<a class="button" href="https://www.landkreis-miltenberg.de/bewerben/4711"' in html
+    assert "4711.pdf" in html and "Ausschreibung (PDF)" in html
+    assert "Ähnliche Stellen" in html
+
+
+def test_posting_description_is_sanitised_and_title_escaped(client):
+    html = client.get("/stellen/web:full").text
+    assert XSS not in html
+    assert "onerror" not in html
+    assert "<h3>Ihre Aufgaben</h3><p>Führung der Kasse.</p>" in html  # allowed markup kept
+    assert "<h1>Kassierer (m/w/d) &lt;script&gt;" in html
+
+
+def test_posting_json_ld_has_what_google_requires(client):
+    html = client.get("/stellen/web:full").text
+    data = json_ld(html)
+    assert "</script" not in re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert data["@type"] == "JobPosting" and data["@context"] == "https://schema.org"
+    required = ("title", "description", "datePosted", "validThrough", "hiringOrganization", "jobLocation")
+    for name in required:
+        assert data[name], name
+    assert data["hiringOrganization"]["name"] == "Landratsamt Miltenberg"
+    address = data["jobLocation"]["address"]
+    assert address["@type"] == "PostalAddress" and address["addressCountry"] == "DE"
+    assert address["postalCode"] == "63897" and address["addressLocality"] == "Miltenberg"
+    assert data["employmentType"] == ["FULL_TIME", "PART_TIME", "TEMPORARY"]
+    assert data["identifier"]["value"] == "KK-2026-17"
+    assert data["directApply"] is False
+    assert data["validThrough"].startswith((today() + timedelta(days=5)).isoformat())
+    assert "<script" not in data["description"] and data["title"].endswith(XSS)
+    assert data["url"] == "https://stellen.example/stellen/web:full"
+
+
+def test_apply_falls_back_to_mail_and_the_source(client, board):
+    html = client.get("/stellen/v01").text
+    assert "Jetzt bewerben" not in html and "Per E-Mail" not in html  # corpus postings have no channel
+    assert json_ld(html)["jobLocation"]["address"]["addressCountry"] == "DE"
+
+
+def test_expired_posting_is_shown_without_json_ld(client):
+    response = client.get("/stellen/v10")
+    assert response.status_code == 200
+    assert "nicht mehr ausgeschrieben" in response.text
+    assert "application/ld+json" not in response.text and 'content="noindex"' in response.text
+
+
+@pytest.mark.parametrize("vacancy_id", ["nope", "v12", "v13", "web:hidden"])
+def test_unknown_draft_withdrawn_and_hidden_postings_are_404(client, vacancy_id):
+    response = client.get(f"/stellen/{vacancy_id}")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_posting_page_is_light(client):
+    assert len(client.get("/stellen/web:full").content) <= SEARCH_HTML_LIMIT
+
+
+# -- districts, map, static pages -------------------------------------------------------------------------
+
+
+def test_districts_overview_has_map_and_table(client):
+    html = client.get("/landkreise").text
+    assert "<svg" in html and "<title>Miltenberg: 5 offene Stellen</title>" in html
+    row = '<a href="/landkreise/miltenberg">Miltenberg</a></th><td>Mitglied</td><td class="num">5</td>'
+    assert row in html
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
+
+
+def test_map_svg_is_a_standalone_image_without_external_references(client):
+    response = client.get("/karte.svg")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    svg = response.text
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert "<title>Starnberg: 4 offene Stellen</title>" in svg
+    assert "<script" not in svg and "href" not in svg
+
+
+def test_district_page_lists_its_postings_and_profile(client):
+    html = client.get("/landkreise/bad-toelz-wolfratshausen").text
+    assert "Landkreis Bad Tölz-Wolfratshausen" in html
+    assert "zwischen Isartal und Karwendel" in html
+    assert "2 offene Stellen" in html and "Sozialpädagogin" in html
+    assert "Bauingenieur" not in html
+
+
+def test_unknown_district_is_404(client):
+    response = client.get("/landkreise/atlantis")
+    assert response.status_code == 404 and "Landkreis kennt die Stellenbörse nicht" in response.text
+
+
+@pytest.mark.parametrize("url", ["/ueber", "/impressum", "/datenschutz"])
+def test_static_pages(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and "<h1>" in response.text
+
+
+def test_privacy_page_names_geonames(client):
+    attribution = "Postleitzahlen und Koordinaten: GeoNames (geonames.org), CC BY 4.0"
+    assert attribution in client.get("/datenschutz").text
+
+
+def test_unknown_address_is_a_german_page_for_browsers_and_a_problem_for_the_api(client):
+    response = client.get("/gibt-es-nicht")
+    assert response.status_code == 404 and "Seite nicht gefunden" in response.text
+    api = client.get("/api/v1/gibt-es-nicht", headers={"Accept": "application/json"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+# -- suggest --------------------------------------------------------------------------------------------
+
+
+def test_suggest_titles_from_open_postings(client):
+    data = client.get("/api/v1/suggest", params={"q": "sach", "kind": "title"}).json()
+    values = [s["value"] for s in data["suggestions"]]
+    assert values == ["Sachbearbeiterin Ausländerbehörde", "Sachbearbeiter Straßenverkehrsbehörde"]
+    assert "Erzieherin Hort" not in [
+        s["value"] for s in client.get("/api/v1/suggest", params={"q": "erz"}).json()["suggestions"]
+    ]
+
+
+def test_suggest_places_from_the_gazetteer(client):
+    data = client.get("/api/v1/suggest", params={"q": "6389", "kind": "place"}).json()
+    assert {"value": "63897 Miltenberg", "label": "Miltenberg (63897)"} in data["suggestions"]
+    assert client.get("/api/v1/suggest", params={"q": "x", "kind": "weather"}).status_code == 422

@@ -1,0 +1,103 @@
+"""Search parameters of the pages: the same names and rules as the JSON API (api.search_params).
+
+FastAPI would answer a bad parameter with problem+json; a page must instead show the form again with a
+German message next to the field. So the page validates the query string itself, through a model built
+from SearchParams' own signature: one definition of names, types and limits for API, pages and feeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError, create_model
+from starlette.datastructures import QueryParams
+
+from api.problems import ProblemError, field_errors
+from api.search_params import SearchParams
+from vacancies.geo import Gazetteer
+from vacancies.search.contract import SearchQuery
+
+
+@functools.cache
+def _model() -> type[BaseModel]:
+    hints = typing.get_type_hints(SearchParams.__init__, include_extras=True)
+    params = inspect.signature(SearchParams.__init__).parameters
+    fields = {name: (hints[name], p.default) for name, p in params.items() if name != "self"}
+    return create_model("PageSearchParams", **fields)
+
+
+def list_fields() -> set[str]:
+    return {name for name, f in _model().model_fields.items() if typing.get_origin(f.annotation) is list}
+
+
+def defaults() -> dict[str, typing.Any]:
+    return {name: f.default for name, f in _model().model_fields.items()}
+
+
+@dataclass
+class PageSearch:
+    """What the search form was given: raw values to show again, the query, or errors per field."""
+
+    raw: list[tuple[str, str]]
+    query: SearchQuery | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def values(self, name: str) -> list[str]:
+        return [v for k, v in self.raw if k == name]
+
+    def value(self, name: str, default: str = "") -> str:
+        found = self.values(name)
+        return found[0] if found else default
+
+    def url(self, path: str = "/", drop: tuple[str, str | None] | None = None, **changes: str | None) -> str:
+        """This search's URL with some parameters changed (None removes) or one value dropped."""
+        pairs = [(k, v) for k, v in self.raw if k not in changes and k != "page"]
+        if drop:
+            pairs = [(k, v) for k, v in pairs if not (k == drop[0] and (drop[1] is None or v == drop[1]))]
+        pairs += [(k, v) for k, v in changes.items() if v is not None]
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = None) -> PageSearch:
+    """Validate the query string; empty form fields count as not given."""
+    known = _model().model_fields
+    raw = [(k, v) for k, v in query_params.multi_items() if k in known and v.strip()]
+    search = PageSearch(raw=raw)
+    data: dict[str, typing.Any] = {}
+    many = list_fields()
+    for key, value in raw:
+        if key in many:
+            data.setdefault(key, []).append(value)
+        else:
+            data.setdefault(key, value)
+    data.update(extra or {})
+    errors = []
+    try:
+        validated = _model()(**data)
+    except ValidationError as exc:
+        # Check the remaining fields too (e.g. an unknown place), so every mistake shows at once.
+        errors = field_errors(RequestValidationError(exc.errors()))
+        bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        validated = _model()(**{k: v for k, v in data.items() if k not in bad})
+    try:
+        query = SearchParams(**validated.model_dump()).to_query(gazetteer)
+    except ProblemError as exc:
+        errors += exc.errors
+    else:
+        search.query = None if errors else query
+    search.errors = _by_field(errors)
+    return search
+
+
+def _by_field(errors: list[dict]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for error in errors:
+        name = error.get("field") or "q"
+        error = {**error, "message": error["message"].replace("' or '", "' oder '")}
+        out[name] = f"{out[name]}; {error['message']}" if name in out else error["message"]
+    return out

@@ -1,0 +1,175 @@
+"""German labels and formatting for the pages: facets, badges, dates, pay grades, distances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from vacancies import districts
+from vacancies.model import Vacancy
+from vacancies.search.contract import BERLIN, FacetValue
+
+POSTING_TYPES = {
+    "job": "Stelle",
+    "apprenticeship": "Ausbildung",
+    "dual_study": "Duales Studium",
+    "internship": "Praktikum",
+    "trainee": "Anwärterstelle (Beamtenausbildung)",
+}
+WORKING_TIME = {"full_time": "Vollzeit", "part_time": "Teilzeit"}
+FIXED_TERM = {"true": "befristet", "false": "unbefristet"}
+CAREER_LEVELS = {str(n): f"{n}. Qualifikationsebene" for n in range(1, 5)}
+STATUS = {"employee": "Tarifbeschäftigte", "civil_servant": "Beamtinnen und Beamte"}
+REMOTE = {"none": "kein Homeoffice", "hybrid": "Homeoffice teilweise", "remote": "ortsunabhängig"}
+PAY_SCALE_LABEL = {"BayBesG": "Besoldung", "TVöD": "Entgelt", "TVöD-SuE": "Entgelt", "TV-L": "Entgelt"}
+SORTS = {"relevance": "Relevanz", "newest": "Neueste", "deadline": "Bewerbungsfrist"}
+RADII = (5, 10, 25, 50, 100)
+FIELD_LABELS = {
+    "q": "Suchbegriff",
+    "near": "Ort oder PLZ",
+    "radius_km": "Umkreis",
+    "pay_grade_min": "Entgeltgruppe ab",
+    "pay_grade_max": "Entgeltgruppe bis",
+    "per_page": "Treffer pro Seite",
+    "page": "Seite",
+    "sort": "Sortierung",
+    "include_expired": "Abgelaufene Stellen",
+    "posting_type": "Art der Stelle",
+    "district": "Landkreis",
+    "category": "Berufsfeld",
+    "working_time": "Arbeitszeit",
+    "fixed_term": "Befristung",
+    "career_level": "Qualifikationsebene",
+    "status": "Dienstverhältnis",
+    "remote": "Homeoffice",
+}
+
+# facet name -> (form parameter, legend, labels); a facet without a parameter is shown as counts only
+FACETS: dict[str, tuple[str | None, str, dict[str, str] | None]] = {
+    "posting_type": ("posting_type", "Art der Stelle", POSTING_TYPES),
+    "district": ("district", "Landkreis", None),
+    "category": ("category", "Berufsfeld", None),
+    "working_time": ("working_time", "Arbeitszeit", WORKING_TIME),
+    "fixed_term": ("fixed_term", "Befristung", FIXED_TERM),
+    "career_level": ("career_level", "Qualifikationsebene", CAREER_LEVELS),
+    "remote": ("remote", "Homeoffice", REMOTE),
+    "pay_scale": (None, "Tarif / Besoldungsordnung", None),
+}
+
+
+def today() -> date:
+    return datetime.now(BERLIN).date()
+
+
+def district_name(slug: str) -> str:
+    found = districts.by_slug().get(slug)
+    return found.name if found else slug
+
+
+def facet_label(facet: str, value: str) -> str:
+    if facet == "district":
+        return district_name(value)
+    labels = FACETS.get(facet, (None, "", None))[2]
+    return (labels or {}).get(value, value)
+
+
+def param_label(name: str, value: str) -> str:
+    """How an active filter reads in the 'no results' hints: 'Landkreis: Miltenberg'."""
+    for facet, (param, legend, _) in FACETS.items():
+        if param == name:
+            return f"{legend}: {facet_label(facet, value)}"
+    names = {
+        "q": "Suchbegriff",
+        "near": "Ort",
+        "status": "Dienstverhältnis",
+        "pay_grade_min": "Entgeltgruppe ab",
+        "pay_grade_max": "Entgeltgruppe bis",
+        "include_expired": "auch abgelaufene",
+    }
+    shown = STATUS.get(value, value) if name == "status" else value
+    return f"{names.get(name, name)}: {shown}"
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    checked: bool
+
+
+def facet_options(facet: str, values: list[FacetValue], chosen: list[str]) -> list[FacetOption]:
+    """Counted values plus chosen ones without postings (so a choice never disappears from the form)."""
+    options = [FacetOption(v.value, facet_label(facet, v.value), v.count, v.value in chosen) for v in values]
+    seen = {v.value for v in values}
+    options += [FacetOption(c, facet_label(facet, c), 0, True) for c in chosen if c not in seen]
+    return options
+
+
+def german_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def german_number(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def pay_grade(v: Vacancy) -> str:
+    low, high = v.pay_grade_min, v.pay_grade_max
+    grade = low if (low == high or not high) else (high if not low else f"{low}–{high}")
+    if not grade:
+        return v.pay_scale.value if v.pay_scale else ""
+    return f"{v.pay_scale.value} {grade}" if v.pay_scale else grade
+
+
+def deadline_text(deadline: date | None, on: date | None = None) -> str:
+    if deadline is None:
+        return ""
+    days = (deadline - (on or today())).days
+    if days < 0:
+        return "Bewerbungsfrist abgelaufen"
+    if days == 0:
+        return "Bewerbungsfrist endet heute"
+    if days <= 14:
+        return f"Bewerbungsfrist: noch {days} {'Tag' if days == 1 else 'Tage'}"
+    return f"Bewerbungsfrist: {german_date(deadline)}"
+
+
+def badges(v: Vacancy, on: date | None = None) -> list[tuple[str, str]]:
+    """(css class, text) for the result list."""
+    out: list[tuple[str, str]] = []
+    if v.posting_type.value != "job":
+        out.append(("kind", POSTING_TYPES[v.posting_type.value]))
+    if "part_time" in [w.value for w in v.working_time]:
+        out.append(("", "Teilzeit möglich" if len(v.working_time) > 1 else "Teilzeit"))
+    if v.fixed_term:
+        out.append(("", f"befristet ({v.term_months} Monate)" if v.term_months else "befristet"))
+    if v.remote.value != "none":
+        out.append(("", "Homeoffice möglich" if v.remote.value == "hybrid" else "ortsunabhängig"))
+    if grade := pay_grade(v):
+        out.append(("", grade))
+    if text := deadline_text(v.deadline, on):
+        urgent = v.deadline is not None and (v.deadline - (on or today())).days <= 7
+        out.append(("urgent" if urgent else "", text))
+    return out
+
+
+def place(v: Vacancy) -> str:
+    loc = v.location
+    return " ".join(p for p in (loc.postal_code, loc.city) if p) or district_name(v.district)
+
+
+def working_time_text(v: Vacancy) -> str:
+    parts = [WORKING_TIME[w.value] for w in v.working_time]
+    text = ", ".join(parts)
+    if v.weekly_hours:
+        text = f"{text} ({german_number(v.weekly_hours, 1).removesuffix(',0')} Std./Woche)".strip()
+    return text
+
+
+def term_text(v: Vacancy) -> str:
+    if v.fixed_term is None:
+        return ""
+    if not v.fixed_term:
+        return "unbefristet"
+    return f"befristet auf {v.term_months} Monate" if v.term_months else "befristet"
