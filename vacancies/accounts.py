@@ -1,0 +1,410 @@
+"""HR accounts: users and passwords, server-side sessions, login throttling and API tokens.
+
+Security decisions (see also api/hr/__init__.py):
+- Passwords: Argon2id with OWASP's minimum profile (m=19 MiB, t=2, p=1); a hash made with other
+  parameters is replaced at the next successful login. Policy: at least 12 characters, not in
+  config/common-passwords.txt, not the e-mail address.
+- Sessions: a random 256-bit id in the cookie; only its SHA-256 is stored, so a database copy does not
+  hand out sessions. Idle and absolute expiry are checked on every load.
+- Login throttling counts failures per account and per client address in a sliding window; an unknown
+  e-mail address is throttled and answered exactly like a known one (no account enumeration).
+- API tokens are 256-bit random secrets; only their SHA-256 is stored (a fast hash is enough for
+  high-entropy secrets, unlike passwords).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, delete, func, insert, select, update
+
+from vacancies.districts import by_slug
+from vacancies.schema import api_tokens_table as tokens_t
+from vacancies.schema import login_failures_table as failures_t
+from vacancies.schema import sessions_table as sessions_t
+from vacancies.schema import users_table as users_t
+from vacancies.settings import REPO_ROOT
+from vacancies.store import utcnow
+
+ROLE_HR = "hr"
+ROLE_ADMIN = "admin"
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # Argon2 copes, but nobody types more; refuses absurd request bodies early
+COMMON_PASSWORDS_FILE = REPO_ROOT / "config" / "common-passwords.txt"
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=8)
+LAST_SEEN_GRANULARITY = timedelta(seconds=30)  # fewer writes: last_seen moves at most twice a minute
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+THROTTLED_MESSAGE = "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen."
+TOKEN_PREFIX = "stb_"
+
+# OWASP Password Storage Cheat Sheet, Argon2id minimum: m=19 MiB, t=2, p=1.
+HASHER = PasswordHasher(
+    time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+# Verified when the e-mail address is unknown, so that the answer takes as long as for a known one.
+_DUMMY_HASH = HASHER.hash("dummy password for timing")
+
+
+class AccountError(ValueError):
+    """A user-caused problem with an account operation; the message is German and shown as is."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    role: str
+    district: str | None
+    disabled: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    def may_access(self, district: str) -> bool:
+        return self.is_admin or self.district == district
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.email}"
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf_token: str
+    created_at: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    district: str
+    name: str
+    prefix: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.id} {self.name}"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    throttled: bool = False
+    message: str = ""
+
+
+# -- passwords ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def common_passwords(path: str = str(COMMON_PASSWORDS_FILE)) -> frozenset[str]:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """German reasons why a password is refused (empty when it is acceptable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"Das Passwort darf höchstens {MAX_PASSWORD_LENGTH} Zeichen lang sein.")
+    folded = password.strip().casefold()
+    if folded in common_passwords():
+        problems.append("Dieses Passwort ist zu verbreitet und leicht zu erraten. Bitte ein anderes wählen.")
+    elif email and folded in {email.casefold(), email.split("@")[0].casefold()}:
+        problems.append("Das Passwort darf nicht die E-Mail-Adresse sein.")
+    return problems
+
+
+def generate_password() -> str:
+    """About 143 bits of randomness, readable enough to type once from a printout."""
+    return secrets.token_urlsafe(18)
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything in these tables is stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        from datetime import UTC
+
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# -- the store ---------------------------------------------------------------------------------------------
+
+
+class Accounts:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    # -- users --------------------------------------------------------------------------------------------
+
+    def add_user(self, email: str, password: str, role: str = ROLE_HR, district: str | None = None) -> User:
+        email = normalise_email(email)
+        self._check_user(email, role, district)
+        self._check_password(password, email)
+        now = self.clock()
+        with self.engine.begin() as conn:
+            if conn.scalar(select(users_t.c.id).where(users_t.c.email == email)) is not None:
+                raise AccountError(f"Es gibt schon ein Konto für {email}.")
+            values = dict(email=email, role=role, district=district if role == ROLE_HR else None)
+            values.update(password_hash=hash_password(password), created_at=now, password_changed_at=now)
+            conn.execute(insert(users_t).values(**values))
+        return self.user_by_email(email)
+
+    @staticmethod
+    def _check_user(email: str, role: str, district: str | None) -> None:
+        if not EMAIL_RE.match(email):
+            raise AccountError(f"„{email}“ ist keine gültige E-Mail-Adresse.")
+        if role not in (ROLE_HR, ROLE_ADMIN):
+            raise AccountError("Rolle muss hr oder admin sein.")
+        if role == ROLE_HR and (not district or district not in by_slug()):
+            raise AccountError(
+                f"Unbekannter Landkreis „{district or ''}“ (Kürzel wie in config/districts.yaml)."
+            )
+
+    @staticmethod
+    def _check_password(password: str, email: str) -> None:
+        problems = password_problems(password, email)
+        if problems:
+            raise AccountError(" ".join(problems))
+
+    def set_password(self, email: str, password: str) -> User:
+        user = self.user_by_email(email)
+        if user is None:
+            raise AccountError(f"Kein Konto für {normalise_email(email)}.")
+        self._check_password(password, user.email)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(users_t)
+                .where(users_t.c.id == user.id)
+                .values(password_hash=hash_password(password), password_changed_at=self.clock())
+            )
+            conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))  # log out everywhere
+        return user
+
+    def disable(self, email: str) -> User:
+        user = self.user_by_email(email)
+        if user is None:
+            raise AccountError(f"Kein Konto für {normalise_email(email)}.")
+        with self.engine.begin() as conn:
+            conn.execute(update(users_t).where(users_t.c.id == user.id).values(disabled=True))
+            conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))
+        return self.user_by_email(email)
+
+    def list_users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users_t).order_by(users_t.c.district, users_t.c.email)).all()
+        return [_user(row) for row in rows]
+
+    def user_by_email(self, email: str) -> User | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users_t).where(users_t.c.email == normalise_email(email))).first()
+        return _user(row) if row else None
+
+    # -- login ---------------------------------------------------------------------------------------------
+
+    def authenticate(self, email: str, password: str, client: str) -> LoginResult:
+        """Check a login; records failures and refuses while the account or the address is throttled."""
+        email = normalise_email(email)[:254]
+        keys = (f"account:{email}", f"address:{client}")
+        if self._throttled(keys):
+            self._record_failure(keys)
+            return LoginResult(None, throttled=True, message=THROTTLED_MESSAGE)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users_t).where(users_t.c.email == email)).first()
+        if not self._verify(row, password[:MAX_PASSWORD_LENGTH]):
+            self._record_failure(keys)
+            return LoginResult(None, message="E-Mail-Adresse oder Passwort ist falsch.")
+        with self.engine.begin() as conn:
+            conn.execute(delete(failures_t).where(failures_t.c.key == keys[0]))
+        return LoginResult(_user(row))
+
+    def _verify(self, row, password: str) -> bool:
+        if row is None or row.disabled:
+            _safe_verify(_DUMMY_HASH, password)
+            return False
+        if not _safe_verify(row.password_hash, password):
+            return False
+        if HASHER.check_needs_rehash(row.password_hash):  # parameters changed since: upgrade silently
+            with self.engine.begin() as conn:
+                new_hash = hash_password(password)
+                conn.execute(update(users_t).where(users_t.c.id == row.id).values(password_hash=new_hash))
+        return True
+
+    def _throttled(self, keys: tuple[str, str]) -> bool:
+        since = self.clock() - THROTTLE_WINDOW
+        limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS)
+        with self.engine.connect() as conn:
+            for key, limit in zip(keys, limits, strict=True):
+                query = select(func.count()).where(failures_t.c.key == key, failures_t.c.failed_at > since)
+                if (conn.scalar(query) or 0) >= limit:
+                    return True
+        return False
+
+    def _record_failure(self, keys: tuple[str, ...]) -> None:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            conn.execute(insert(failures_t), [{"key": key, "failed_at": now} for key in keys])
+            conn.execute(delete(failures_t).where(failures_t.c.failed_at < now - 2 * THROTTLE_WINDOW))
+
+    # -- sessions ------------------------------------------------------------------------------------------
+
+    def start_session(self, user: User, client: str = "", replaces: str | None = None) -> tuple[str, str]:
+        """A new session (id, csrf token); the session it `replaces` is ended (fixation defence)."""
+        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.engine.begin() as conn:
+            if replaces:
+                conn.execute(delete(sessions_t).where(sessions_t.c.id_hash == _sha256(replaces)))
+            conn.execute(
+                insert(sessions_t).values(
+                    id_hash=_sha256(session_id),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen=now,
+                    client=client[:64],
+                )  # fmt: skip
+            )
+        return session_id, csrf
+
+    def load_session(self, session_id: str) -> Session | None:
+        """The live session for a cookie value, or None (unknown, expired, user disabled)."""
+        if not session_id or len(session_id) > 100:
+            return None
+        id_hash, now = _sha256(session_id), self.clock()
+        query = select(sessions_t, users_t).join(users_t, users_t.c.id == sessions_t.c.user_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query.where(sessions_t.c.id_hash == id_hash)).first()
+        if row is None:
+            return None
+        created, last_seen = _aware(row.created_at), _aware(row.last_seen)
+        if row.disabled or now - last_seen > IDLE_TIMEOUT or now - created > ABSOLUTE_TIMEOUT:
+            self.end_session(session_id)
+            return None
+        if now - last_seen > LAST_SEEN_GRANULARITY:
+            with self.engine.begin() as conn:
+                conn.execute(update(sessions_t).where(sessions_t.c.id_hash == id_hash).values(last_seen=now))
+            last_seen = now
+        user = User(row.user_id, row.email, row.role, row.district, bool(row.disabled))
+        return Session(user, row.csrf_token, created, last_seen)
+
+    def end_session(self, session_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(sessions_t).where(sessions_t.c.id_hash == _sha256(session_id)))
+
+    def purge_sessions(self) -> int:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            stale = (sessions_t.c.last_seen < now - IDLE_TIMEOUT) | (
+                sessions_t.c.created_at < now - ABSOLUTE_TIMEOUT
+            )
+            return conn.execute(delete(sessions_t).where(stale)).rowcount
+
+    # -- API tokens ----------------------------------------------------------------------------------------
+
+    def create_token(self, district: str, name: str, created_by: str) -> tuple[ApiToken, str]:
+        """A new token; the secret is returned once and only its hash is kept."""
+        if district not in by_slug():
+            raise AccountError(f"Unbekannter Landkreis „{district}“.")
+        name = (name or "").strip()[:200] or "Bewerbermanagement"
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        values = dict(district=district, name=name, token_hash=_sha256(secret), prefix=secret[:10])
+        with self.engine.begin() as conn:
+            token_id = conn.execute(
+                insert(tokens_t).values(**values, created_at=self.clock(), created_by=created_by)
+            ).inserted_primary_key[0]
+        return self.token_by_id(token_id), secret
+
+    def revoke_token(self, token_id: int, district: str | None = None) -> ApiToken | None:
+        """Revoke a token (of `district` only, when given); None when there is no such token."""
+        token = self.token_by_id(token_id)
+        if token is None or (district is not None and token.district != district):
+            return None
+        if token.revoked_at is None:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(tokens_t).where(tokens_t.c.id == token_id).values(revoked_at=self.clock())
+                )
+        return self.token_by_id(token_id)
+
+    def list_tokens(self, district: str | None = None) -> list[ApiToken]:
+        query = select(tokens_t).order_by(tokens_t.c.district, tokens_t.c.id)
+        if district is not None:
+            query = query.where(tokens_t.c.district == district)
+        with self.engine.connect() as conn:
+            return [_token(row) for row in conn.execute(query)]
+
+    def token_by_id(self, token_id: int) -> ApiToken | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(tokens_t).where(tokens_t.c.id == token_id)).first()
+        return _token(row) if row else None
+
+    def token_for(self, secret: str) -> ApiToken | None:
+        """The live token for a presented secret (looked up by hash; revoked tokens do not count)."""
+        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+            return None
+        digest = _sha256(secret)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(tokens_t).where(tokens_t.c.token_hash == digest)).first()
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        with self.engine.begin() as conn:
+            conn.execute(update(tokens_t).where(tokens_t.c.id == row.id).values(last_used_at=self.clock()))
+        return _token(row)
+
+
+def _safe_verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _user(row) -> User:
+    return User(row.id, row.email, row.role, row.district, bool(row.disabled))
+
+
+def _token(row) -> ApiToken:
+    return ApiToken(
+        row.id, row.district, row.name, row.prefix, _aware(row.created_at), row.created_by,
+        _aware(row.revoked_at), _aware(row.last_used_at),
+    )  # fmt: skip

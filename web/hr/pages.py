@@ -1,0 +1,403 @@
+"""HR portal pages: login, district overview, vacancy editor with preview, API tokens, audit log.
+
+Every page checks the district on the server (`scope_of`); another district's posting answers 404 like
+a missing one. Every POST checks the CSRF token before it changes anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from api.hr import auth
+from api.hr.auth import NOT_FOUND, CurrentSession, CurrentUser, PageError, scope_of
+from vacancies.accounts import AccountError, Session, User
+from vacancies.audit import ACTION_LABELS
+from vacancies.districts import by_slug
+from vacancies.hr_postings import MAX_PDF_BYTES, InvalidInput, NotFound, berlin_today
+from vacancies.html import sanitise_html
+from vacancies.model import Origin, State, Vacancy
+from vacancies.search.contract import BERLIN
+from web.hr import forms
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters["clean_html"] = lambda value: Markup(sanitise_html(value))
+templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
+templates.env.filters["zeit"] = lambda t: t.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if t else ""
+
+router = APIRouter(prefix="/hr", include_in_schema=False)
+
+NOTICES = {
+    "gespeichert": "Gespeichert.",
+    "unveraendert": "Keine Änderungen.",
+    "veroeffentlicht": "Die Stelle ist veröffentlicht und in der Suche zu finden.",
+    "geplant": "Die Veröffentlichung ist geplant.",
+    "zurueckgenommen": "Die Veröffentlichung ist zurückgenommen; die Stelle ist wieder ein Entwurf.",
+    "zurueckgezogen": "Die Stelle ist zurückgezogen und nicht mehr in der Suche.",
+    "anhang": "Das PDF ist angehängt.",
+    "anhang-entfernt": "Das PDF ist entfernt.",
+    "ausgeblendet": "Die gefundene Stelle ist ausgeblendet.",
+    "eingeblendet": "Die gefundene Stelle ist wieder sichtbar.",
+    "widerrufen": "Der API-Zugang ist widerrufen.",
+    "abgemeldet": "Sie sind abgemeldet.",
+}
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    session: Session | None = auth.current_session(request)
+    base = {
+        "user": session.user if session else None,
+        "csrf": session.csrf_token if session else "",
+        "districts": by_slug(),
+        "state_labels": forms.STATE_LABELS,
+        "labels": forms.LABELS,
+        "action_labels": ACTION_LABELS,
+        "notice": NOTICES.get(request.query_params.get("hinweis", "")),
+        "today": berlin_today(auth.hr(request).now()),
+    }
+    response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+    response.headers["Cache-Control"] = "no-store"  # HR pages show drafts and secrets: never cache them
+    return response
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def checked_form(request: Request, session: Session, **limits: int):
+    form = await request.form(**limits)
+    token = form.get("csrf_token")
+    auth.check_csrf(request, session, token if isinstance(token, str) else None)
+    return form
+
+
+def _own(request: Request, user: User, vacancy_id: str, origin: Origin | None = Origin.hr) -> Vacancy:
+    try:
+        return auth.hr(request).postings.get(vacancy_id, scope_of(user), origin)
+    except NotFound:
+        raise PageError(404, NOT_FOUND) from None
+
+
+# -- login and logout --------------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    """Only our own HR pages are redirect targets (no open redirect)."""
+    if target and target.startswith("/hr/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/hr/"
+
+
+def _login_page(request: Request, context: dict[str, Any], status: int = 200) -> Response:
+    token, new_cookie = auth.pre_login_token(request)
+    response = render(request, "hr/login.html", {"login_csrf": token, **context}, status)
+    if new_cookie:
+        auth.set_pre_login_cookie(request, response, new_cookie)
+    return response
+
+
+@router.get("/anmelden")
+def login_page(request: Request, weiter: str = "") -> Response:
+    if auth.current_session(request):
+        return see_other(_safe_next(weiter))
+    return _login_page(request, {"next": _safe_next(weiter), "email": ""})
+
+
+@router.post("/anmelden")
+async def login(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    token = form.get("csrf_token")
+    auth.check_pre_login_token(request, token if isinstance(token, str) else None)
+    email, password = str(form.get("email") or "")[:254], str(form.get("password") or "")
+    ctx = auth.hr(request)
+    result = ctx.accounts.authenticate(email, password, auth.client_address(request))
+    context = {"next": _safe_next(str(form.get("next") or "")), "email": email}
+    if result.user is None:
+        ctx.audit.record(
+            f"login:{email.strip().lower()[:100]}", "login_failed", None, detail=auth.client_address(request)
+        )
+        return _login_page(request, {**context, "error": result.message}, 429 if result.throttled else 400)
+    old = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE))
+    session_id, _ = ctx.accounts.start_session(result.user, auth.client_address(request), replaces=old)
+    ctx.audit.record(result.user.actor, "login", result.user.district)
+    response = see_other(context["next"])
+    auth.set_session_cookie(request, response, session_id)
+    return response
+
+
+@router.get("/abmelden")
+def logout_page(request: Request, session: CurrentSession) -> Response:
+    return render(request, "hr/logout.html", {})
+
+
+@router.post("/abmelden")
+async def logout(request: Request, session: CurrentSession) -> Response:
+    await checked_form(request, session, max_files=0)
+    ctx = auth.hr(request)
+    ctx.accounts.end_session(request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), ""))
+    ctx.audit.record(session.user.actor, "logout", session.user.district)
+    response = see_other("/hr/anmelden?hinweis=abgemeldet")
+    auth.clear_session_cookie(request, response)
+    return response
+
+
+# -- overview ----------------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def overview(request: Request, user: CurrentUser) -> Response:
+    postings = auth.hr(request).postings
+    own = postings.listing(scope_of(user), Origin.hr)
+    crawled = postings.listing(scope_of(user), Origin.crawled)
+    return render(request, "hr/overview.html", {"own": own, "crawled": crawled})
+
+
+@router.post("/gefunden/{aktion}")
+async def hide_crawled(request: Request, aktion: str, session: CurrentSession) -> Response:
+    if aktion not in ("ausblenden", "einblenden"):
+        raise PageError(404, NOT_FOUND)
+    form = await checked_form(request, session, max_files=0)
+    vacancy = _own(request, session.user, str(form.get("vacancy_id") or ""), Origin.crawled)
+    hidden = aktion == "ausblenden"
+    auth.hr(request).postings.set_hidden(vacancy.id, hidden, scope_of(session.user), session.user.actor)
+    return see_other(f"/hr/?hinweis={'ausgeblendet' if hidden else 'eingeblendet'}")
+
+
+# -- the editor --------------------------------------------------------------------------------------------
+
+
+def _editor(request: Request, user: User, context: dict[str, Any], status: int = 200) -> Response:
+    vacancy: Vacancy | None = context.get("vacancy")
+    ctx = auth.hr(request)
+    extras = ctx.postings.extras(vacancy.id) if vacancy else {}
+    history = ctx.audit.entries(vacancy_id=vacancy.id, limit=50) if vacancy else []
+    defaults = {"errors": {}, "sections": forms.SECTIONS, "extras": extras, "history": history}
+    defaults["max_mb"] = MAX_PDF_BYTES // (1024 * 1024)
+    return render(request, "hr/editor.html", {**defaults, **context}, status)
+
+
+@router.get("/stellen/neu")
+def new_vacancy(request: Request, user: CurrentUser) -> Response:
+    values = {"posting_type": "job", "remote": "none", "district": user.district or ""}
+    return _editor(request, user, {"values": values, "vacancy": None})
+
+
+@router.post("/stellen/neu")
+async def create_vacancy(request: Request, session: CurrentSession) -> Response:
+    form = await checked_form(request, session, max_files=0)
+    user, ctx = session.user, auth.hr(request)
+    district = user.district if not user.is_admin else str(form.get("district") or "")
+    values = {**forms.form_values(form), "district": district}
+    errors: dict[str, str] = {}
+    if district not in by_slug():
+        errors["district"] = "Bitte einen Landkreis wählen"
+    try:
+        value = ctx.postings.parse(forms.form_to_data(form))
+    except InvalidInput as exc:
+        errors.update(forms.field_errors(exc.errors))
+    if errors:
+        return _editor(request, user, {"values": values, "vacancy": None, "errors": errors}, 422)
+    vacancy = ctx.postings.create(value, district, user.actor)
+    return see_other(f"/hr/stellen/{vacancy.id}?hinweis=gespeichert")
+
+
+@router.get("/stellen/{vacancy_id}")
+def edit_vacancy(request: Request, vacancy_id: str, user: CurrentUser) -> Response:
+    vacancy = _own(request, user, vacancy_id)
+    return _editor(request, user, {"values": forms.values_of(vacancy), "vacancy": vacancy})
+
+
+@router.post("/stellen/{vacancy_id}")
+async def update_vacancy(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
+    vacancy = _own(request, session.user, vacancy_id)
+    form = await checked_form(request, session, max_files=0)
+    ctx = auth.hr(request)
+    try:
+        value = ctx.postings.parse(forms.form_to_data(form))
+    except InvalidInput as exc:
+        context = {
+            "values": forms.form_values(form),
+            "vacancy": vacancy,
+            "errors": forms.field_errors(exc.errors),
+        }
+        return _editor(request, session.user, context, 422)
+    changed = ctx.postings.update(vacancy_id, value, scope_of(session.user), session.user.actor)
+    return see_other(f"/hr/stellen/{vacancy_id}?hinweis={'gespeichert' if changed else 'unveraendert'}")
+
+
+@router.get("/stellen/{vacancy_id}/vorschau")
+def preview(request: Request, vacancy_id: str, user: CurrentUser) -> Response:
+    vacancy = _own(request, user, vacancy_id)
+    district = by_slug().get(vacancy.district)
+    return render(request, "hr/preview.html", {"vacancy": vacancy, "district": district})
+
+
+# -- the PDF attachment ------------------------------------------------------------------------------------
+
+
+@router.post("/stellen/{vacancy_id}/anhang")
+async def upload(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
+    vacancy = _own(request, session.user, vacancy_id)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PDF_BYTES + 64 * 1024:  # refuse before reading the body
+        return _upload_error(request, session.user, vacancy, "Die Datei ist größer als 10 MB.", 413)
+    form = await checked_form(request, session, max_files=1, max_fields=5)
+    upload_file = form.get("attachment")
+    if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
+        return _upload_error(request, session.user, vacancy, "Bitte eine PDF-Datei auswählen.")
+    data = await upload_file.read(MAX_PDF_BYTES + 1)
+    try:
+        auth.hr(request).postings.attach_pdf(
+            vacancy_id, upload_file.filename, data, scope_of(session.user), session.user.actor
+        )
+    except InvalidInput as exc:
+        return _upload_error(request, session.user, vacancy, exc.errors["attachment"])
+    return see_other(f"/hr/stellen/{vacancy_id}?hinweis=anhang")
+
+
+def _upload_error(
+    request: Request, user: User, vacancy: Vacancy, message: str, status: int = 422
+) -> Response:
+    context = {"values": forms.values_of(vacancy), "vacancy": vacancy, "errors": {"attachment": message}}
+    return _editor(request, user, context, status)
+
+
+@router.post("/stellen/{vacancy_id}/anhang-entfernen")
+async def remove_upload(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
+    _own(request, session.user, vacancy_id)
+    await checked_form(request, session, max_files=0)
+    auth.hr(request).postings.detach_pdf(vacancy_id, scope_of(session.user), session.user.actor)
+    return see_other(f"/hr/stellen/{vacancy_id}?hinweis=anhang-entfernt")
+
+
+ACTIONS = {
+    "veroeffentlichen": "veroeffentlicht",
+    "planen": "geplant",
+    "zuruecknehmen": "zurueckgenommen",
+    "zurueckziehen": "zurueckgezogen",
+}
+
+
+@router.post("/stellen/{vacancy_id}/{aktion}")
+async def change_state(request: Request, vacancy_id: str, aktion: str, session: CurrentSession) -> Response:
+    if aktion not in ACTIONS:
+        raise PageError(404, NOT_FOUND)
+    vacancy = _own(request, session.user, vacancy_id)
+    form = await checked_form(request, session, max_files=0)
+    postings, user = auth.hr(request).postings, session.user
+    try:
+        if aktion == "veroeffentlichen":
+            postings.publish(vacancy_id, scope_of(user), user.actor)
+        elif aktion == "planen":
+            postings.schedule(
+                vacancy_id, _berlin_time(str(form.get("publish_at") or "")), scope_of(user), user.actor
+            )
+        elif aktion == "zuruecknehmen":
+            postings.set_state(vacancy_id, State.draft, scope_of(user), user.actor, "unpublish")
+        else:
+            postings.set_state(vacancy_id, State.withdrawn, scope_of(user), user.actor, "withdraw")
+    except InvalidInput as exc:
+        context = {"values": forms.values_of(vacancy), "vacancy": vacancy, "errors": exc.errors}
+        return _editor(request, user, context, 422)
+    return see_other(f"/hr/stellen/{vacancy_id}?hinweis={ACTIONS[aktion]}")
+
+
+def _berlin_time(text: str) -> datetime:
+    """A datetime-local value (Berlin wall clock) → aware datetime."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput({"publish_at": "Bitte Datum und Uhrzeit der Veröffentlichung angeben"}) from None
+    return moment.replace(tzinfo=BERLIN) if moment.tzinfo is None else moment
+
+
+@router.get("/dokumente/{attachment_id}.pdf")
+def document(request: Request, attachment_id: str) -> Response:
+    """The PDF of a posting: public once the posting is; before that only for its district's HR."""
+    ctx = auth.hr(request)
+    found = ctx.postings.attachment(attachment_id)
+    if found is None:
+        raise PageError(404, NOT_FOUND)
+    path, name, vacancy = found
+    public = vacancy.state == State.published and not ctx.postings.is_hidden(vacancy.id)
+    session = auth.current_session(request)
+    if not public and (session is None or not session.user.may_access(vacancy.district)):
+        raise PageError(404, NOT_FOUND)
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
+        "Cache-Control": "public, max-age=300" if public else "private, no-store",
+    }
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=name,
+        content_disposition_type="attachment",
+        headers=headers,
+    )
+
+
+# -- API tokens --------------------------------------------------------------------------------------------
+
+
+def _tokens_page(request: Request, user: User, context: dict[str, Any], status: int = 200) -> Response:
+    tokens = auth.hr(request).accounts.list_tokens(scope_of(user))
+    return render(request, "hr/tokens.html", {"tokens": tokens, "errors": {}, **context}, status)
+
+
+@router.get("/zugaenge")
+def tokens(request: Request, user: CurrentUser) -> Response:
+    return _tokens_page(request, user, {})
+
+
+@router.post("/zugaenge")
+async def create_token(request: Request, session: CurrentSession) -> Response:
+    form = await checked_form(request, session, max_files=0)
+    user, ctx = session.user, auth.hr(request)
+    district = user.district if not user.is_admin else str(form.get("district") or "")
+    name = str(form.get("name") or "")
+    try:
+        token, secret = ctx.accounts.create_token(district, name, user.actor)
+    except AccountError as exc:
+        return _tokens_page(request, user, {"errors": {"district": str(exc)}}, 422)
+    ctx.audit.record(user.actor, "token_create", district, detail=f"{token.id} {token.name}")
+    return _tokens_page(request, user, {"created": token, "secret": secret})
+
+
+@router.post("/zugaenge/{token_id}/widerrufen")
+async def revoke_token(request: Request, token_id: int, session: CurrentSession) -> Response:
+    await checked_form(request, session, max_files=0)
+    user, ctx = session.user, auth.hr(request)
+    token = ctx.accounts.revoke_token(token_id, scope_of(user))
+    if token is None:
+        raise PageError(404, NOT_FOUND)
+    ctx.audit.record(user.actor, "token_revoke", token.district, detail=f"{token.id} {token.name}")
+    return see_other("/hr/zugaenge?hinweis=widerrufen")
+
+
+# -- audit log ---------------------------------------------------------------------------------------------
+
+
+@router.get("/protokoll")
+def audit_log(request: Request, user: CurrentUser) -> Response:
+    entries = auth.hr(request).audit.entries(district=scope_of(user), limit=500)
+    return render(request, "hr/audit.html", {"entries": entries})
+
+
+def login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = "/hr/"
+    return see_other(f"/hr/anmelden?weiter={quote(_safe_next(target), safe='/')}")
+
+
+def error_page(request: Request, exc: PageError) -> Response:
+    return render(request, "hr/error.html", {"message": exc.message, "status": exc.status}, exc.status)
