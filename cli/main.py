@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.crawl import add_commands
 
     add_commands(sub)
+    __import__("cli.hr").hr.add_commands(sub)
     return parser
 
 
