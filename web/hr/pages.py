@@ -106,8 +106,7 @@ def _login_page(request: Request, context: dict[str, Any], status: int = 200) ->
 
 @router.get("/anmelden")
 def login_page(request: Request, weiter: str = "") -> Response:
-    if auth.current_session(request):
-        return see_other(_safe_next(weiter))
+    # Shown also when signed in (to switch accounts); the new login ends the current session.
     return _login_page(request, {"next": _safe_next(weiter), "email": ""})
 
 

@@ -1,0 +1,15 @@
+"""Small PDF files for upload tests, made with pypdf (no binary fixtures in the repository)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+
+
+def valid_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
