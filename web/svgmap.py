@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from vacancies.districts import District
 
 WIDTH = 640
-PAD = 28
+PAD = 36
 
 
 def _projection(items: list[District]):
@@ -55,8 +55,10 @@ def render(items: list[District], counts: dict[str, int], standalone: bool = Fal
         if counts.get(d.slug, 0):
             x, y = point(d)
             r = radius(counts[d.slug])
+            anchor = "start" if x < WIDTH * 0.2 else "end" if x > WIDTH * 0.8 else "middle"
+            x = x - r if anchor == "start" else x + r if anchor == "end" else x
             parts.append(
-                f'<text x="{x:.1f}" y="{y - r - 3:.1f}" text-anchor="middle" font-size="12" '
+                f'<text x="{x:.1f}" y="{y - r - 3:.1f}" text-anchor="{anchor}" font-size="12" '
                 f'fill="#1a2733" aria-hidden="true">{escape(d.name)}</text>'
             )
     parts.append("</svg>")

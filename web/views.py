@@ -230,7 +230,7 @@ def map_svg(board: Board, standalone: bool = False) -> Markup:
 
 def districts_view(board: Board) -> dict[str, Any]:
     counts = open_counts(board)
-    rows = sorted(districts.load(), key=lambda d: d.name)
+    rows = sorted(districts.load(), key=lambda d: (-counts.get(d.slug, 0), d.name))
     return {
         "rows": [(d, counts.get(d.slug, 0)) for d in rows],
         "total": sum(counts.values()),

@@ -177,7 +177,10 @@ def page(browser, live_server):
             page.outside_requests.append(request.url)
 
     page.on("request", check)
+    page.csp_errors = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
     page.base = live_server
     yield page
     context.close()
     assert page.outside_requests == [], f"requests left 127.0.0.1: {page.outside_requests}"
+    assert page.csp_errors == [], f"blocked by the Content Security Policy: {page.csp_errors}"

@@ -245,7 +245,7 @@ def test_posting_page_is_light(client):
 def test_districts_overview_has_map_and_table(client):
     html = client.get("/landkreise").text
     assert "<svg" in html and "<title>Miltenberg: 5 offene Stellen</title>" in html
-    row = '<a href="/landkreise/miltenberg">Miltenberg</a></th><td>Mitglied</td><td class="num">5</td>'
+    row = '<a href="/landkreise/miltenberg">Miltenberg</a></th><td>ja</td><td class="num">5</td>'
     assert row in html
     assert "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
 
