@@ -423,7 +423,7 @@ class HrPostings:
             raise InvalidInput({"publish_at": "Der Veröffentlichungstermin liegt in der Vergangenheit"})
         if vacancy.state == State.published:
             self.board.set_state([vacancy_id], State.draft)
-        self._set_publish_at(vacancy_id, _aware(at))
+        self._set_publish_at(vacancy_id, _aware(at).astimezone(UTC))  # SQLite keeps no offset: store UTC
         local = _aware(at).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
         self.audit.record(actor, "schedule", vacancy.district, vacancy_id, detail=f"ab {local}")
         self._searchable()

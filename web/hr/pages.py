@@ -253,6 +253,8 @@ async def upload(request: Request, vacancy_id: str, session: CurrentSession) -> 
     if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
         return _upload_error(request, session.user, vacancy, "Bitte eine PDF-Datei auswählen.")
     data = await upload_file.read(MAX_PDF_BYTES + 1)
+    if len(data) > MAX_PDF_BYTES:
+        return _upload_error(request, session.user, vacancy, "Die Datei ist größer als 10 MB.", 413)
     try:
         auth.hr(request).postings.attach_pdf(
             vacancy_id, upload_file.filename, data, scope_of(session.user), session.user.actor

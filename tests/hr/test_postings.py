@@ -1,0 +1,299 @@
+"""The vacancy editor and lifecycle: fields, validation next to the field, preview, publish (now or
+scheduled), unpublish, withdraw, expiry, hiding crawled postings, the PDF attachment."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.hr.conftest import DISTRICT_A, crawled, csrf_of
+from tests.hr.pdfs import valid_pdf
+from vacancies.model import Origin, State
+from vacancies.search.contract import SearchQuery
+
+FUTURE = (date.today() + timedelta(days=30)).isoformat()
+FULL_FORM = {
+    "title": "Verwaltungsfachangestellte (m/w/d) Kreiskasse",
+    "department": "Kreiskasse",
+    "employer": "",
+    "description": "<p>Sie buchen <strong>Zahlungen</strong>.</p><ul><li>Kasse</li></ul>",
+    "posting_type": "job",
+    "category": "Verwaltung",
+    "working_time": ["full_time", "part_time"],
+    "weekly_hours": "39",
+    "fixed_term": "on",
+    "term_months": "24",
+    "status": ["employee"],
+    "pay_scale": "TVöD",
+    "pay_grade_min": "EG 9a",
+    "pay_grade_max": "E 9 c",
+    "career_level": "2",
+    "remote": "hybrid",
+    "location.street": "Brückenstraße 2",
+    "location.postal_code": "63897",
+    "location.city": "",
+    "deadline": FUTURE,
+    "start_date": FUTURE,
+    "reference": "2026-17",
+    "apply_url": "https://karriere.example.org/2026-17",
+    "apply_email": "bewerbung@lra-mil.example.org",
+    "contact.name": "Frau Muster",
+    "contact.phone": "09371 501-0",
+    "contact.email": "muster@lra-mil.example.org",
+}
+
+
+def _create(client, form: dict) -> str:
+    csrf = csrf_of(client.get("/hr/stellen/neu").text)
+    response = client.post("/hr/stellen/neu", data={**form, "csrf_token": csrf})
+    assert response.status_code == 303, response.text[:2000]
+    return response.headers["location"].split("/")[-1].split("?")[0]
+
+
+def _post(client, path: str, data: dict | None = None, **kwargs):
+    csrf = csrf_of(client.get("/hr/").text)
+    return client.post(path, data={**(data or {}), "csrf_token": csrf}, **kwargs)
+
+
+def _search(portal, text: str, **kwargs) -> set[str]:
+    return {hit.vacancy.id for hit in portal.board.search(SearchQuery(text=text, **kwargs)).items}
+
+
+def test_every_field_is_stored_normalised(portal):
+    client = portal.client("own")
+    vacancy = portal.board.get(_create(client, FULL_FORM))
+    assert (
+        vacancy.id.startswith(f"hr-{DISTRICT_A}-") and vacancy.origin == Origin.hr and vacancy.source is None
+    )
+    assert vacancy.state == State.draft
+    assert vacancy.employer == "Landratsamt Miltenberg"  # the default
+    assert (vacancy.pay_grade_min, vacancy.pay_grade_max) == ("E9a", "E9c")
+    assert vacancy.location.city == "Miltenberg" and vacancy.location.lat and vacancy.location.lon  # geocoded
+    assert vacancy.location.street == "Brückenstraße 2"
+    assert [w.value for w in vacancy.working_time] == ["full_time", "part_time"]
+    assert vacancy.fixed_term and vacancy.term_months == 24 and vacancy.weekly_hours == 39
+    assert (
+        vacancy.career_level == 2 and vacancy.remote.value == "hybrid" and vacancy.pay_scale.value == "TVöD"
+    )
+    assert vacancy.contact.name == "Frau Muster" and vacancy.apply_email == "bewerbung@lra-mil.example.org"
+    assert vacancy.deadline.isoformat() == FUTURE and vacancy.reference == "2026-17"
+    page = client.get(f"/hr/stellen/{vacancy.id}").text  # the editor shows it all again
+    assert 'value="E9a"' in page and 'value="Brückenstraße 2"' in page and "checked" in page
+
+
+def test_description_is_sanitised_with_the_allow_list(portal):
+    client = portal.client("own")
+    form = {
+        **FULL_FORM,
+        "description": '<p onclick="x()">Text<script>alert(1)</script><a href="javascript:x">l</a></p>',
+    }
+    vacancy = portal.board.get(_create(client, form))
+    assert "script" not in vacancy.description and "onclick" not in vacancy.description
+    assert "javascript:" not in vacancy.description and "Text" in vacancy.description
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "Pflichtangabe"),
+        ({"location.postal_code": "6389"}, "location-postal_code", "fünfstellige Postleitzahl"),
+        ({"location.postal_code": "00000"}, "location-postal_code", "nicht bekannt"),
+        ({"pay_grade_min": "Chef"}, "pay_grade_min", "keine Entgelt- oder Besoldungsgruppe"),
+        ({"pay_grade_min": "A13", "pay_grade_max": "A9"}, "pay_grade_max", "unter der niedrigsten"),
+        ({"weekly_hours": "viele"}, "weekly_hours", "muss eine Zahl sein"),
+        ({"weekly_hours": "70"}, "weekly_hours", "höchstens 60"),
+        ({"deadline": "2001-01-01"}, "deadline", "Vergangenheit"),
+        ({"apply_url": "ftp://x", "apply_email": ""}, "apply_url", "https://"),
+        ({"apply_url": "", "apply_email": ""}, "apply_url", "Bewerbungsadresse"),
+        ({"apply_email": "keine-mail"}, "apply_email", "keine gültige E-Mail-Adresse"),
+        ({"fixed_term": "", "term_months": "12"}, "term_months", "nur bei befristeten"),
+        ({"career_level": "7"}, "career_level", "höchstens 4"),
+    ],
+)
+def test_validation_errors_appear_next_to_their_field(portal, changes, field, message):
+    client = portal.client("own")
+    csrf = csrf_of(client.get("/hr/stellen/neu").text)
+    response = client.post("/hr/stellen/neu", data={**FULL_FORM, **changes, "csrf_token": csrf})
+    assert response.status_code == 422
+    shown = re.search(rf'id="f-{field}-fehler">([^<]+)<', response.text)
+    assert shown and message in shown.group(1), response.text[:3000]
+    assert f'aria-describedby="f-{field}-hilfe f-{field}-fehler"' in response.text or (
+        f'aria-describedby="f-{field}-fehler"' in response.text
+    )
+    assert 'value="Verwaltungsfachangestellte (m/w/d) Kreiskasse"' in response.text or field == "title"
+
+
+def test_preview_shows_the_posting_as_job_seekers_see_it(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    page = client.get(f"/hr/stellen/{vacancy_id}/vorschau").text
+    assert "Vorschau" in page and "Verwaltungsfachangestellte (m/w/d) Kreiskasse" in page
+    assert "<strong>Zahlungen</strong>" in page and "Jetzt online bewerben" in page and "E9a" in page
+
+
+def test_publish_makes_it_searchable_and_withdraw_removes_it(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    assert vacancy_id not in _search(portal, "Kreiskasse")
+    assert _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen").status_code == 303
+    assert vacancy_id in _search(portal, "Kreiskasse")
+    assert portal.board.get(vacancy_id).date_posted is not None
+    assert _post(client, f"/hr/stellen/{vacancy_id}/zuruecknehmen").status_code == 303
+    assert (
+        vacancy_id not in _search(portal, "Kreiskasse") and portal.board.get(vacancy_id).state == State.draft
+    )
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    assert _post(client, f"/hr/stellen/{vacancy_id}/zurueckziehen").status_code == 303
+    assert vacancy_id not in _search(portal, "Kreiskasse", include_expired=True)
+    assert portal.board.get(vacancy_id).state == State.withdrawn  # kept, not deleted
+
+
+def test_edits_to_a_published_posting_are_searchable_at_once(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    response = _post(client, f"/hr/stellen/{vacancy_id}", {**FULL_FORM, "title": "Kassenverwalterin (m/w/d)"})
+    assert response.status_code == 303 and "gespeichert" in response.headers["location"]
+    assert vacancy_id in _search(portal, "Kassenverwalterin")
+    assert portal.board.get(vacancy_id).state == State.published
+
+
+def test_scheduled_publication_becomes_visible_when_due(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    when = (portal.clock() + timedelta(hours=2)).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
+    response = _post(
+        client, f"/hr/stellen/{vacancy_id}/planen", {"publish_at": when.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 303
+    assert "geplant ab" in client.get("/hr/").text
+    portal.hr.postings.promote_due()
+    assert vacancy_id not in _search(portal, "Kreiskasse")
+    portal.clock.advance(hours=2, minutes=1)
+    portal.hr.last_due_run, portal.hr.due_interval_seconds = 0, 0
+    client.get("/api/v1/vacancies")  # any request runs the due job
+    assert portal.board.get(vacancy_id).state == State.published
+    assert vacancy_id in _search(portal, "Kreiskasse")
+
+
+def test_schedule_in_the_past_is_refused_next_to_the_field(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    response = _post(client, f"/hr/stellen/{vacancy_id}/planen", {"publish_at": "2001-01-01T08:00"})
+    assert response.status_code == 422
+    assert re.search(r'id="f-publish_at-fehler">[^<]*Vergangenheit', response.text)
+
+
+def test_posting_expires_after_its_deadline(portal):
+    client = portal.client("own")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    vacancy_id = _create(client, {**FULL_FORM, "deadline": tomorrow})
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    after = date.today() + timedelta(days=3)
+    assert vacancy_id not in _search(portal, "Kreiskasse", today=after)  # search hides it by itself
+    portal.clock.advance(days=3)
+    _, expired = portal.hr.postings.promote_due()
+    assert expired == [vacancy_id] and portal.board.get(vacancy_id).state == State.expired
+    assert vacancy_id not in _search(portal, "Kreiskasse")
+
+
+def test_hidden_crawled_posting_stays_hidden_after_the_next_crawl(portal):
+    portal.board.save([crawled("mil-web:9", DISTRICT_A, "Falsch erkannte Stelle Hausmeister")])
+    client = portal.client("own")
+    page = client.get("/hr/").text
+    assert "Falsch erkannte Stelle" in page and "https://www.example.org/miltenberg/mil-web:9" in page
+    assert _post(client, "/hr/gefunden/ausblenden", {"vacancy_id": "mil-web:9"}).status_code == 303
+    assert "mil-web:9" not in _search(portal, "Hausmeister")
+    changed = crawled("mil-web:9", DISTRICT_A, "Falsch erkannte Stelle Hausmeister (neu)")
+    portal.board.save([changed])  # what the nightly crawl does with it
+    assert portal.board.get("mil-web:9") is not None and portal.hr.postings.is_hidden("mil-web:9")
+    assert "mil-web:9" not in _search(portal, "Hausmeister")
+
+
+def test_crawled_postings_are_read_only_in_the_editor(portal):
+    portal.board.save([crawled("mil-web:10", DISTRICT_A, "Gefunden")])
+    assert portal.client("own").get("/hr/stellen/mil-web:10").status_code == 404
+
+
+def test_crawls_never_touch_hr_postings(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    assert portal.board.store.hr_owned([vacancy_id, "mil-web:1"]) == {vacancy_id}  # the crawler skips these
+
+
+# -- the PDF attachment ----------------------------------------------------------------------------------
+
+
+def _upload(client, vacancy_id: str, name: str, data: bytes, kind: str = "application/pdf"):
+    csrf = csrf_of(client.get(f"/hr/stellen/{vacancy_id}").text)
+    files = {"attachment": (name, data, kind)}
+    return client.post(f"/hr/stellen/{vacancy_id}/anhang", data={"csrf_token": csrf}, files=files)
+
+
+def test_pdf_is_stored_outside_the_web_root_under_a_random_name_and_served_safely(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    pdf = valid_pdf()
+    assert _upload(client, vacancy_id, "Ausschreibung 2026-17.pdf", pdf).status_code == 303
+    extras = portal.hr.postings.extras(vacancy_id)
+    stored = list(Path(portal.hr.postings.uploads_dir).iterdir())
+    assert [p.name for p in stored] == [f"{extras['attachment_id']}.pdf"] and stored[0].read_bytes() == pdf
+    assert "Ausschreibung" not in stored[0].name and len(extras["attachment_id"]) >= 32
+    assert Path(portal.directory) in stored[0].parents and "web" not in stored[0].parts
+    url = f"/hr/dokumente/{extras['attachment_id']}.pdf"
+    assert portal.client().get(url).status_code == 404  # a draft's PDF is not public
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    assert portal.board.get(vacancy_id).attachments == [f"http://127.0.0.1:8000{url}"]
+    response = portal.client().get(url)
+    assert response.status_code == 200 and response.content == pdf
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert "Ausschreibung" in response.headers["content-disposition"]
+
+
+def test_replacing_the_pdf_removes_the_old_file(portal):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    _upload(client, vacancy_id, "a.pdf", valid_pdf())
+    _upload(client, vacancy_id, "b.pdf", valid_pdf())
+    assert len(list(Path(portal.hr.postings.uploads_dir).iterdir())) == 1
+    _post(client, f"/hr/stellen/{vacancy_id}/anhang-entfernen")
+    assert list(Path(portal.hr.postings.uploads_dir).iterdir()) == []
+    assert portal.board.get(vacancy_id).attachments == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "message"),
+    [
+        ("stelle.pdf", b"<html><script>alert(1)</script></html>", 422, "kein PDF-Dokument"),
+        ("stelle.docx", b"PK\x03\x04 word document", 422, "kein PDF-Dokument"),
+        ("stelle.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 500, 422, "kein lesbares PDF-Dokument"),
+        ("stelle.pdf", b"%PDF-1.4\n<script>alert(1)</script>\n%%EOF", 422, "kein lesbares PDF-Dokument"),
+        ("stelle.pdf", b"", 422, "Die Datei ist leer"),
+        ("stelle.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), 413, "größer als 10 MB"),
+    ],
+    ids=["html-named-pdf", "not-a-pdf", "magic-then-garbage", "magic-then-html", "empty", "too-large"],
+)
+def test_uploads_that_are_not_pdfs_are_refused_with_a_german_message(portal, name, data, status, message):
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    response = _upload(client, vacancy_id, name, data)
+    assert response.status_code == status
+    shown = re.search(r'id="f-attachment-fehler">([^<]+)<', response.text)
+    assert shown and message in shown.group(1)
+    assert not Path(portal.hr.postings.uploads_dir).exists() or not list(
+        Path(portal.hr.postings.uploads_dir).iterdir()
+    )
+
+
+def test_too_large_upload_without_content_length_is_refused_after_reading(portal):
+    from vacancies.hr_postings import InvalidInput
+
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    with pytest.raises(InvalidInput, match="größer als 10 MB"):
+        portal.hr.postings.attach_pdf(vacancy_id, "x.pdf", valid_pdf() + b"0" * (10 * 1024 * 1024), None, "t")
