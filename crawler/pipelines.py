@@ -69,7 +69,9 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
         "start_date": _date(raw.start_date, today),
     }
     record.update(_facts(raw, text))
-    record.update({k: v for k, v in raw.structured.items() if v not in (None, "", [])})
+    # Values a site states exactly win over guesses; vendor extras (salary amounts, ids) are no record fields.
+    stated = {k: v for k, v in raw.structured.items() if k in Vacancy.model_fields}
+    record.update({k: v for k, v in stated.items() if v not in (None, "", [])})
     return {k: v for k, v in record.items() if v not in (None, "", [], {})}
 
 

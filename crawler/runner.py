@@ -107,7 +107,7 @@ def crawl_sources(
     options = options or CrawlOptions()
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
-    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options))
     opened: list[CrawlRun] = []
     for source in sources:
         run = runs.start(source.key, source.district)

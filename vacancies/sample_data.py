@@ -742,7 +742,8 @@ class _Generator:
         if job.remote:
             remote = rng.choices(("hybrid", "none", "remote"), weights=(70, 25, 5))[0]
         place = rng.choice(self.places[district.slug])
-        reference = f"{start_year % 100:02d}-{_ascii(department)[:3].upper()}-{rng.randint(1, 299):03d}"
+        code = re.sub(r"[^A-Z]", "", _ascii(department).upper())[:3]
+        reference = f"{start_year % 100:02d}-{code}-{rng.randint(1, 299):03d}"
         site = f"https://www.landkreis-{district.slug}.de"
         mail_domain = f"lra-{district.slug}.de"
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)

@@ -69,7 +69,8 @@ class PdfStrategy(Strategy):
 
     def parse_pdf(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
         text = pdf_text(response.body)
-        posting = posting_from_text(text, response.url, response.meta.get("link_text") or "")
+        posting = posting_from_text(text, response.url, response.meta.get("link_text") or "",
+                                    pdf_title(response.body))  # fmt: skip
         if posting is None:
             self.reporter.record_parse_error(response.url, "PDF ohne lesbaren Text (gescannt?)")
             return
@@ -88,15 +89,41 @@ def pdf_text(body: bytes) -> str:
         raise ValueError(f"PDF nicht lesbar: {exc}") from exc
 
 
-def posting_from_text(text: str, url: str, link_text: str = "") -> RawPosting | None:
+def pdf_title(body: bytes) -> str:
+    """The title in the PDF's metadata ('' when absent or generic, like 'Microsoft Word - x.docx')."""
+    try:
+        title = clean_text((PdfReader(io.BytesIO(body)).metadata or {}).get("/Title") or "")
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        return ""
+    if re.match(r"(?i)(microsoft|untitled|unbenannt|dokument\d*$)", title) or title.lower().endswith(
+        (".doc", ".docx")
+    ):
+        return ""
+    return title
+
+
+def best_title(lines: list[str], link_text: str, meta_title: str) -> str | None:
+    """Metadata title, else the text line; a long title wraps in the PDF, so a link text that continues
+    the line is the whole title."""
+    if meta_title:
+        return meta_title
+    line = _title(lines)
+    link = clean_text(link_text)
+    if line and link.startswith(line) and len(link) > len(line):
+        return link
+    return line or link or None
+
+
+def posting_from_text(text: str, url: str, link_text: str = "", meta_title: str = "") -> RawPosting | None:
     lines = [clean_text(line) for line in text.splitlines() if clean_text(line)]
     if not lines:
         return None
     reference = _first_group(_REFERENCE_RE, text)
     return RawPosting(
-        source_id=reference or url_source_id(url),
+        # The document's URL is its identity: Kennziffern get reused and are often typed inconsistently.
+        source_id=url_source_id(url),
         url=url,
-        title=_title(lines) or clean_text(link_text),
+        title=best_title(lines, link_text, meta_title),
         description_html=text_to_html(text),
         department=_department(lines),
         deadline=_deadline(text),
