@@ -1,0 +1,221 @@
+"""HR API for applicant-tracking systems: bearer tokens, scope, idempotent PUT, DELETE, 401 and 422."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import pytest
+
+from tests.hr.conftest import DISTRICT_A, DISTRICT_B, build_portal, vacancy_body
+from vacancies.model import State
+
+
+@pytest.fixture
+def api(portal):
+    token_a = portal.hr.accounts.create_token(DISTRICT_A, "ATS A", "test")[1]
+    token_b = portal.hr.accounts.create_token(DISTRICT_B, "ATS B", "test")[1]
+    client = portal.client()
+    return portal, client, {"Authorization": f"Bearer {token_a}"}, {"Authorization": f"Bearer {token_b}"}
+
+
+def _public_ids(client, q: str) -> set[str]:
+    return {item["id"] for item in client.get("/api/v1/vacancies", params={"q": q}).json()["items"]}
+
+
+def test_put_creates_publishes_and_is_idempotent(api):
+    portal, client, a, _ = api
+    first = client.put("/api/v1/hr/vacancies/ATS-4711", json=vacancy_body(), headers=a)
+    assert first.status_code == 201
+    body = first.json()
+    assert body["id"] == "hr-miltenberg-ATS-4711" and body["external_id"] == "ATS-4711"
+    assert body["state"] == "published" and body["pay_grade_min"] == "E9a" and body["origin"] == "hr"
+    assert "hr-miltenberg-ATS-4711" in _public_ids(client, "Kämmerei")
+    audit_before = len(portal.hr.audit.entries())
+    again = client.put("/api/v1/hr/vacancies/ATS-4711", json=vacancy_body(), headers=a)
+    assert again.status_code == 200 and again.json()["updated_at"] == body["updated_at"]
+    assert len(portal.hr.audit.entries()) == audit_before  # nothing changed, nothing logged
+
+
+def test_put_updates_and_records_changed_fields(api):
+    portal, client, a, _ = api
+    client.put("/api/v1/hr/vacancies/1", json=vacancy_body(), headers=a)
+    changed = client.put("/api/v1/hr/vacancies/1", json=vacancy_body(title="Kassiererin (m/w/d)"), headers=a)
+    assert changed.status_code == 200 and changed.json()["title"] == "Kassiererin (m/w/d)"
+    entry = portal.hr.audit.entries(vacancy_id="hr-miltenberg-1")[0]
+    assert entry.action == "update" and entry.fields == ["title"] and entry.actor.startswith("token:")
+
+
+def test_draft_and_scheduled_via_api(api):
+    portal, client, a, _ = api
+    body = client.put("/api/v1/hr/vacancies/d1", json=vacancy_body(state="draft"), headers=a).json()
+    assert body["state"] == "draft" and "hr-miltenberg-d1" not in _public_ids(client, "Kämmerei")
+    later = (portal.clock() + timedelta(days=1)).isoformat()
+    body = client.put(
+        "/api/v1/hr/vacancies/d1", json=vacancy_body(state="draft", publish_at=later), headers=a
+    ).json()
+    assert body["publish_at"] and body["state"] == "draft"
+
+
+def test_get_lists_only_own_postings(api):
+    portal, client, a, b = api
+    client.put("/api/v1/hr/vacancies/a1", json=vacancy_body(), headers=a)
+    client.put("/api/v1/hr/vacancies/b1", json=vacancy_body(location={"postal_code": "63739"}), headers=b)
+    listing = client.get("/api/v1/hr/vacancies", headers=a).json()
+    assert listing["district"] == DISTRICT_A and [i["id"] for i in listing["items"]] == ["hr-miltenberg-a1"]
+    assert client.get("/api/v1/hr/vacancies/a1", headers=a).json()["title"].startswith("Sachbearbeiter")
+
+
+def test_token_of_one_district_cannot_read_or_change_another_district(api):
+    portal, client, a, b = api
+    client.put("/api/v1/hr/vacancies/x1", json=vacancy_body(), headers=a)
+    assert client.get("/api/v1/hr/vacancies/x1", headers=b).status_code == 404
+    assert client.delete("/api/v1/hr/vacancies/x1", headers=b).status_code == 404
+    created = client.put("/api/v1/hr/vacancies/x1", json=vacancy_body(title="B"), headers=b)
+    assert created.status_code == 201 and created.json()["id"] == "hr-aschaffenburg-x1"  # B's own namespace
+    assert portal.board.get("hr-miltenberg-x1").title.startswith("Sachbearbeiter")
+    assert portal.board.get("hr-miltenberg-x1").state == State.published
+
+
+def test_id_clash_with_another_districts_posting_answers_404(api):
+    """Slugs contain hyphens: an id may look like ours yet belong to another district (stored one wins)."""
+    portal, client, a, _ = api
+    client.put("/api/v1/hr/vacancies/clash", json=vacancy_body(), headers=a)
+    foreign = portal.board.get("hr-miltenberg-clash").model_copy(update={"district": DISTRICT_B})
+    portal.board.save([foreign])
+    assert client.get("/api/v1/hr/vacancies/clash", headers=a).status_code == 404
+    assert (
+        client.put("/api/v1/hr/vacancies/clash", json=vacancy_body(title="Übernahme"), headers=a).status_code
+        == 404
+    )
+    assert client.delete("/api/v1/hr/vacancies/clash", headers=a).status_code == 404
+    assert portal.board.get("hr-miltenberg-clash").title.startswith("Sachbearbeiter")
+
+
+def test_delete_withdraws_and_leaves_search(api):
+    portal, client, a, _ = api
+    client.put("/api/v1/hr/vacancies/w1", json=vacancy_body(), headers=a)
+    assert "hr-miltenberg-w1" in _public_ids(client, "Kämmerei")
+    assert client.delete("/api/v1/hr/vacancies/w1", headers=a).status_code == 204
+    assert portal.board.get("hr-miltenberg-w1").state == State.withdrawn
+    assert "hr-miltenberg-w1" not in _public_ids(client, "Kämmerei")
+    assert client.delete("/api/v1/hr/vacancies/w1", headers=a).status_code == 204  # idempotent
+    assert client.delete("/api/v1/hr/vacancies/nie", headers=a).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer stb_falsch"},
+        {"Authorization": "Basic eDp5"},
+    ],
+    ids=["none", "empty", "wrong", "basic"],
+)
+def test_401_without_a_valid_token(api, headers):
+    _, client, _, _ = api
+    for method in ("get", "put", "delete"):
+        response = getattr(client, method)("/api/v1/hr/vacancies/1", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith('Bearer realm="stellenboerse-hr"')
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 401
+
+
+def test_revoked_token_gets_401(api):
+    portal, client, a, _ = api
+    token = portal.hr.accounts.list_tokens(DISTRICT_A)[0]
+    portal.hr.accounts.revoke_token(token.id)
+    response = client.get("/api/v1/hr/vacancies", headers=a)
+    assert response.status_code == 401 and 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (vacancy_body(location={"postal_code": "123"}), "location.postal_code"),
+        (vacancy_body(location={"postal_code": "00000"}), "location.postal_code"),
+        (vacancy_body(contact={"email": "kaputt"}), "contact.email"),
+        (vacancy_body(title=""), "title"),
+        ({k: v for k, v in vacancy_body().items() if k != "title"}, "title"),
+        (vacancy_body(pay_grade_min="Chef"), "pay_grade_min"),
+        (vacancy_body(working_time=["always"]), "working_time"),
+        (vacancy_body(weekly_hours=99), "weekly_hours"),
+        (vacancy_body(deadline=(date.today() - timedelta(days=1)).isoformat()), "deadline"),
+        (vacancy_body(unknown_field=1), "unknown_field"),
+        (vacancy_body(location={"postal_code": "63897", "planet": "Mars"}), "location.planet"),
+        (vacancy_body(state="archived"), "state"),
+    ],
+)
+def test_422_names_the_field_path(api, body, field):
+    _, client, a, _ = api
+    response = client.put("/api/v1/hr/vacancies/v1", json=body, headers=a)
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in problem["errors"]], problem
+    assert all(e["message"] for e in problem["errors"])
+
+
+@pytest.mark.parametrize("raw", [b"{kaputt", b"[1, 2]", b"\xff\xfe"])
+def test_422_for_a_body_that_is_not_a_json_object(api, raw):
+    _, client, a, _ = api
+    response = client.put(
+        "/api/v1/hr/vacancies/v1", content=raw, headers={**a, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+def test_external_id_is_validated(api):
+    _, client, a, _ = api
+    response = client.put("/api/v1/hr/vacancies/..%2F..", json=vacancy_body(), headers=a)
+    assert response.status_code in (404, 422)
+    response = client.put("/api/v1/hr/vacancies/a b", json=vacancy_body(), headers=a)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "external_id"
+
+
+def test_session_cookie_does_not_authenticate_the_api(portal):
+    client = portal.client("own")
+    assert client.get("/api/v1/hr/vacancies").status_code == 401
+
+
+# -- public search in step, on both backends --------------------------------------------------------------
+
+
+def _searchable_within_a_second(portal, headers) -> None:
+    client = portal.client()
+    body = vacancy_body(title="Zauberhafte Schnellstelle")
+    response = client.put("/api/v1/hr/vacancies/schnell", json=body, headers=headers)
+    assert response.status_code == 201
+    started = time.monotonic()
+    while "hr-miltenberg-schnell" not in _public_ids(client, "Schnellstelle"):
+        assert time.monotonic() - started < 1.0, "not searchable within 1 s"
+        time.sleep(0.05)
+    assert client.delete("/api/v1/hr/vacancies/schnell", headers=headers).status_code == 204
+    started = time.monotonic()
+    while "hr-miltenberg-schnell" in _public_ids(client, "Schnellstelle"):
+        assert time.monotonic() - started < 1.0, "still searchable 1 s after withdrawal"
+        time.sleep(0.05)
+
+
+def test_published_vacancy_is_searchable_within_a_second_sqlite(api):
+    portal, _, a, _ = api
+    _searchable_within_a_second(portal, a)
+
+
+@pytest.mark.elasticsearch
+def test_published_vacancy_is_searchable_within_a_second_elasticsearch(tmp_path, es_url):
+    from vacancies.search.elasticsearch_backend import ElasticsearchBackend
+
+    portal = build_portal(tmp_path, "elasticsearch", es_url)
+    backend = portal.board.backend
+    # like open_board: no refresh on write; the HR service refreshes the index itself after HR writes
+    portal.board.backend = ElasticsearchBackend(es_url, backend.alias, backend.analyzer, refresh=False)
+    token = portal.hr.accounts.create_token(DISTRICT_A, "ATS", "t")[1]
+    try:
+        _searchable_within_a_second(portal, {"Authorization": f"Bearer {token}"})
+    finally:
+        import httpx
+
+        httpx.delete(f"{es_url}/{backend.alias}*", params={"expand_wildcards": "all"}, timeout=30)
