@@ -53,7 +53,12 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 EMAIL_RE = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 
+NO_APPLY_CHANNEL = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+def _filled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -333,7 +338,10 @@ class HrPostings:
         try:
             value = VacancyInput.model_validate(data)
         except ValidationError as exc:
-            raise InvalidInput(german_errors(exc)) from exc
+            errors = german_errors(exc)
+            if not (_filled(data.get("apply_url")) or _filled(data.get("apply_email"))):
+                errors.setdefault("apply_url", NO_APPLY_CHANNEL)  # report it together with the rest
+            raise InvalidInput(errors) from exc
         errors = self._semantic_errors(value)
         if errors:
             raise InvalidInput(errors)
@@ -343,7 +351,7 @@ class HrPostings:
         errors: dict[str, str] = {}
         today = berlin_today(self.clock())
         if not (value.apply_url or value.apply_email):
-            errors["apply_url"] = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
+            errors["apply_url"] = NO_APPLY_CHANNEL
         code = value.location.postal_code
         if code and self.board.gazetteer.place_for_code(code) is None:
             errors["location.postal_code"] = f"Die Postleitzahl {code} ist nicht bekannt"
