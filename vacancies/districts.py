@@ -37,8 +37,16 @@ def districts_file() -> Path:
 def load(path: str | None = None) -> tuple[District, ...]:
     raw = yaml.safe_load(Path(path or districts_file()).read_text(encoding="utf-8"))
     return tuple(
-        District(slug=d["slug"], key=str(d["key"]), name=d["name"], lat=float(d["lat"]), lon=float(d["lon"]),
-                 member=bool(d.get("member")), website=d.get("website"), profile=d.get("profile"))  # fmt: skip
+        District(
+            slug=d["slug"],
+            key=str(d["key"]),
+            name=d["name"],
+            lat=float(d["lat"]),
+            lon=float(d["lon"]),
+            member=bool(d.get("member")),
+            website=d.get("website"),
+            profile=d.get("profile"),
+        )  # fmt: skip
         for d in raw["districts"]
     )
 

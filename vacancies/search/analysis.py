@@ -524,11 +524,39 @@ def highlight(text: str, query: str, analyzer: GermanAnalyzer) -> str:
     return _render(text, _match_spans(text, query, analyzer), 0, len(text))
 
 
+def _spans_near_first_match(
+    text: str, query: str, analyzer: GermanAnalyzer, length: int
+) -> list[tuple[int, int]]:
+    """Match spans from the first match on, analysing the text window by window.
+
+    A result page shows 20 snippets of 2–3 KB descriptions; analysing only up to the first match (and
+    the excerpt after it) keeps that at a fraction of a millisecond each.
+    """
+    if not query.strip() or len(text) <= length:
+        return _match_spans(text, query, analyzer) if query.strip() else []
+    window, start = 4 * length, 0
+    while start < len(text):
+        end = (
+            len(text)
+            if start + window >= len(text)
+            else max(text.rfind(" ", start, start + window), start + 1)
+        )
+        found = _match_spans(text[start:end], query, analyzer)
+        if found:
+            region = (max(0, start + found[0][0] - length), min(len(text), start + found[0][0] + 2 * length))
+            return [
+                (a + region[0], b + region[0])
+                for a, b in _match_spans(text[region[0] : region[1]], query, analyzer)
+            ]
+        start = end
+    return []
+
+
 def snippet(text: str, query: str, analyzer: GermanAnalyzer, length: int = 240) -> str:
     """An escaped excerpt of about `length` characters around the first match (or from the start),
     with "…" where it was cut and matches in <mark>."""
     text = text or ""
-    spans = _match_spans(text, query, analyzer)
+    spans = _spans_near_first_match(text, query, analyzer, length)
     if len(text) <= length:
         return _render(text, spans, 0, len(text))
     first_start, first_end = spans[0] if spans else (0, 0)
