@@ -524,6 +524,21 @@ def highlight(text: str, query: str, analyzer: GermanAnalyzer) -> str:
     return _render(text, _match_spans(text, query, analyzer), 0, len(text))
 
 
+def _first_candidate(text: str, query: str, analyzer: GermanAnalyzer) -> int | None:
+    """Where the analysis may start: a little before the first place whose folded text contains a query
+    term or prefix; None when no term occurs at all (a cheap substring test on folded text)."""
+    needles = {t for g in analyzer.query_groups(query) for t in (*g.terms, *g.prefixes) if len(t) >= 2}
+    plain = text.lower().replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("ß", "ss")
+    variants = (plain, plain.replace("ae", "a").replace("oe", "o").replace("ue", "u"))
+    found = [i for i in (v.find(n) for v in variants for n in needles) if i >= 0]
+    if not found:
+        return None
+    # Folding shortens "ae"/"ue" and lengthens "ß": step back generously, on a word boundary.
+    back = max(0, min(found) - 200)
+    space = text.rfind(" ", 0, back)
+    return space + 1 if space > 0 else 0
+
+
 def _spans_near_first_match(
     text: str, query: str, analyzer: GermanAnalyzer, length: int
 ) -> list[tuple[int, int]]:
@@ -534,22 +549,29 @@ def _spans_near_first_match(
     """
     if not query.strip() or len(text) <= length:
         return _match_spans(text, query, analyzer) if query.strip() else []
-    window, start = 4 * length, 0
+    start = _first_candidate(text, query, analyzer)
+    if start is None:
+        return []
+    window = 2 * length
     while start < len(text):
-        end = (
-            len(text)
-            if start + window >= len(text)
-            else max(text.rfind(" ", start, start + window), start + 1)
-        )
-        found = _match_spans(text[start:end], query, analyzer)
+        end = _word_end(text, start + window)
+        found = [(a + start, b + start) for a, b in _match_spans(text[start:end], query, analyzer)]
         if found:
-            region = (max(0, start + found[0][0] - length), min(len(text), start + found[0][0] + 2 * length))
-            return [
-                (a + region[0], b + region[0])
-                for a, b in _match_spans(text[region[0] : region[1]], query, analyzer)
-            ]
+            # The excerpt reaches about `length` past the first match; analyse that tail only if needed.
+            reach = _word_end(text, found[0][0] + length + 40)
+            if reach > end:
+                found += [(a + end, b + end) for a, b in _match_spans(text[end:reach], query, analyzer)]
+            return found
         start = end
     return []
+
+
+def _word_end(text: str, position: int) -> int:
+    """`position`, moved back to the last space before it (never cut a word in two)."""
+    if position >= len(text):
+        return len(text)
+    space = text.rfind(" ", position - 60, position)
+    return space if space > 0 else position
 
 
 def snippet(text: str, query: str, analyzer: GermanAnalyzer, length: int = 240) -> str:

@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -79,8 +78,15 @@ class _LruCache:
                 self.items.popitem(last=False)
 
 
-def _day(value: str | None) -> int:
-    return date.fromisoformat(value).toordinal() if value else MISSING_DAY
+# Days as proleptic Gregorian ordinals (date.toordinal), computed by SQLite; missing dates sort last.
+_DAY = "coalesce(CAST(julianday({0}) - 1721424.5 AS INTEGER), " + str(int(np.iinfo(np.int32).max)) + ")"
+_LOAD_FIELDS = ("rowid", *(c for c in DOC_COLUMNS))
+_LOAD_SQL = "SELECT rowid, " + ", ".join(
+    _DAY.format(c) if c in ("date_posted", "deadline")
+    else f"coalesce({c}, -1)" if c in ("grade_low", "grade_high")
+    else c
+    for c in DOC_COLUMNS
+) + " FROM search_docs ORDER BY rowid"  # fmt: skip
 
 
 def _doc_values(doc: dict[str, Any]) -> tuple:
@@ -121,35 +127,43 @@ class _Columns:
     date_posted: np.ndarray
     deadline: np.ndarray
     state: np.ndarray  # codes in vocab["state"]
+    newest_rank: np.ndarray  # place in "newest first, then id" order
+    deadline_rank: np.ndarray  # place in "deadline first (missing last), then id" order
 
     @classmethod
     def load(cls, conn: Connection, generation: int) -> _Columns:
-        cursor = conn.exec_driver_sql(
-            f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs ORDER BY rowid"
-        )
-        rows = cursor.fetchall()
-        fields = list(zip(*rows, strict=True)) if rows else [[] for _ in range(len(DOC_COLUMNS) + 1)]
-        col = dict(zip(("rowid", *DOC_COLUMNS), fields, strict=True))
-        ids = list(col["id"])
+        raw = conn.connection.driver_connection
+        rows = raw.execute(_LOAD_SQL).fetchall()
+        fields = list(zip(*rows, strict=True)) if rows else [()] * len(_LOAD_FIELDS)
+        col = dict(zip(_LOAD_FIELDS, fields, strict=True))
+        rowids = np.asarray(col["rowid"], dtype=np.int64)
         codes, vocab = {}, {}
         for name in (*CATEGORICAL, "state"):
             codes[name], vocab[name] = _encode(col[name])
-        bits = {name: _bitset(col[name], values) for name, values in BITSETS.items()}
+        in_id_order = raw.execute("SELECT rowid FROM search_docs ORDER BY id")
+        by_id = np.fromiter((r[0] for r in in_id_order), np.int64)
+        id_rank = np.empty(len(rowids), dtype=np.int64)
+        id_rank[np.searchsorted(rowids, by_id)] = np.arange(len(rowids))
+        date_posted = np.asarray(col["date_posted"], dtype=np.int64)
+        deadline = np.asarray(col["deadline"], dtype=np.int64)
+        newest = np.where(date_posted == MISSING_DAY, MISSING_DAY, -date_posted)
         return cls(
             generation=generation,
-            rowids=np.asarray(col["rowid"], dtype=np.int64),
-            ids=ids,
-            id_rank=np.argsort(np.argsort(np.asarray(ids, dtype=object), kind="stable"), kind="stable"),
+            rowids=rowids,
+            ids=list(col["id"]),
+            id_rank=id_rank,
             codes=codes,
             vocab=vocab,
-            bits=bits,
-            grade_low=np.asarray([g if g is not None else -1 for g in col["grade_low"]], dtype=np.int32),
-            grade_high=np.asarray([g if g is not None else -1 for g in col["grade_high"]], dtype=np.int32),
-            lat=np.asarray([v if v is not None else np.nan for v in col["lat"]], dtype=np.float64),
-            lon=np.asarray([v if v is not None else np.nan for v in col["lon"]], dtype=np.float64),
-            date_posted=np.asarray([_day(v) for v in col["date_posted"]], dtype=np.int32),
-            deadline=np.asarray([_day(v) for v in col["deadline"]], dtype=np.int32),
+            bits={name: _bitset(col[name], values) for name, values in BITSETS.items()},
+            grade_low=np.asarray(col["grade_low"], dtype=np.int32),
+            grade_high=np.asarray(col["grade_high"], dtype=np.int32),
+            lat=np.asarray(col["lat"], dtype=np.float64),  # NULL -> nan
+            lon=np.asarray(col["lon"], dtype=np.float64),
+            date_posted=date_posted,
+            deadline=deadline,
             state=codes["state"],
+            newest_rank=_order_rank(newest, id_rank),
+            deadline_rank=_order_rank(deadline, id_rank),
         )
 
     def __len__(self) -> int:
@@ -333,8 +347,8 @@ class _Search:
         final = self.base.copy()
         for mask in self.facet_masks.values():
             final &= mask
-        positions = self._ordered(np.flatnonzero(final))
-        page = positions[self.query.offset : self.query.offset + self.query.per_page]
+        top = self._top(np.flatnonzero(final), self.query.offset + self.query.per_page)
+        page = top[self.query.offset :]
         return SearchPage(
             total=int(final.sum()),
             page=self.query.page,
@@ -428,19 +442,26 @@ class _Search:
 
     # -- order and hits -----------------------------------------------------------------------------
 
-    def _ordered(self, positions: np.ndarray) -> np.ndarray:
-        cols, sort = self.cols, self.query.sort
-        id_rank = cols.id_rank[positions]
-        newest = np.where(
-            cols.date_posted[positions] == MISSING_DAY, MISSING_DAY, -cols.date_posted[positions]
-        )
-        if sort == Sort.deadline:
-            order = np.lexsort((id_rank, cols.deadline[positions]))
-        elif sort == Sort.relevance and self.scores is not None:
-            order = np.lexsort((id_rank, newest, -self.scores[positions]))
-        else:
-            order = np.lexsort((id_rank, newest))
-        return positions[order]
+    def _top(self, positions: np.ndarray, k: int) -> np.ndarray:
+        """The first k positions in the query's order — O(n) selection, then a sort of only k."""
+        cols = self.cols
+        if k <= 0 or not len(positions):
+            return positions[:0]
+        if self.query.sort == Sort.deadline:
+            return _smallest(positions, cols.deadline_rank[positions], k)
+        if self.query.sort == Sort.relevance and self.scores is not None:
+            return self._top_relevance(positions, k)
+        return _smallest(positions, cols.newest_rank[positions], k)
+
+    def _top_relevance(self, positions: np.ndarray, k: int) -> np.ndarray:
+        # Score desc, then newest; binary-tf scores tie a lot, so the k-th score's ties are cut by rank.
+        negative, rank = -self.scores[positions], self.cols.newest_rank[positions]
+        if k >= len(positions):
+            return positions[np.lexsort((rank, negative))]
+        kth = np.partition(negative, k - 1)[k - 1]
+        above, tie = negative < kth, negative == kth
+        ahead = positions[above][np.lexsort((rank[above], negative[above]))]
+        return np.concatenate([ahead, _smallest(positions[tie], rank[tie], k - len(ahead))])
 
     def _hits(self, positions: np.ndarray) -> list[SearchHit]:
         ids = [self.cols.ids[p] for p in positions]
@@ -466,6 +487,23 @@ class _Search:
                 "description": snippet(html_to_text(vacancy.description), text, analyzer),
             },
         )
+
+
+def _smallest(positions: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k smallest keys (keys are distinct ranks), in key order."""
+    if k <= 0:
+        return positions[:0]
+    if k < len(positions):
+        chosen = np.argpartition(keys, k - 1)[:k]
+        positions, keys = positions[chosen], keys[chosen]
+    return positions[np.argsort(keys, kind="stable")]
+
+
+def _order_rank(primary: np.ndarray, id_rank: np.ndarray) -> np.ndarray:
+    """Each position's place in the order (primary asc, id asc): a permutation of 0..n-1."""
+    rank = np.empty(len(primary), dtype=np.int64)
+    rank[np.lexsort((id_rank, primary))] = np.arange(len(primary))
+    return rank
 
 
 def _haversine(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
