@@ -422,20 +422,27 @@ class _Search:
     # -- facets -------------------------------------------------------------------------------------
 
     def _facets(self) -> dict[str, list[FacetValue]]:
-        return {name: self._facet(name) for name in FACET_FIELDS}
+        selections: dict[tuple[str, ...], np.ndarray] = {}
+        out = {}
+        for name in FACET_FIELDS:
+            # Facets whose own filter is not set share one selection: compute each distinct one once.
+            others = tuple(f for f in self.facet_masks if f != name)
+            if others not in selections:
+                mask = self.base.copy()
+                for other in others:
+                    mask &= self.facet_masks[other]
+                selections[others] = np.flatnonzero(mask)
+            out[name] = self._facet(name, selections[others])
+        return out
 
-    def _facet(self, name: str) -> list[FacetValue]:
-        mask = self.base.copy()
-        for other, other_mask in self.facet_masks.items():
-            if other != name:
-                mask &= other_mask
+    def _facet(self, name: str, selected: np.ndarray) -> list[FacetValue]:
         if name in BITSETS:
-            selected = self.cols.bits[name][mask]
-            counts = {v: int(np.count_nonzero(selected & (1 << i))) for i, v in enumerate(BITSETS[name])}
+            bits = self.cols.bits[name][selected]
+            counts = {v: int(np.count_nonzero(bits & (1 << i))) for i, v in enumerate(BITSETS[name])}
         else:
-            codes = self.cols.codes[name][mask]
-            tally = np.bincount(codes[codes >= 0], minlength=len(self.cols.vocab[name]))
-            counts = dict(zip(self.cols.vocab[name], (int(c) for c in tally), strict=True))
+            vocab = self.cols.vocab[name]
+            tally = np.bincount(self.cols.codes[name][selected] + 1, minlength=len(vocab) + 1)[1:]  # -1: none
+            counts = dict(zip(vocab, (int(c) for c in tally), strict=True))
         values = [FacetValue(v, c) for v, c in counts.items() if c > 0]
         values.sort(key=lambda f: (-f.count, f.value))
         return values
