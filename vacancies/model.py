@@ -6,7 +6,6 @@ The same shape is the import format (JSON lines), the API output and the source 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import date, datetime
 from enum import StrEnum
@@ -132,6 +131,9 @@ CONTENT_FIELDS = (
 )
 
 
+_CONTENT_SET = set(CONTENT_FIELDS)
+
+
 class Vacancy(BaseModel):
     """One posting. Unknown fields are refused so typos in import files do not vanish silently."""
 
@@ -208,9 +210,9 @@ class Vacancy(BaseModel):
         return self
 
     def compute_content_hash(self) -> str:
-        payload = self.model_dump(mode="json", include=set(CONTENT_FIELDS))
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()[:32]
+        # pydantic serialises fields in declaration order, so the JSON is canonical without sorting.
+        blob = self.model_dump_json(include=_CONTENT_SET)
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 def validation_message(error: ValidationError) -> str:

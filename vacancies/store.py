@@ -15,7 +15,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from vacancies.model import State, Vacancy
 from vacancies.schema import index_outbox_table as outbox
@@ -112,33 +123,46 @@ class VacancyStore:
         """Insert new postings, update changed ones, touch last_seen of unchanged ones.
 
         Returns the classification; the vacancies passed in get their bookkeeping fields filled.
+        Statements are sent as executemany batches: per-row statements cost more than the rows.
         """
         now = now or utcnow()
         known = self._known(conn, [v.id for v in vacancies])
         result = UpsertResult()
+        inserts, updates, touches = [], [], []
         for vacancy in vacancies:
-            self._classify(conn, vacancy, known.get(vacancy.id), now, result)
+            kind = self._classify(vacancy, known.get(vacancy.id), now)
+            getattr(result, kind).append(vacancy.id)
+            if kind == "new":
+                inserts.append(_row_values(vacancy))
+            elif kind == "changed":
+                updates.append({"_id": vacancy.id, **_row_values(vacancy)})
+            else:
+                touches.append({"_id": vacancy.id, "last_seen": now})
+        if inserts:
+            conn.execute(insert(table), inserts)
+        if updates:
+            values = {c: bindparam(c) for c in updates[0] if c not in ("_id", "id")}
+            conn.execute(update(table).where(table.c.id == bindparam("_id")).values(values), updates)
+        if touches:
+            stmt = (
+                update(table).where(table.c.id == bindparam("_id")).values(last_seen=bindparam("last_seen"))
+            )
+            conn.execute(stmt, touches)
         return result
 
-    def _classify(
-        self, conn: Connection, vacancy: Vacancy, known: dict | None, now: datetime, result: UpsertResult
-    ) -> None:
+    @staticmethod
+    def _classify(vacancy: Vacancy, known: dict | None, now: datetime) -> str:
         vacancy.content_hash = vacancy.compute_content_hash()
         vacancy.last_seen = now
         if known is None:
             vacancy.first_seen = vacancy.first_seen or now
             vacancy.updated_at = now
-            conn.execute(insert(table).values(**_row_values(vacancy)))
-            result.new.append(vacancy.id)
-            return
+            return "new"
         vacancy.first_seen = known["first_seen"]
         if known["content_hash"] == vacancy.content_hash and known["state"] == vacancy.state.value:
-            conn.execute(update(table).where(table.c.id == vacancy.id).values(last_seen=now))
-            result.unchanged.append(vacancy.id)
-            return
+            return "unchanged"
         vacancy.updated_at = now
-        conn.execute(update(table).where(table.c.id == vacancy.id).values(**_row_values(vacancy)))
-        result.changed.append(vacancy.id)
+        return "changed"
 
     def _known(self, conn: Connection, ids: list[str]) -> dict[str, dict]:
         known: dict[str, dict] = {}

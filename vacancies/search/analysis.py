@@ -121,6 +121,7 @@ class GermanAnalyzer:
         self._load_gender(self.config_dir / "gender_forms.txt")
         self._load_compounds(self.config_dir / "compounds.txt")
         self._run_info = functools.lru_cache(maxsize=262_144)(self._compute_run)
+        self._line_tokens = functools.lru_cache(maxsize=32_768)(self._analyse_line)
         self._normalize = functools.lru_cache(maxsize=65_536)(self._compute_normalize)
         self._typing_prefixes = functools.lru_cache(maxsize=16_384)(self._typing_prefixes)  # type: ignore[method-assign]
         self._load_synonyms(self.config_dir / "synonyms.txt")
@@ -352,10 +353,23 @@ class GermanAnalyzer:
     # ------------------------------------------------------------------ public API
 
     def document_tokens(self, text: str) -> list[str]:
-        """Tokens to index for `text`, in text order; duplicates are kept (they count for BM25)."""
-        tokens: list[str] = []
+        """Tokens to index for `text`, in text order; duplicates are kept (they count for BM25).
+
+        Analysed line by line with a cache: postings repeat whole paragraphs (benefits, pay, the
+        application note), so most lines of a district's postings have been analysed before.
+        """
         if not text:
-            return tokens
+            return []
+        if "\n" not in text:
+            return list(self._line_tokens(text))
+        tokens: list[str] = []
+        for line in text.split("\n"):
+            if line:
+                tokens.extend(self._line_tokens(line))
+        return tokens
+
+    def _analyse_line(self, text: str) -> tuple[str, ...]:
+        tokens: list[str] = []
         extend = tokens.extend
         run_info = self._run_info
         by_last = self._phrases_by_last
@@ -372,7 +386,7 @@ class GermanAnalyzer:
                     for key, token in candidates:
                         if len(heads) >= len(key) and tuple(heads[-len(key) :]) == key:
                             tokens.append(token)
-        return tokens
+        return tuple(tokens)
 
     def _query_items(self, text: str) -> list[_QueryItem]:
         items: list[_QueryItem] = []

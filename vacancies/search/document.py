@@ -18,6 +18,8 @@ _BLOCK = r"p|br|li|div|h[1-6]|tr|ul|ol|section|dt|dd|table|blockquote|hr"
 _BLOCK_TAG = re.compile(rf"<\s*/?\s*(?:{_BLOCK})\b[^>]*>", re.I)
 _DROP = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # only blanks that need changing: most are single
+_NEWLINES = re.compile(r"[ \t]*\n\s*")  # line breaks with the blanks and empty lines around them
 
 
 def html_to_text(html: str) -> str:
@@ -28,9 +30,9 @@ def html_to_text(html: str) -> str:
     """
     if "<" not in html:
         return unescape(html).strip()
-    text = _TAG.sub("", _BLOCK_TAG.sub("\n", _DROP.sub("", html)))
-    lines = (" ".join(line.split()) for line in unescape(text).splitlines())
-    return "\n".join(line for line in lines if line)
+    text = unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", _DROP.sub("", html))))
+    text = _BLANKS.sub(" ", text)
+    return _NEWLINES.sub("\n", text).strip()
 
 
 def grade_span(vacancy: Vacancy) -> tuple[int | None, int | None]:
