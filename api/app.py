@@ -29,21 +29,18 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     problems.install(app)
     app.include_router(vacancies.router)
     app.include_router(health.router)
-    _install_optional(app)
+    _mount_parts(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])
     return app
 
 
-def _install_optional(app: FastAPI) -> None:
-    """Parts that live in their own packages register themselves here (web pages, HR portal)."""
-    import importlib
+def _mount_parts(app: FastAPI) -> None:
+    """The factory is the composition root: public API extras, the pages (web/, which build on api/) and
+    the HR portal. Imported here, not at module level, so that web/ may import api/ without a cycle."""
+    from api import hr, public
+    from web import routes as web_routes
 
-    for module_name in ("api.public", "web.routes", "api.hr"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.install(app)
+    public.install(app)
+    web_routes.install(app)
+    hr.install(app)

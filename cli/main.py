@@ -157,9 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
     from cli.crawl import add_commands
+    from cli.hr import add_commands as add_hr_commands
 
     add_commands(sub)
-    __import__("cli.hr").hr.add_commands(sub)
+    add_hr_commands(sub)
     return parser
 
 

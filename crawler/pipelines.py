@@ -12,35 +12,16 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-import nh3
 from pydantic import ValidationError
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import RawPosting
 from vacancies import normalize
+from vacancies.html import sanitise_html
 from vacancies.model import Vacancy, validation_message
 
 log = logging.getLogger(__name__)
-
-ALLOWED_TAGS = {
-    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "a", "dl", "dt", "dd", "hr", "span", "div",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-
-
-def sanitise_html(value: str) -> str:
-    """Allow-list clean-up: no scripts, styles, event handlers, javascript: links or foreign markup."""
-    return nh3.clean(
-        value or "",
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    ).strip()
-
 
 # -- normalise ------------------------------------------------------------------------------------------
 

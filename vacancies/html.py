@@ -1,7 +1,5 @@
-"""Allow-list HTML clean-up for posting descriptions, shared by the HR portal (and usable by the crawler).
-
-Same allow-list as `crawler.pipelines.sanitise_html`; it lives here because `api/` must not import the
-crawler (DESIGN.md: crawler → vacancies ← api), and the crawler imports scrapy.
+"""Allow-list HTML clean-up for posting descriptions: one allow-list for the crawler's pipeline, the HR
+portal and the pages (which clean once more on the way out, defence in depth).
 """
 
 from __future__ import annotations

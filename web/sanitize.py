@@ -6,32 +6,13 @@ import file arrive by other roads, so the page does not rely on any one of them 
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-try:
-    import nh3
-except ModuleNotFoundError:  # pragma: no cover - nh3 is installed with the crawler
-    nh3 = None
-
-TAGS = {
-    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "a", "dl", "dt", "dd", "hr", "span", "div",
-}  # fmt: skip
-ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+from vacancies.html import sanitise_html
 
 
 def description_html(html: str) -> Markup:
-    if nh3 is None:
-        return Markup(f"<p>{escape(html)}</p>")
-    cleaned = nh3.clean(
-        html or "",
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
-    return Markup(_demote_headings(cleaned))
+    return Markup(_demote_headings(sanitise_html(html)))
 
 
 def _demote_headings(html: str) -> str:

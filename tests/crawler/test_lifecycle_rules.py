@@ -52,9 +52,10 @@ def test_a_few_parse_errors_are_tolerated():
 
 
 def test_far_fewer_postings_than_last_time_is_suspicious():
-    assert failure(
-        spider(), "finished", run(found=3), run(found=20), DEFAULTS
-    ) == "verdächtig wenige Stellen (3 statt zuletzt 20)"
+    assert (
+        failure(spider(), "finished", run(found=3), run(found=20), DEFAULTS)
+        == "verdächtig wenige Stellen (3 statt zuletzt 20)"
+    )
 
 
 def test_small_sources_may_shrink():
