@@ -36,14 +36,7 @@ CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale"
 BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
 DOC_COLUMNS = (
     "id",
-    "district",
-    "posting_type",
-    "category",
-    "working_time",
-    "fixed_term",
-    "pay_scale",
-    "career_level",
-    "remote",
+    *FACET_FIELDS,
     "status",
     "grade_low",
     "grade_high",
