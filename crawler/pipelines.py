@@ -135,34 +135,47 @@ def _contact(raw: RawPosting) -> dict[str, Any] | None:
 # -- pipelines ------------------------------------------------------------------------------------------
 
 
-class _Counting:
-    """Base: access to the run's drop counter (kept on the spider by the store pipeline)."""
+class _Stage:
+    """Base of the pipeline stages: the crawler's spider carries the run's bookkeeping.
 
-    @staticmethod
-    def drop(spider, reason: str, item_id: str | None = None) -> DropItem:
-        spider.drop_reasons[reason] += 1
+    Scrapy ≥ 2.13 calls item pipelines without a `spider` argument; the spider comes from the crawler.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def spider(self):
+        return self.crawler.spider
+
+    def drop(self, reason: str, item_id: str | None = None) -> DropItem:
+        self.spider.drop_reasons[reason] += 1
         if item_id:
-            spider.seen_ids.add(item_id)  # seen but unusable: must not be expired for being "missing"
+            self.spider.seen_ids.add(item_id)  # seen but unusable: must not be expired for being "missing"
         return DropItem(reason)
 
 
-class NormalisePipeline(_Counting):
-    def process_item(self, item: Any, spider) -> dict[str, Any]:
+class NormalisePipeline(_Stage):
+    def process_item(self, item: Any) -> dict[str, Any]:
         if not isinstance(item, RawPosting):
-            raise self.drop(spider, "unbekanntes Element")
+            raise self.drop("unbekanntes Element")
         if not (item.title or "").strip():
-            raise self.drop(spider, "Titel fehlt")
-        return to_record(item, today=getattr(spider, "today", None))
+            raise self.drop("Titel fehlt")
+        return to_record(item, today=getattr(self.spider, "today", None))
 
 
-class ValidatePipeline(_Counting):
-    def process_item(self, item: dict[str, Any], spider) -> Vacancy:
+class ValidatePipeline(_Stage):
+    def process_item(self, item: dict[str, Any]) -> Vacancy:
         try:
             return Vacancy.model_validate(item)
         except ValidationError as exc:
             reason = "ungültig: " + _first_field(exc)
             log.info("Stelle %s verworfen: %s", item.get("id"), validation_message(exc))
-            raise self.drop(spider, reason, item.get("id")) from exc
+            raise self.drop(reason, item.get("id")) from exc
 
 
 def _first_field(exc: ValidationError) -> str:
@@ -170,67 +183,67 @@ def _first_field(exc: ValidationError) -> str:
     return ".".join(str(p) for p in first["loc"]) or "Datensatz"
 
 
-class SanitisePipeline:
-    def process_item(self, item: Vacancy, spider) -> Vacancy:
+class SanitisePipeline(_Stage):
+    def process_item(self, item: Vacancy) -> Vacancy:
         item.description = sanitise_html(item.description)
         return item
 
 
-class DedupePipeline(_Counting):
+class DedupePipeline(_Stage):
     """The same posting linked twice (same id) or from two sources (same district, title and deadline)."""
 
-    def open_spider(self, spider) -> None:
+    def open_spider(self) -> None:
         self.ids: set[str] = set()
 
-    def process_item(self, item: Vacancy, spider) -> Vacancy:
+    def process_item(self, item: Vacancy) -> Vacancy:
         if item.id in self.ids:
-            raise self.drop(spider, "doppelt verlinkt")
+            raise self.drop("doppelt verlinkt")
         self.ids.add(item.id)
-        board = spider.board
-        twin = board.store.find_twin(item)
+        twin = self.spider.board.store.find_twin(item)
         if twin is not None:
-            raise self.drop(spider, f"Duplikat aus Quelle {twin}", item.id)
+            raise self.drop(f"Duplikat aus Quelle {twin}", item.id)
         return item
 
 
-class StorePipeline(_Counting):
+class StorePipeline(_Stage):
     """Saves in batches through the board; at the end applies the lifecycle and records the run."""
 
     BATCH = 200
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls()
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider) -> None:
-        spider.drop_reasons = Counter()
-        spider.seen_ids = set()
+    def open_spider(self) -> None:
+        self.spider.drop_reasons = Counter()
+        self.spider.seen_ids = set()
         self.batch: list[Vacancy] = []
         self.totals = Counter()
 
-    def process_item(self, item: Vacancy, spider) -> Vacancy:
-        spider.seen_ids.add(item.id)
+    def process_item(self, item: Vacancy) -> Vacancy:
+        self.spider.seen_ids.add(item.id)
         self.batch.append(item)
         if len(self.batch) >= self.BATCH:
-            self._flush(spider)
+            self._flush()
         return item
 
-    def _flush(self, spider) -> None:
-        owned_by_hr = spider.board.store.hr_owned([v.id for v in self.batch])
+    def _flush(self) -> None:
+        board = self.spider.board
+        owned_by_hr = board.store.hr_owned([v.id for v in self.batch])
         for _vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
-            spider.drop_reasons["von HR verwaltet"] += 1
+            self.spider.drop_reasons["von HR verwaltet"] += 1
         self.batch = [v for v in self.batch if v.id not in owned_by_hr]
         if self.batch:
-            result = spider.board.save(self.batch)
+            result = board.save(self.batch)
             self.totals.update(
                 new=len(result.new), changed=len(result.changed), unchanged=len(result.unchanged)
             )
             self.batch = []
 
-    def close_spider(self, spider) -> None:
-        self._flush(spider)
+    def close_spider(self) -> None:
+        self._flush()
 
     def spider_closed(self, spider, reason: str) -> None:
         from crawler.lifecycle import finish_run
