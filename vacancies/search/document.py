@@ -6,6 +6,7 @@ makes their results agree (see DESIGN.md, "One German analyzer").
 
 from __future__ import annotations
 
+import functools
 import re
 from html import unescape
 from typing import Any
@@ -22,6 +23,7 @@ _BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # only blanks that need cha
 _NEWLINES = re.compile(r"[ \t]*\n\s*")  # line breaks with the blanks and empty lines around them
 
 
+@functools.lru_cache(maxsize=4096)  # the same postings come up in many result pages
 def html_to_text(html: str) -> str:
     """Plain text of (sanitised) description HTML, paragraphs kept as line breaks.
 

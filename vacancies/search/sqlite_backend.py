@@ -286,10 +286,11 @@ class SqliteBackend:
     def _text(self, conn: Connection, cols: _Columns, query: SearchQuery):
         """(scores, mask) of the text query, or (None, None) without one.
 
-        Each group is matched per column with rowid-only FTS5 queries (fast: no auxiliary function per
-        row) and scored BM25-style with binary term frequency: idf(group) * (3 if in the title + 1 if in
-        the body). FTS5's bm25() costs ~20 µs per matching row, which is 600 ms for a word in every
-        posting; this costs a few ms and ranks title matches of rare words first, as bm25 would.
+        Each group is matched with rowid-only FTS5 queries (fast: no auxiliary function per row), once in
+        any column and once in the title, and scored BM25-style with binary term frequency:
+        idf(group) * (3 if in the title + 1 if anywhere). FTS5's bm25() costs ~20 µs per matching row,
+        600 ms for a word in every posting; this costs a few ms and ranks title matches of rare words
+        first, as bm25 would.
         """
         groups = self.analyzer.query_groups(query.text) if query.text.strip() else []
         if not groups:
@@ -298,23 +299,24 @@ class SqliteBackend:
         mask = np.ones(len(cols), dtype=bool)
         scores = np.zeros(len(cols), dtype=np.float64)
         for group in groups:
-            title = self._matches(raw, cols, "title_tokens", group)
-            body = self._matches(raw, cols, "body_tokens", group)
-            matched = title | body
+            matched = self._matches(raw, cols, "", group)
+            in_title = self._matches(raw, cols, "title_tokens : ", group)
             mask &= matched
             df = int(np.count_nonzero(matched))
             idf = math.log(1 + (len(cols) - df + 0.5) / (df + 0.5))
-            scores += idf * (TITLE_WEIGHT * title + BODY_WEIGHT * body)
+            scores += idf * (TITLE_WEIGHT * in_title + BODY_WEIGHT * matched)
         return scores, mask
 
-    def _matches(self, raw, cols: _Columns, column: str, group: QueryGroup) -> np.ndarray:
-        expression = f"{column} : {fts_expression([group])}"
+    def _matches(self, raw, cols: _Columns, column_filter: str, group: QueryGroup) -> np.ndarray:
+        expression = f"{column_filter}{fts_expression([group])}"
         key = (cols.generation, expression)
         found = self._match_cache.get(key)
         if found is None:
-            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
-            rows = raw.execute(sql, (expression,)).fetchall()
-            found = cols.mask_of(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+            # One string instead of a Python tuple per row: 3-4x faster for words in most postings.
+            sql = "SELECT group_concat(rowid) FROM search_fts WHERE search_fts MATCH ?"
+            listed = raw.execute(sql, (expression,)).fetchone()[0]
+            rowids = np.fromstring(listed, dtype=np.int64, sep=",") if listed else np.empty(0, np.int64)
+            found = cols.mask_of(rowids)
             self._match_cache.put(key, found)
         return found
 
