@@ -124,6 +124,7 @@ class GermanAnalyzer:
         self._line_tokens = functools.lru_cache(maxsize=32_768)(self._analyse_line)
         self._normalize = functools.lru_cache(maxsize=65_536)(self._compute_normalize)
         self._typing_prefixes = functools.lru_cache(maxsize=16_384)(self._typing_prefixes)  # type: ignore[method-assign]
+        self._cached_groups = functools.lru_cache(maxsize=4096)(self._compute_groups)
         self._load_synonyms(self.config_dir / "synonyms.txt")
 
     # ------------------------------------------------------------------ loading
@@ -430,8 +431,12 @@ class GermanAnalyzer:
 
     def query_groups(self, text: str) -> list[QueryGroup]:
         """AND of groups, one per query word; [] for an empty or stop-word-only query."""
+        return list(self._cached_groups(text)) if text else []
+
+    def _compute_groups(self, text: str) -> tuple[QueryGroup, ...]:
+        # Highlighting asks for the same query's groups once per word of every hit: cache them.
         if not text:
-            return []
+            return ()
         items = self._query_items(text)
         open_end = not text[-1].isspace()
         groups: list[QueryGroup] = []
@@ -448,7 +453,7 @@ class GermanAnalyzer:
             group = QueryGroup(terms=terms, prefixes=prefixes)
             if group not in groups:
                 groups.append(group)
-        return groups
+        return tuple(groups)
 
 
 def default_config_dir() -> Path:

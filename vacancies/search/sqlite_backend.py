@@ -321,9 +321,15 @@ class SqliteBackend:
         return found
 
     def hydrate(self, ids: list[str]) -> dict[str, Vacancy]:
-        from vacancies.store import VacancyStore  # the store and this index share one database
-
-        return VacancyStore(self.engine).get_many(ids)
+        """The records of one result page, read from the store table in the same database."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        with self.engine.connect() as conn:
+            rows = conn.connection.driver_connection.execute(
+                f"SELECT id, data FROM vacancies WHERE id IN ({marks})", ids
+            ).fetchall()
+        return {vacancy_id: Vacancy.model_validate_json(data) for vacancy_id, data in rows}
 
 
 class _Search:
