@@ -371,27 +371,37 @@ class ElasticsearchBackend:
 
     def search(self, query: SearchQuery) -> SearchPage:
         body = build_search_body(query, self.analyzer, query.effective_today())
-        response = self._search(body)
-        if response is None:  # nothing indexed yet
+        responses = self._msearch(_split_for_cache(body))
+        if responses is None:  # nothing indexed yet
             return SearchPage(0, query.page, query.per_page, [], {name: [] for name in FACET_FIELDS})
+        hits, facets = responses
         return SearchPage(
-            total=response["hits"]["total"]["value"],
+            total=hits["hits"]["total"]["value"],
             page=query.page,
             per_page=query.per_page,
-            items=[self._hit(hit, query) for hit in response["hits"]["hits"]],
-            facets=_facets(response["aggregations"]),
+            items=[self._hit(hit, query) for hit in hits["hits"]["hits"]],
+            facets=_facets(facets["aggregations"]),
         )
 
-    def _search(self, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _msearch(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """Hits and facet counts in one round trip; the facet request (size 0) uses the shard request
+        cache, so the counts of a popular search are computed once per index refresh."""
+        searches: list[dict[str, Any]] = []
+        for index, body in enumerate(bodies):
+            searches += [{"index": self.alias, "request_cache": index == 1}, body]
         for attempt in range(2):
             try:
-                return self.client.search(index=self.alias, **body).body
-            except NotFoundError:
-                # A reindex may have deleted the index the alias pointed to a moment ago: ask once more.
-                if attempt:
-                    return None
+                responses = self.client.msearch(searches=searches).body["responses"]
             except EsConnectionError as exc:
                 raise IndexUnavailable(f"Elasticsearch unter {self.url} ist nicht erreichbar: {exc}") from exc
+            errors = [r["error"] for r in responses if "error" in r]
+            if not errors:
+                return responses
+            if not all(e.get("type") == "index_not_found_exception" for e in errors):
+                raise IndexUnavailable(f"Elasticsearch lehnt die Suche ab: {errors[0]}")
+            # A reindex may have deleted the index the alias pointed to a moment ago: ask once more.
+            if attempt:
+                return None
         return None
 
     def _hit(self, hit: dict[str, Any], query: SearchQuery) -> SearchHit:
@@ -480,6 +490,14 @@ class ElasticsearchBackend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _split_for_cache(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The search body as two requests: the page of hits, and the facet counts alone (size 0)."""
+    hits = {k: v for k, v in body.items() if k != "aggs"}
+    hits["_source"] = ["vacancy"]  # the token fields are large and only for matching
+    facets = {"query": body["query"], "aggs": body["aggs"], "size": 0, "track_total_hits": False}
+    return [hits, facets]
 
 
 def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
