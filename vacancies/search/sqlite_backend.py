@@ -260,6 +260,11 @@ class SqliteBackend:
                 count += len(batch)
         return count
 
+    def generation(self) -> int:
+        """Bumped by every index write (cheap change detection for caches built on the index)."""
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar()
+
     def health(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             documents = conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar()
