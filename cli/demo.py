@@ -46,12 +46,24 @@ def crawl_samples(data_dir: Path, sites) -> int:
     return result.returncode
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def _sample_sites():
+    """The sample sites on a fixed port, so that a second demo run sees the same URLs (and reports its
+    postings as unchanged); on any free port when that one is taken."""
     from crawler.samplesites.server import SampleSites
 
+    try:
+        return SampleSites(port=DEMO_SITES_PORT, slow_delay=0.3).start()
+    except OSError:
+        return SampleSites(port=0, slow_delay=0.3).start()
+
+
+DEMO_SITES_PORT = 8765
+
+
+def run_demo(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir or REPO_ROOT / "var" / "demo").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    with SampleSites(port=0, slow_delay=0.3) as sites:
+    with _sample_sites() as sites:
         crawl_samples(data_dir, sites)
         if args.no_serve:
             return 0
@@ -60,6 +72,8 @@ def run_demo(args: argparse.Namespace) -> int:
         from api.app import create_app
 
         env = demo_environment(data_dir)
+        # Pages read the district list (members, profiles) from the sample sites' configuration too.
+        os.environ["STELLEN_DISTRICTS_FILE"] = env["STELLEN_DISTRICTS_FILE"]
         settings = Settings(
             database_url=env["STELLEN_DATABASE_URL"], search_backend="sqlite", cookie_secure=False
         )

@@ -32,7 +32,7 @@ NOT_FOUND = Page(
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False  # a port must be really free on every address
+    allow_reuse_address = True  # a listener still fails on a taken port; TIME_WAIT leftovers do not block
     slug: str
     owner: SampleSites
 
