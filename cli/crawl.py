@@ -43,17 +43,20 @@ def _drops(run: CrawlRun) -> str:
 
 
 def _load_config(args: argparse.Namespace):
+    """districts.yaml, or None after printing why it cannot be used."""
     path = Path(args.districts_file) if getattr(args, "districts_file", None) else None
-    return load_districts(path)
+    try:
+        return load_districts(path)
+    except DistrictsConfigError as exc:
+        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.runner import CrawlOptions, crawl_sources
 
-    try:
-        config = _load_config(args)
-    except DistrictsConfigError as exc:
-        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+    config = _load_config(args)
+    if config is None:
         return 2
     sources = config.sources(district=args.district, source=args.source)
     if not sources:
@@ -81,10 +84,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from crawler.scheduler import run_scheduler
 
-    try:
-        config = _load_config(args)
-    except DistrictsConfigError as exc:
-        print(f"Konfigurationsfehler: {exc}", file=sys.stderr)
+    config = _load_config(args)
+    if config is None:
         return 2
     return run_scheduler(config, get_settings(), districts_file=args.districts_file)
 

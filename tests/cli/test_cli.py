@@ -118,3 +118,11 @@ def test_reindex_rebuilds_the_embedded_index(tmp_path):
 def test_production_refuses_the_development_secret(tmp_path):
     result = run(["search", "x"], str(tmp_path / "b.db"), STELLEN_ENVIRONMENT="production")
     assert result.returncode == 2 and "STELLEN_SECRET_KEY" in result.stderr
+
+
+def test_crawl_with_a_broken_districts_file_names_the_problem(tmp_path):
+    broken = tmp_path / "districts.yaml"
+    broken.write_text("districts:\n  - slug: miltenberg\n    key: '09676'\n", encoding="utf-8")
+    result = run(["crawl", "--districts-file", str(broken)], str(tmp_path / "b.db"))
+    assert result.returncode == 2
+    assert "Konfigurationsfehler" in result.stderr and "Landkreis „miltenberg“, name: fehlt" in result.stderr
