@@ -277,11 +277,9 @@ class GermanAnalyzer:
             )
 
         @functools.cache
-        def best(i: int, remainder_ok: bool) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
+        def best(i: int, remainder_ok: bool, whole_ok: bool = True):
             # best split of word[i:]; score = (length of an unknown remainder, parts, linking letters)
-            found: tuple[tuple[int, ...], tuple[str, ...]] | None = None
-            if last_known(word[i:]):
-                found = ((0, 1, 0), (word[i:],))
+            found = ((0, 1, 0), (word[i:],)) if whole_ok and last_known(word[i:]) else None
             for j in range(i + _MIN_PART, min(n - _MIN_PART, i + max_part) + 1):
                 part = word[i:j]
                 if part not in parts_set:
@@ -304,22 +302,7 @@ class GermanAnalyzer:
             return found
 
         # the word itself is always indexed; look for a split into at least two parts
-        result = None
-        for j in range(_MIN_PART, min(n - _MIN_PART, max_part) + 1):
-            part = word[:j]
-            if part not in parts_set:
-                continue
-            for link in ("", *linking):
-                k = j + len(link)
-                if (link and not word.startswith(link, j)) or n - k < _MIN_PART:
-                    continue
-                rest = best(k, len(part) >= _MIN_PART_BEFORE_REMAINDER)
-                if rest is None:
-                    continue
-                (rem, count, links), tail = rest
-                cand = ((rem, count + 1, links + len(link)), (part, *tail))
-                if result is None or cand[0] < result[0]:
-                    result = cand
+        result = best(0, False, False)
         return list(result[1]) if result else []
 
     def _word_tokens(self, folded: str) -> tuple[str, ...]:
