@@ -13,6 +13,8 @@ import uuid
 import httpx
 import pytest
 
+from tests.support import unavailable
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -33,9 +35,7 @@ def es_url() -> str:
     url = os.environ.get("STELLEN_TEST_ELASTICSEARCH_URL")
     problem = _es_problem(url)
     if problem:
-        if os.environ.get("STELLEN_REQUIRE_ELASTICSEARCH") == "1":
-            pytest.fail(f"Elasticsearch is required here (STELLEN_REQUIRE_ELASTICSEARCH=1): {problem}")
-        pytest.skip(problem)
+        unavailable(problem, "STELLEN_REQUIRE_ELASTICSEARCH")
     return url
 
 

@@ -6,11 +6,7 @@ Browser tests (marked `browser`) need Debian's /usr/bin/chromium: they FAIL when
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,15 +16,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.search.helpers import make_board
+from tests.support import launched_chromium, served
 from vacancies.model import Vacancy
 from vacancies.settings import Settings
 from vacancies.store import utcnow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 PASSWORD = "Korrekt-Pferd-Batterie-Heftklammer"
 DISTRICT_A, DISTRICT_B = "miltenberg", "aschaffenburg"
 EMAILS = {
@@ -137,50 +129,14 @@ def vacancy_body(**overrides) -> dict:
 # -- a real browser ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} fehlt (apt-get install chromium)"
-        if os.environ.get("STELLEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Browser tests are required here (STELLEN_REQUIRE_BROWSER=1): {message}")
-        pytest.skip(message)
-    return CHROMIUM
-
-
 @pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def browser():
+    with launched_chromium() as instance:
+        yield instance
 
 
 @pytest.fixture
 def live_portal(portal):
     """The portal served by uvicorn on a free port in a background thread; yields (portal, base_url)."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(portal.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield portal, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(portal.app) as url:
+        yield portal, url

@@ -7,28 +7,20 @@ browser FAILS them; on a developer machine without it they are skipped.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.search.corpus import TODAY, corpus
 from tests.search.helpers import make_board
+from tests.support import launched_chromium, served
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN
 from vacancies.settings import Settings
 
-CHROMIUM = os.environ.get("STELLEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 XSS = '<script>alert("x")</script>'
 
@@ -118,51 +110,17 @@ def client(app) -> TestClient:
     return TestClient(app, headers={"Accept": "text/html"})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served by uvicorn in a background thread on a free 127.0.0.1 port."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app, timeout=10) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
-        return CHROMIUM
-    problem = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("STELLEN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"A browser is required here (STELLEN_REQUIRE_BROWSER=1): {problem}")
-    pytest.skip(problem)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ModuleNotFoundError as exc:
-        if os.environ.get("STELLEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"playwright is required here (STELLEN_REQUIRE_BROWSER=1): {exc}")
-        pytest.skip(f"playwright is not installed: {exc}")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser():
+    with launched_chromium() as instance:
+        yield instance
 
 
 @pytest.fixture
