@@ -35,11 +35,14 @@ class Board:
         for vacancy in vacancies:
             enrich(vacancy, self.gazetteer)
         with self.store.transaction() as conn:
-            result = self.store.upsert(conn, vacancies)
-            written = set(result.written)
-            self._index_in(conn, [v for v in vacancies if v.id in written])
+            plan = self.store.plan_upsert(conn, vacancies)
+            # The embedded index starts analysing (in worker processes for big batches) while the
+            # store rows are written.
+            documents = self.backend.documents(plan.written) if self.transactional else None
+            self.store.apply_upsert(conn, plan)
+            self._index_in(conn, plan.written, documents)
         self._after_commit()
-        return result
+        return plan.result
 
     def set_state(self, ids: list[str], state: State) -> int:
         with self.store.transaction() as conn:
@@ -55,15 +58,16 @@ class Board:
         self._after_commit()
         return found
 
-    def _index_in(self, conn, vacancies: list[Vacancy]) -> None:
+    def _index_in(self, conn, vacancies: list[Vacancy], documents=None) -> None:
         if not vacancies:
             return
         if not self.transactional:
             self.store.enqueue(conn, [v.id for v in vacancies])
             return
+        self.backend.write(conn, vacancies, documents)
         hidden = self.store.hidden_ids([v.id for v in vacancies], conn)
-        self.backend.remove(conn, sorted(hidden))
-        self.backend.write(conn, [v for v in vacancies if v.id not in hidden])
+        if hidden:  # hidden by HR: kept out of the index (rare, so written and taken out again)
+            self.backend.remove(conn, sorted(hidden))
 
     def _after_commit(self) -> None:
         if not self.transactional:

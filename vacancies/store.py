@@ -61,6 +61,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Checkpoint every ~16 MB of WAL instead of 4 MB: bulk writes rewrite the same FTS pages several
+    # times, and each checkpoint copies (and syncs) them again.
+    cursor.execute("PRAGMA wal_autocheckpoint=4000")
     cursor.close()
 
 
@@ -84,6 +87,16 @@ class UpsertResult:
         return self.new + self.changed
 
 
+@dataclass
+class UpsertPlan:
+    now: datetime
+    result: UpsertResult = field(default_factory=UpsertResult)
+    written: list[Vacancy] = field(default_factory=list)  # new and changed, in input order
+    inserts: list[Vacancy] = field(default_factory=list)
+    updates: list[Vacancy] = field(default_factory=list)
+    touches: list[str] = field(default_factory=list)
+
+
 def _row_values(vacancy: Vacancy) -> dict:
     return {
         "id": vacancy.id,
@@ -101,6 +114,19 @@ def _row_values(vacancy: Vacancy) -> dict:
         "last_seen": vacancy.last_seen,
         "updated_at": vacancy.updated_at,
     }
+
+
+def _insert_rows(conn: Connection, rows: list[dict]) -> None:
+    """executemany INSERT; on SQLite straight to the driver with the column types' own conversions
+    (SQLAlchemy's per-row parameter handling cost as much as SQLite's insert itself)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    convert = [table.c[name].type.bind_processor(conn.dialect) for name in names]
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    params = [tuple(c(row[n]) if c else row[n] for n, c in zip(names, convert, strict=True)) for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
@@ -123,32 +149,48 @@ class VacancyStore:
         """Insert new postings, update changed ones, touch last_seen of unchanged ones.
 
         Returns the classification; the vacancies passed in get their bookkeeping fields filled.
-        Statements are sent as executemany batches: per-row statements cost more than the rows.
+        """
+        plan = self.plan_upsert(conn, vacancies, now)
+        self.apply_upsert(conn, plan)
+        return plan.result
+
+    def plan_upsert(
+        self, conn: Connection, vacancies: list[Vacancy], now: datetime | None = None
+    ) -> UpsertPlan:
+        """Classify postings as new/changed/unchanged (reads only); `apply_upsert` writes the plan.
+
+        Two steps so that the caller knows which postings will be written, and can start indexing
+        them, before the rows are sent.
         """
         now = now or utcnow()
         known = self._known(conn, [v.id for v in vacancies])
-        result = UpsertResult()
-        inserts, updates, touches = [], [], []
+        plan = UpsertPlan(now=now)
         for vacancy in vacancies:
             kind = self._classify(vacancy, known.get(vacancy.id), now)
-            getattr(result, kind).append(vacancy.id)
+            getattr(plan.result, kind).append(vacancy.id)
+            if kind != "unchanged":
+                plan.written.append(vacancy)
             if kind == "new":
-                inserts.append(_row_values(vacancy))
+                plan.inserts.append(vacancy)
             elif kind == "changed":
-                updates.append({"_id": vacancy.id, **_row_values(vacancy)})
+                plan.updates.append(vacancy)
             else:
-                touches.append({"_id": vacancy.id, "last_seen": now})
-        if inserts:
-            conn.execute(insert(table), inserts)
-        if updates:
-            values = {c: bindparam(c) for c in updates[0] if c not in ("_id", "id")}
-            conn.execute(update(table).where(table.c.id == bindparam("_id")).values(values), updates)
-        if touches:
+                plan.touches.append(vacancy.id)
+        return plan
+
+    def apply_upsert(self, conn: Connection, plan: UpsertPlan) -> None:
+        # executemany batches: per-row statements cost more than the rows.
+        if plan.inserts:
+            _insert_rows(conn, [_row_values(v) for v in plan.inserts])
+        if plan.updates:
+            rows = [{"_id": v.id, **_row_values(v)} for v in plan.updates]
+            values = {c: bindparam(c) for c in rows[0] if c not in ("_id", "id")}
+            conn.execute(update(table).where(table.c.id == bindparam("_id")).values(values), rows)
+        if plan.touches:
             stmt = (
                 update(table).where(table.c.id == bindparam("_id")).values(last_seen=bindparam("last_seen"))
             )
-            conn.execute(stmt, touches)
-        return result
+            conn.execute(stmt, [{"_id": i, "last_seen": plan.now} for i in plan.touches])
 
     @staticmethod
     def _classify(vacancy: Vacancy, known: dict | None, now: datetime) -> str:

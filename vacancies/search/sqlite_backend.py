@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -30,7 +30,7 @@ from vacancies.search.contract import (
     SearchQuery,
     Sort,
 )
-from vacancies.search.document import build_document, html_to_text
+from vacancies.search.document import DocumentBuilder, html_to_text
 
 CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale", "career_level", "remote")
 BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
@@ -91,6 +91,12 @@ def _doc_values(doc: dict[str, Any]) -> tuple:
             value = (value[0] if value else None) if column in CATEGORICAL else ",".join(value)
         values.append(value)
     return tuple(values)
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def fts_expression(groups: list[QueryGroup]) -> str:
@@ -191,30 +197,46 @@ class SqliteBackend:
     name = "sqlite"
     transactional = True  # index rows are written in the store's transaction
 
-    def __init__(self, engine: Engine, analyzer: GermanAnalyzer | None = None) -> None:
+    def __init__(
+        self, engine: Engine, analyzer: GermanAnalyzer | None = None, workers: int | None = None
+    ) -> None:
         self.engine = engine
         self.analyzer = analyzer or get_analyzer()
         self._cache: _Columns | None = None
         self._lock = threading.Lock()
         # Per-term matches of the current generation: popular words are asked for again and again.
         self._match_cache = _LruCache(256)
+        # Term frequency is not used in scoring (see _text), so each body token is stored once.
+        self.builder = DocumentBuilder(self.analyzer, workers, unique_body=True)
 
     # -- writes (inside the caller's transaction) ---------------------------------------------------
 
-    def write(self, conn: Connection, vacancies: list[Vacancy]) -> None:
+    def documents(self, vacancies: list[Vacancy]) -> Iterator[dict[str, Any]]:
+        """Start building the index documents of `vacancies` (see DocumentBuilder); pass to write()."""
+        return self.builder.documents(vacancies)
+
+    def write(
+        self, conn: Connection, vacancies: list[Vacancy], documents: Iterable[dict[str, Any]] | None = None
+    ) -> None:
         if not vacancies:
             return
         self.remove(conn, [v.id for v in vacancies], bump=False)  # also takes SQLite's write lock
         raw = conn.connection.driver_connection
         first = raw.execute("SELECT coalesce(max(rowid), 0) + 1 FROM search_docs").fetchone()[0]
-        docs = [build_document(v, self.analyzer) for v in vacancies]
-        rows = [(first + i, *_doc_values(doc)) for i, doc in enumerate(docs)]
+        docs = self.documents(vacancies) if documents is None else documents
         marks = ", ".join("?" * (len(DOC_COLUMNS) + 1))
-        raw.executemany(f"INSERT INTO search_docs (rowid, {', '.join(DOC_COLUMNS)}) VALUES ({marks})", rows)
-        raw.executemany(
-            "INSERT INTO search_fts (rowid, title_tokens, body_tokens) VALUES (?, ?, ?)",
-            [(first + i, doc["title_tokens"], doc["body_tokens"]) for i, doc in enumerate(docs)],
-        )
+        insert_doc = f"INSERT INTO search_docs (rowid, {', '.join(DOC_COLUMNS)}) VALUES ({marks})"
+        insert_fts = "INSERT INTO search_fts (rowid, title_tokens, body_tokens) VALUES (?, ?, ?)"
+        # Chunk by chunk: rows are written while worker processes still analyse the later ones.
+        rowid = first
+        for chunk in _batched(docs, 100):
+            rowids = range(rowid, rowid + len(chunk))
+            raw.executemany(insert_doc, [(r, *_doc_values(d)) for r, d in zip(rowids, chunk, strict=True)])
+            raw.executemany(
+                insert_fts,
+                [(r, d["title_tokens"], d["body_tokens"]) for r, d in zip(rowids, chunk, strict=True)],
+            )
+            rowid += len(chunk)
         self._bump(conn)
 
     def remove(self, conn: Connection, ids: list[str], bump: bool = True) -> None:

@@ -1,0 +1,95 @@
+"""Bulk indexing: German analysis in worker processes gives exactly the in-process documents, and the
+leaner FTS table (migration 0006) finds what the old one found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from alembic import command
+from alembic.config import Config
+
+from tests.search.helpers import make_board
+from vacancies.sample_data import generate_vacancies
+from vacancies.search import document
+from vacancies.search.analysis import get_analyzer
+from vacancies.search.contract import SearchQuery
+from vacancies.search.document import DocumentBuilder, build_document
+from vacancies.search.sqlite_backend import SqliteBackend
+from vacancies.service import Board
+from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
+
+TODAY = date(2026, 11, 28)
+BULK = 450  # above DocumentBuilder's threshold for worker processes
+
+
+def _postings(n: int):
+    return list(generate_vacancies(n, seed=7, today=TODAY))
+
+
+def test_worker_documents_equal_in_process_documents():
+    analyzer = get_analyzer()
+    postings = _postings(BULK)
+    assert len(postings) >= document._MIN_PARALLEL
+    parallel = list(DocumentBuilder(analyzer, workers=2, unique_body=True).documents(postings))
+    assert 2 in document._pools  # the worker pool really ran
+    expected = [build_document(v, analyzer, unique_body=True) for v in postings]
+    assert parallel == expected
+
+
+def test_small_batches_stay_in_process(monkeypatch):
+    def no_pool(_workers):
+        raise AssertionError("a single HR posting must not start worker processes")
+
+    monkeypatch.setattr(document, "_pool", no_pool)
+    posting = _postings(1)
+    docs = list(DocumentBuilder(get_analyzer(), workers=2).documents(posting))
+    assert docs[0]["id"] == posting[0].id
+
+
+def test_unique_body_keeps_every_token_once_and_in_order():
+    analyzer = get_analyzer()
+    posting = _postings(1)[0]
+    full = build_document(posting, analyzer)["body_tokens"].split()
+    unique = build_document(posting, analyzer, unique_body=True)["body_tokens"].split()
+    assert len(unique) < len(full)
+    assert unique == list(dict.fromkeys(full))
+
+
+def test_bulk_save_with_workers_is_searchable_like_in_process(tmp_path):
+    postings = _postings(BULK)
+    boards = []
+    for name, workers in (("serial", 0), ("workers", 2)):
+        directory = tmp_path / name
+        directory.mkdir()
+        board = make_board("sqlite", directory)
+        board.backend.builder.workers = workers
+        board.save([v.model_copy(deep=True) for v in postings])
+        boards.append(board)
+    for text in ("Sachbearbeiterin", "Verwaltung", "Erzieher", "Azubi", "Ing"):
+        query = SearchQuery(text=text, today=TODAY, per_page=100)
+        serial, parallel = (board.search(query) for board in boards)
+        assert serial.total == parallel.total > 0, text
+        assert [h.vacancy.id for h in serial.items] == [h.vacancy.id for h in parallel.items]
+
+
+def test_database_from_0005_upgrades_to_the_lean_index_and_still_finds(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+    postings = _postings(30)
+    board = Board(VacancyStore(engine), SqliteBackend(engine, get_analyzer()))
+    board.save(postings)
+    before = board.search(SearchQuery(text="Verw", today=TODAY, per_page=100))
+    assert before.total > 0
+
+    migrate(engine)
+    with engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").scalar()
+    assert "prefix='3'" in sql and "columnsize=0" in sql
+    fresh = Board(VacancyStore(engine), SqliteBackend(engine, get_analyzer()))
+    after = fresh.search(SearchQuery(text="Verw", today=TODAY, per_page=100))
+    assert {h.vacancy.id for h in after.items} == {h.vacancy.id for h in before.items}
+    assert after.total == before.total
