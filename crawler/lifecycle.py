@@ -11,52 +11,59 @@ import logging
 
 from crawler.config import CrawlDefaults
 from vacancies.model import State
-from vacancies.runs import CrawlRun
+from vacancies.runs import CrawlRun, RunStore
 
 log = logging.getLogger(__name__)
 MIN_POSTINGS_FOR_RATIO = 4  # below this a drop in numbers is normal noise, not a broken site
 
 
-def failure(spider, reason: str, run: CrawlRun, last: CrawlRun | None, defaults: CrawlDefaults) -> str | None:
-    """Why this run must not be trusted (German, for operators), or None when it is complete."""
+def failure(crawl, reason: str, run: CrawlRun, last: CrawlRun | None, defaults: CrawlDefaults) -> str | None:
+    """Why this run must not be trusted (German, for operators), or None when it is complete.
+
+    `crawl` is the source's bookkeeping (a SourceCrawl: list_failed, fetch_errors, parse_errors).
+    """
     if reason != "finished":
         return f"Lauf abgebrochen ({reason})"
-    if spider.list_failed:
-        first = spider.fetch_errors[0][1] if spider.fetch_errors else "unbekannter Fehler"
+    if crawl.list_failed:
+        first = crawl.fetch_errors[0][1] if crawl.fetch_errors else "unbekannter Fehler"
         return f"Stellenliste nicht abrufbar: {first}"
     if run.pages == 0:
         return "keine Seite abgerufen"
-    if len(spider.parse_errors) > defaults.max_parse_error_ratio * run.pages:
-        return f"zu viele fehlerhafte Seiten ({len(spider.parse_errors)} von {run.pages})"
+    if len(crawl.parse_errors) > defaults.max_parse_error_ratio * run.pages:
+        return f"zu viele fehlerhafte Seiten ({len(crawl.parse_errors)} von {run.pages})"
     if last and last.found >= MIN_POSTINGS_FOR_RATIO and run.found < defaults.min_found_ratio * last.found:
         return f"verdächtig wenige Stellen ({run.found} statt zuletzt {last.found})"
     return None
 
 
-def finish_run(spider, totals, reason: str) -> CrawlRun:
-    run: CrawlRun = spider.run
-    runs, board, defaults = spider.run_store, spider.board, spider.defaults
-    run.pages = spider.pages
-    run.found = len(spider.seen_ids)
+def finish_run(crawl, reason: str, board, runs: RunStore, defaults: CrawlDefaults) -> CrawlRun:
+    """Record the run of one source (a SourceCrawl) and, when it is trusted, expire what vanished.
+
+    Its postings must be saved already (the caller flushes the save batch first).
+    """
+    run: CrawlRun = crawl.run
+    run.pages = crawl.pages
+    run.found = len(crawl.seen_ids)
+    totals = crawl.totals
     run.new, run.changed, run.unchanged = totals["new"], totals["changed"], totals["unchanged"]
-    run.drop_reasons = dict(spider.drop_reasons)
+    run.drop_reasons = dict(crawl.drop_reasons)
     run.dropped = sum(run.drop_reasons.values())
-    run.errors = [list(e) for e in (*spider.fetch_errors, *spider.parse_errors)]
-    run.flag = failure(spider, reason, run, runs.last_success(run.source), defaults)
+    run.errors = [list(e) for e in (*crawl.fetch_errors, *crawl.parse_errors)]
+    run.flag = failure(crawl, reason, run, runs.last_success(run.source), defaults)
     run.status = "failed" if run.flag else "success"
     if run.status == "success":
-        run.expired = _expire_missing(spider, board, run)
+        run.expired = _expire_missing(crawl, board, run)
     else:
         log.warning("Quelle %s: %s — nichts wird ausgeblendet", run.source, run.flag)
     runs.finish(run)
     return run
 
 
-def _expire_missing(spider, board, run: CrawlRun) -> int:
+def _expire_missing(crawl, board, run: CrawlRun) -> int:
     known = board.store.ids_for_source(run.source)
     # Postings whose own page failed this time were not seen, but they have not vanished either.
-    shielded = board.store.ids_for_urls(run.source, set(spider.error_urls)) if spider.error_urls else set()
-    missing = sorted(known - spider.seen_ids - shielded)
+    shielded = board.store.ids_for_urls(run.source, set(crawl.error_urls)) if crawl.error_urls else set()
+    missing = sorted(known - crawl.seen_ids - shielded)
     if missing:
         board.set_state(missing, State.expired)
     return len(missing)

@@ -1,6 +1,6 @@
-"""Item pipelines: normalise → validate → sanitise → dedupe → store (+ lifecycle and run record).
+"""Item pipelines: normalise → validate → sanitise → dedupe → store (in batches across the sources).
 
-Every dropped posting is counted with its reason on the run; nothing is dropped silently.
+Every dropped posting is counted with its reason on its source's run; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -8,12 +8,10 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections import Counter
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import RawPosting
@@ -136,7 +134,7 @@ def _contact(raw: RawPosting) -> dict[str, Any] | None:
 
 
 class _Stage:
-    """Base of the pipeline stages: the crawler's spider carries the run's bookkeeping.
+    """Base of the pipeline stages: the crawler's spider keeps the books of each source.
 
     Scrapy ≥ 2.13 calls item pipelines without a `spider` argument; the spider comes from the crawler.
     """
@@ -152,19 +150,21 @@ class _Stage:
     def spider(self):
         return self.crawler.spider
 
-    def drop(self, reason: str, item_id: str | None = None) -> DropItem:
-        self.spider.drop_reasons[reason] += 1
-        if item_id:
-            self.spider.seen_ids.add(item_id)  # seen but unusable: must not be expired for being "missing"
+    def drop(self, item: Any, reason: str, item_id: str | None = None) -> DropItem:
+        crawl = self.spider.crawl_of(item)
+        if crawl is not None:
+            crawl.drop_reasons[reason] += 1
+            if item_id:
+                crawl.seen_ids.add(item_id)  # seen but unusable: must not be expired for being "missing"
         return DropItem(reason)
 
 
 class NormalisePipeline(_Stage):
     def process_item(self, item: Any) -> dict[str, Any]:
         if not isinstance(item, RawPosting):
-            raise self.drop("unbekanntes Element")
+            raise self.drop(item, "unbekanntes Element")
         if not (item.title or "").strip():
-            raise self.drop("Titel fehlt")
+            raise self.drop(item, "Titel fehlt")
         return to_record(item, today=getattr(self.spider, "today", None))
 
 
@@ -175,7 +175,7 @@ class ValidatePipeline(_Stage):
         except ValidationError as exc:
             reason = "ungültig: " + _first_field(exc)
             log.info("Stelle %s verworfen: %s", item.get("id"), validation_message(exc))
-            raise self.drop(reason, item.get("id")) from exc
+            raise self.drop(item, reason, item.get("id")) from exc
 
 
 def _first_field(exc: ValidationError) -> str:
@@ -197,55 +197,54 @@ class DedupePipeline(_Stage):
 
     def process_item(self, item: Vacancy) -> Vacancy:
         if item.id in self.ids:
-            raise self.drop("doppelt verlinkt")
+            raise self.drop(item, "doppelt verlinkt")
         self.ids.add(item.id)
         twin = self.spider.board.store.find_twin(item)
         if twin is not None:
-            raise self.drop(f"Duplikat aus Quelle {twin}", item.id)
+            raise self.drop(item, f"Duplikat aus Quelle {twin}", item.id)
         return item
 
 
 class StorePipeline(_Stage):
-    """Saves in batches through the board; at the end applies the lifecycle and records the run."""
-
-    BATCH = 200
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls(crawler)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
-
-    def open_spider(self) -> None:
-        self.spider.drop_reasons = Counter()
-        self.spider.seen_ids = set()
-        self.batch: list[Vacancy] = []
-        self.totals = Counter()
+    """Hands postings to the crawl's save batch; the spider flushes it when a source finishes."""
 
     def process_item(self, item: Vacancy) -> Vacancy:
-        self.spider.seen_ids.add(item.id)
-        self.batch.append(item)
-        if len(self.batch) >= self.BATCH:
-            self._flush()
+        crawl = self.spider.crawl_of(item)
+        if crawl is not None:
+            crawl.seen_ids.add(item.id)
+        self.spider.batch.add(item)
         return item
 
-    def _flush(self) -> None:
-        board = self.spider.board
-        owned_by_hr = board.store.hr_owned([v.id for v in self.batch])
-        for _vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
-            self.spider.drop_reasons["von HR verwaltet"] += 1
-        self.batch = [v for v in self.batch if v.id not in owned_by_hr]
-        if self.batch:
-            result = board.save(self.batch)
-            self.totals.update(
-                new=len(result.new), changed=len(result.changed), unchanged=len(result.unchanged)
-            )
-            self.batch = []
 
-    def close_spider(self) -> None:
-        self._flush()
+class SaveBatch:
+    """Postings of all sources of a crawl, saved together: one transaction per batch, not per posting."""
 
-    def spider_closed(self, spider, reason: str) -> None:
-        from crawler.lifecycle import finish_run
+    SIZE = 200
 
-        finish_run(spider, self.totals, reason)
+    def __init__(self, board, crawls: dict[str, Any]) -> None:
+        self.board = board
+        self.crawls = crawls  # source key -> its books (SourceCrawl)
+        self.items: list[Vacancy] = []
+
+    def add(self, vacancy: Vacancy) -> None:
+        self.items.append(vacancy)
+        if len(self.items) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.items = self.items, []
+        if not batch:
+            return
+        by_id = {v.id: self.crawls.get(v.source) for v in batch}
+        owned_by_hr = self.board.store.hr_owned(list(by_id))
+        for vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
+            if (crawl := by_id[vacancy_id]) is not None:
+                crawl.drop_reasons["von HR verwaltet"] += 1
+        batch = [v for v in batch if v.id not in owned_by_hr]
+        if not batch:
+            return
+        result = self.board.save(batch)
+        for kind in ("new", "changed", "unchanged"):
+            for vacancy_id in getattr(result, kind):
+                if (crawl := by_id.get(vacancy_id)) is not None:
+                    crawl.totals[kind] += 1

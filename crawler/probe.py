@@ -1,6 +1,6 @@
 """Try a strategy on a URL before configuring a district: crawl politely, print what was found.
 
-`probe()` runs the spider for an ad-hoc source (key "probe", district "probe") in a fresh
+`probe()` runs the spider for one ad-hoc source (key "probe", district "probe") in a fresh
 CrawlerProcess in this process, so it can run once per process (Twisted's reactor cannot restart):
 the `stellenboerse probe` command exits afterwards. Nothing is stored.
 """
@@ -65,7 +65,7 @@ def run_probe(
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.spider import DistrictSpider
+    from crawler.spider import DistrictSpider, SourceCrawl
 
     source = SourceConfig(
         key="probe", district="probe", strategy=strategy, start_urls=[url], options=options or {}
@@ -79,12 +79,12 @@ def run_probe(
 
     # Scrapy keeps weak references to receivers: `collect` lives in this frame until the crawl ends.
     crawler.signals.connect(collect, signal=signals.item_scraped)
-    process.crawl(crawler, source=source)
+    crawl = SourceCrawl(source)
+    process.crawl(crawler, crawls=[crawl])
     process.start()
-    spider = crawler.spider
-    result.pages, result.list_failed = spider.pages, spider.list_failed
-    result.parse_errors, result.fetch_errors = list(spider.parse_errors), list(spider.fetch_errors)
-    result.error_urls = sorted(spider.error_urls)
+    result.pages, result.list_failed = crawl.pages, crawl.list_failed
+    result.parse_errors, result.fetch_errors = list(crawl.parse_errors), list(crawl.fetch_errors)
+    result.error_urls = sorted(crawl.error_urls)
     return result
 
 

@@ -6,17 +6,17 @@ source, because Scrapy's reactor cannot be restarted inside a long-lived process
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
+from crawler.lifecycle import finish_run
+from crawler.pipelines import SaveBatch
 from vacancies.runs import CrawlRun, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
@@ -32,29 +32,23 @@ class CrawlOptions:
     log_level: str = "WARNING"
 
 
-class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, but each retry waits longer (1 s, 2 s, 4 s … capped): a sick site is not hammered."""
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
-
-    async def process_request(self, request, spider=None):
-        retries = request.meta.get("retry_times", 0)
-        if retries:
-            await asyncio.sleep(min(self.cap, self.base * 2 ** (retries - 1)))
-        return None
-
-
-def scrapy_settings(defaults: CrawlDefaults, settings: Settings, options: CrawlOptions) -> ScrapySettings:
+def scrapy_settings(
+    defaults: CrawlDefaults, settings: Settings, options: CrawlOptions, sources: int = 1
+) -> ScrapySettings:
     polite = options.polite
+    per_domain = defaults.concurrent_requests_per_domain if polite else 16
     values = {
         "BOT_NAME": "stellenboerse",
         "USER_AGENT": defaults.user_agent.format(contact_url=settings.contact_url),
         "ROBOTSTXT_OBEY": True,
-        "CONCURRENT_REQUESTS": 16 if polite else 64,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": defaults.concurrent_requests_per_domain if polite else 16,
+        # One crawler serves all sources: requests waiting out a site's delay count against the global
+        # limit, so each source keeps the 16 it had with a crawler of its own. Impolite runs are
+        # CPU-bound: more connections at once only cost more CPU.
+        "CONCURRENT_REQUESTS": 16 * sources if polite else 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+        # The pipelines are synchronous: Scrapy's parallel item slots would only add a task per slot and
+        # response (100 by default), not concurrency.
+        "CONCURRENT_ITEMS": 1,
         "DOWNLOAD_DELAY": defaults.download_delay if polite else 0,
         "AUTOTHROTTLE_ENABLED": defaults.autothrottle and polite,
         "AUTOTHROTTLE_START_DELAY": max(defaults.download_delay, 0.5),
@@ -68,8 +62,12 @@ def scrapy_settings(defaults: CrawlDefaults, settings: Settings, options: CrawlO
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         "RETRY_BACKOFF_BASE": 1.0 if polite else 0.05,
         "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.middlewares.SourceOffsiteMiddleware": 50,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.runner.BackoffRetryMiddleware": 550,
+            "crawler.middlewares.BackoffRetryMiddleware": 550,
+            # After decompression (590), before the first look at the text (meta refresh, 580).
+            "crawler.middlewares.WesternFallbackEncodingMiddleware": 585,
         },
         "ITEM_PIPELINES": {
             "crawler.pipelines.NormalisePipeline": 100,
@@ -101,23 +99,39 @@ def crawl_sources(
     options: CrawlOptions | None = None,
     board: Board | None = None,
 ) -> list[CrawlRun]:
-    """Crawl the given sources concurrently (politely per domain) and return their recorded runs."""
-    from crawler.spider import DistrictSpider
+    """Crawl the given sources concurrently (politely per domain) and return their recorded runs.
+
+    One Scrapy crawler for all of them (a crawler per source costs more CPU than a small site);
+    each source still gets its own run record, lifecycle and failure decision.
+    """
+    from crawler.spider import DistrictSpider, SourceCrawl
 
     options = options or CrawlOptions()
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
-    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options))
     opened: list[CrawlRun] = []
+    crawls: list[SourceCrawl] = []
     for source in sources:
         run = runs.start(source.key, source.district)
         if run is None:
             log.warning("Quelle %s läuft bereits — übersprungen", source.key)
             continue
         opened.append(run)
-        process.crawl(DistrictSpider, source=source, board=board, run=run, run_store=runs,
-                      defaults=config.defaults, today=options.today)  # fmt: skip
-    if opened:
+        try:
+            crawls.append(SourceCrawl(source, run=run))
+        except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run
+            log.error("Quelle %s kann nicht starten: %s", source.key, exc)
+            run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
+    if crawls:
+        batch = SaveBatch(board, {crawl.key: crawl for crawl in crawls})
+
+        def finish(crawl: SourceCrawl, reason: str) -> None:
+            batch.flush()  # the lifecycle must see every posting of this source saved
+            finish_run(crawl, reason, board, runs, config.defaults)
+
+        process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
+        process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board,
+                      batch=batch)  # fmt: skip
         process.start()
     return [_closed(runs, run) for run in opened]
 
@@ -126,5 +140,6 @@ def _closed(runs: RunStore, run: CrawlRun) -> CrawlRun:
     latest = runs.latest(run.source) or run
     if latest.status == "running":  # the spider died before it could close: never leave a run open
         latest.status, latest.flag = "failed", "Lauf nicht regulär beendet"
+        latest.errors = latest.errors or run.errors
         runs.finish(latest)
     return latest

@@ -68,7 +68,7 @@ class Strategy:
             url,
             callback=dispatch,
             errback=errback,
-            meta={"handler": handler, "role": role, **meta},
+            meta={"handler": handler, "role": role, "source": self.source.key, **meta},
         )
 
     def option(self, name: str, default: Any = None) -> Any:

@@ -140,6 +140,13 @@ def test_healthy_sources_succeed_and_count_postings(sqlite_night):
         assert run.new >= len(postings) and run.pages > 0
 
 
+def test_each_source_is_finished_when_its_own_work_is_done(sqlite_night):
+    # All sources share one spider, but a one-page site does not wait for the 29 pages of starnberg.
+    small, big = sqlite_night.runs_1["neu-ulm-web"], sqlite_night.runs_1["starnberg-web"]
+    assert small.pages == 1 and big.pages > 20
+    assert small.finished_at < big.finished_at
+
+
 def test_at_least_300_postings_are_published(sqlite_night):
     published = [v for v in sqlite_night.after_1.values() if v.origin.value == "crawled"]
     assert len(published) >= 300

@@ -1,6 +1,6 @@
 """When may a run expire postings? The decision rules, one per failure mode.
 
-The spider here is a plain namespace carrying the bookkeeping a real DistrictSpider keeps (pages,
+The spider here is a plain namespace carrying the bookkeeping a real SourceCrawl keeps (pages,
 errors); the end-to-end lifecycle over real HTTP is in test_crawl_e2e.py.
 """
 

@@ -14,18 +14,19 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
 from crawler.config import SourceConfig
 from crawler.items import RawPosting
-from crawler.spider import DistrictSpider
+from crawler.spider import SourceCrawl
 from crawler.strategies.common import parse_place, to_date, url_source_id
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def make_spider(strategy: str, url: str, **options: Any) -> DistrictSpider:
+def make_spider(strategy: str, url: str, **options: Any) -> SourceCrawl:
+    """The spider's bookkeeping for one source (what a real crawl keeps per source)."""
     source = SourceConfig(
         key="test", district="testkreis", strategy=strategy, start_urls=[url], options=options
     )
-    return DistrictSpider(source=source)
+    return SourceCrawl(source)
 
 
 def response_for(
@@ -41,7 +42,7 @@ def fixture_bytes(strategy: str, name: str) -> bytes:
     return (FIXTURES / strategy / name).read_bytes()
 
 
-def run(spider: DistrictSpider, response: Response) -> list[Any]:
+def run(spider: SourceCrawl, response: Response) -> list[Any]:
     """Everything the spider yields for one response, through its real bookkeeping."""
     return list(spider.dispatch(response))
 

@@ -1,0 +1,164 @@
+"""One spider for all sources: each source is finished on its own, with its own domains and books.
+
+The end-to-end crawl (runs finishing, lifecycle, failures over real HTTP) is in test_crawl_e2e.py; here
+the spider's bookkeeping is driven directly, with Scrapy's signals sent by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from crawler.config import SourceConfig
+from crawler.middlewares import SourceOffsiteMiddleware, WesternFallbackEncodingMiddleware
+from crawler.runner import crawl_sources
+from crawler.spider import DistrictSpider, SourceCrawl
+from tests.crawler.test_strategies_common import fixture_bytes, postings, requests, response_for
+
+LIST_URL = "https://www.lra-a.example/stellen"
+
+
+def source(key: str, host: str, **options: Any) -> SourceConfig:
+    return SourceConfig(key=key, district=key, strategy="structured", start_urls=[f"https://{host}/stellen"],
+                        options=options)  # fmt: skip
+
+
+class Spider:
+    """A DistrictSpider on a test crawler, recording every `finish(crawl, reason)` call."""
+
+    def __init__(self, *sources: SourceConfig) -> None:
+        self.finished: list[tuple[str, str]] = []
+        self.crawls = [SourceCrawl(s) for s in sources]
+        self.crawler = get_crawler(DistrictSpider)
+        self.spider = DistrictSpider.from_crawler(
+            self.crawler, crawls=self.crawls, finish=lambda c, r: self.finished.append((c.key, r))
+        )
+        self.crawler.spider = self.spider
+
+    def send(self, signal, **kwargs: Any) -> None:
+        self.crawler.signals.send_catch_log(signal, spider=self.spider, **kwargs)
+
+    def start(self, crawl: SourceCrawl) -> list[Request]:
+        return list(crawl.start_requests())
+
+
+def list_response(request: Request) -> HtmlResponse:
+    body = fixture_bytes("structured", "list.html")
+    return response_for(request.url, body, "parse_list", source=request.meta["source"])
+
+
+def test_requests_carry_their_source():
+    test = Spider(source("a", "www.lra-a.example"), source("b", "www.lra-b.example"))
+    assert [r.meta["source"] for c in test.crawls for r in test.start(c)] == ["a", "b"]
+
+
+def test_a_source_is_finished_when_its_requests_and_postings_came_back():
+    test = Spider(source("a", "www.lra-a.example"), source("b", "www.lra-b.example"))
+    a, b = test.crawls
+    (start,) = test.start(a)
+    test.start(b)
+    results = list(a.dispatch(list_response(start)))
+    found, followed = postings(results), requests(results)
+    assert found or followed
+    for posting in found:
+        test.send(signals.item_scraped, item=posting, response=None)
+    for request in followed[:-1]:
+        test.send(signals.request_dropped, request=request)
+    assert test.finished == []  # one request of "a" is still out
+    test.send(signals.request_dropped, request=followed[-1])
+    assert test.finished == [("a", "finished")]  # "b" is still waiting for its list page
+
+
+def test_a_dropped_posting_counts_as_back():
+    test = Spider(source("a", "www.lra-a.example"))
+    (crawl,) = test.crawls
+    (start,) = test.start(crawl)
+    body = fixture_bytes("structured", "jsonld_plain.html")
+    found = postings(list(crawl.dispatch(response_for(start.url, body, "parse_detail", source="a"))))
+    assert found and test.finished == []  # the postings are still in the pipelines
+    for posting in found:
+        test.send(signals.item_dropped, item=posting, response=None, exception=Exception("ungültig"))
+    assert test.finished == [("a", "finished")]
+
+
+def test_spider_close_finishes_open_sources_with_its_reason():
+    test = Spider(source("a", "www.lra-a.example"), source("b", "www.lra-b.example"))
+    a, b = test.crawls
+    (start_a,) = test.start(a)
+    test.start(b)
+    list(a.on_error(_failure(start_a)))
+    test.send(signals.spider_closed, reason="shutdown")
+    assert test.finished == [("a", "finished"), ("b", "shutdown")]
+
+
+def test_a_source_whose_strategy_cannot_start_is_done_with_an_error():
+    test = Spider(source("a", "www.lra-a.example"))
+    (crawl,) = test.crawls
+    crawl.strategy.start_requests = _raise
+    assert test.start(crawl) == []
+    assert crawl.parse_errors and "Start nicht möglich" in crawl.parse_errors[0][1]
+    assert test.finished == [("a", "finished")] and crawl.pages == 0
+
+
+def test_offsite_filter_uses_the_domains_of_the_request_source():
+    test = Spider(source("a", "www.lra-a.example"), source("b", "www.lra-b.example"))
+    offsite = SourceOffsiteMiddleware.from_crawler(test.crawler)
+    offsite.spider_opened(test.spider)
+    a, _ = test.crawls
+    test.start(a)
+    own = Request("https://www.lra-a.example/stellen/1", meta={"source": "a"})
+    foreign = Request("https://www.lra-b.example/stellen/1", meta={"source": "a"})
+    assert offsite.process_request(own) is None
+    with pytest.raises(IgnoreRequest):
+        offsite.process_request(foreign)
+    # Filtered when scheduled (a redirect off the site): the request is gone, so "a" is done.
+    a.pending = 1
+    with pytest.raises(IgnoreRequest):
+        offsite.request_scheduled(foreign, test.spider)
+    assert test.finished == [("a", "finished")]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "expected"),
+    [
+        (b"text/html", "<p>Bürokauffrau für Straßenbau</p>".encode("cp1252"), "cp1252"),
+        (b"text/html", "<p>Bürokauffrau</p>".encode(), "utf-8"),
+        (b"text/html; charset=iso-8859-2", "<p>Bürokauffrau</p>".encode("iso-8859-2"), "iso8859-2"),
+        (b"text/html", b"<meta charset='koi8-r'><p>\xe2</p>", "koi8-r"),
+    ],
+)
+def test_pages_without_declared_encoding_fall_back_to_windows_1252(content_type, body, expected):
+    response = HtmlResponse("https://www.lra-a.example/", body=body, headers={"Content-Type": content_type})
+    seen = WesternFallbackEncodingMiddleware().process_response(Request(response.url), response)
+    assert seen.encoding == expected
+    assert "\ufffd" not in seen.text
+
+
+def test_a_source_that_cannot_start_fails_alone(tmp_path):
+    from crawler.config import DistrictsConfig
+    from vacancies.service import open_board
+    from vacancies.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", search_backend="sqlite")
+    broken = SourceConfig(key="kaputt", district="testkreis", strategy="html",
+                          start_urls=["http://127.0.0.1:9/stellen"])  # fmt: skip
+    (run,) = crawl_sources(DistrictsConfig(districts=[]), [broken], settings, board=open_board(settings))
+    assert run.status == "failed" and run.expired == 0
+    assert "link_selector" in run.errors[0][1]
+
+
+def _raise():
+    raise ValueError("options.api_url fehlt")
+
+
+def _failure(request: Request):
+    from twisted.python.failure import Failure
+
+    failure = Failure(IgnoreRequest("robots.txt"))
+    failure.request = request
+    return failure
