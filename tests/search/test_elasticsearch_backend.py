@@ -341,8 +341,8 @@ def test_rejected_document_raises_index_unavailable(backend, monkeypatch):
     # A document the strict mapping refuses (an unknown field) is a write the index refused.
     import vacancies.search.elasticsearch_backend as module
 
-    real = module.build_document
-    monkeypatch.setattr(module, "build_document", lambda v, a: {**real(v, a), "surprise": 1})
+    real = module.index_document
+    monkeypatch.setattr(module, "index_document", lambda v, doc: {**real(v, doc), "surprise": 1})
     with pytest.raises(IndexUnavailable, match="abgelehnt"):
         backend.index([vacancy("s:1", "Erzieher")])
 

@@ -39,7 +39,7 @@ from vacancies.search.contract import (
     SearchQuery,
     Sort,
 )
-from vacancies.search.document import build_document, html_to_text
+from vacancies.search.document import DocumentBuilder, html_to_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -209,9 +209,8 @@ def distance_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def index_document(vacancy: Vacancy, analyzer: GermanAnalyzer) -> dict[str, Any]:
-    """The shared index document, plus a geo_point and the record itself for display."""
-    doc = build_document(vacancy, analyzer)
+def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
+    """The shared index document (build_document), plus a geo_point and the record for display."""
     lat, lon = doc.pop("lat"), doc.pop("lon")
     if lat is not None and lon is not None:
         doc["location"] = {"lat": lat, "lon": lon}
@@ -242,6 +241,7 @@ class ElasticsearchBackend:
         chunk_size: int = 500,
         template_path: Path | None = None,
         index_settings: dict[str, Any] | None = None,
+        workers: int | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.alias = alias
@@ -252,6 +252,7 @@ class ElasticsearchBackend:
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.chunk_size = chunk_size
+        self.builder = DocumentBuilder(self.analyzer, workers)
         self.template = load_template(alias, template_path)
         if index_settings:
             self.template["template"]["settings"]["index"].update(index_settings)
@@ -263,7 +264,7 @@ class ElasticsearchBackend:
     def index(self, vacancies: list[Vacancy]) -> None:
         if not vacancies:
             return
-        actions = [self._index_action(v, self.alias) for v in vacancies]
+        actions = self._index_actions(vacancies, self.alias)
         self._retrying("index", self.ensure_index)
         self._bulk(actions, refresh=self.refresh)
 
@@ -325,7 +326,7 @@ class ElasticsearchBackend:
     def _load(self, index: str, vacancies: Iterable[Vacancy]) -> int:
         count = 0
         for batch in _batches(vacancies, self.chunk_size):
-            self._bulk([self._index_action(v, index) for v in batch], refresh=False, require_alias=False)
+            self._bulk(self._index_actions(batch, index), refresh=False, require_alias=False)
             count += len(batch)
         return count
 
@@ -443,8 +444,12 @@ class ElasticsearchBackend:
 
     # -- bulk and retries ---------------------------------------------------------------------------
 
-    def _index_action(self, vacancy: Vacancy, index: str) -> dict[str, Any]:
-        return {"_index": index, "_id": vacancy.id, "_source": index_document(vacancy, self.analyzer)}
+    def _index_actions(self, vacancies: list[Vacancy], index: str) -> list[dict[str, Any]]:
+        docs = self.builder.documents(vacancies)  # analysed in worker processes for big batches
+        return [
+            {"_index": index, "_id": v.id, "_source": index_document(v, doc)}
+            for v, doc in zip(vacancies, docs, strict=True)
+        ]
 
     def _bulk(self, actions: list[dict[str, Any]], **kwargs: Any) -> None:
         """Bulk with retries: per item on 429 (the helper), whole request on connection loss (ours)."""
