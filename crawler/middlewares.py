@@ -63,7 +63,9 @@ class WesternFallbackEncodingMiddleware:
         try:
             response.body.decode("utf-8")
         except UnicodeDecodeError:
-            return response.replace(encoding="cp1252")
+            # Not response.replace(): it reads response.encoding and so runs the detection anyway.
+            kept = {name: getattr(response, name) for name in response.attributes if name != "encoding"}
+            return type(response)(**kept, encoding="cp1252")
         return response
 
 
