@@ -1,4 +1,4 @@
-"""python -m crawler.samplesites [--port 8765] [--state 2] [--seed 2026] [--write-config PATH]"""
+"""python -m crawler.samplesites [--port 8765] [--state 2] [--seed 2026] [--scale 10] [--write-config PATH]"""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", type=int, choices=(1, 2), default=1)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--slow-delay", type=float, default=1.5)
+    parser.add_argument("--scale", type=int, default=1, help="Stellen je Seite mal diesen Faktor")
     parser.add_argument("--write-config", metavar="PATH", help="districts.yaml für diese Seiten schreiben")
     args = parser.parse_args(argv)
-    sites = SampleSites(port=args.port, seed=args.seed, state=args.state, slow_delay=args.slow_delay)
+    sites = SampleSites(port=args.port, seed=args.seed, state=args.state, slow_delay=args.slow_delay,
+                        scale=args.scale)  # fmt: skip
     with sites:
         truth = sites.expected()
         for spec in SITES:

@@ -76,11 +76,15 @@ class SampleSites:
         state: int = 1,
         slow_delay: float = 1.5,
         today: date | None = None,
+        scale: int = 1,
     ) -> None:
         from vacancies.sample_data import BERLIN
 
+        if scale < 1:
+            raise ValueError("scale must be at least 1")
         self.port = port
         self.seed = seed
+        self.scale = scale  # postings per site times this (benchmarks); 1 is the tested sample set
         self.state = state
         self.slow_delay = slow_delay  # seconds per response on the slow site; may be changed at run time
         self.today = today or datetime.now(BERLIN).date()
@@ -150,7 +154,7 @@ class SampleSites:
             raise RuntimeError("start() first: the pages contain the port")
         with self._lock:
             if state not in self._renders:
-                self._renders[state] = render_all(self.seed, self.today, state, self.port)
+                self._renders[state] = render_all(self.seed, self.today, state, self.port, self.scale)
             return self._renders[state]
 
     def page(self, slug: str, path: str) -> Page | None:

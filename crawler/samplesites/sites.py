@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from . import render_feed, render_html, render_interamt, render_pdf, render_structured
@@ -44,9 +45,14 @@ def render_site(spec: SiteSpec, index: int, seed: int, today: date, state: int, 
     return site
 
 
-def render_all(seed: int, today: date, state: int, port: int) -> dict[str, SiteRender]:
-    """slug -> SiteRender; the same arguments give byte-identical pages."""
-    return {spec.slug: render_site(spec, i, seed, today, state, port) for i, spec in enumerate(SITES)}
+def render_all(seed: int, today: date, state: int, port: int, scale: int = 1) -> dict[str, SiteRender]:
+    """slug -> SiteRender; the same arguments give byte-identical pages.
+
+    `scale` multiplies every site's number of postings (for benchmarks); the first postings of a
+    scaled site are those of the unscaled one, so scale 1 is the sample set as tested.
+    """
+    specs = [replace(spec, count=spec.count * scale) for spec in SITES] if scale != 1 else SITES
+    return {spec.slug: render_site(spec, i, seed, today, state, port) for i, spec in enumerate(specs)}
 
 
 class Expected(dict[str, list[ExpectedPosting]]):

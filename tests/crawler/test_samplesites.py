@@ -88,6 +88,20 @@ def test_same_seed_gives_identical_bytes(sites, client):
     assert other["miltenberg"].pages != first["miltenberg"].pages
 
 
+def test_scaled_sites_extend_the_sample_set(sites):
+    """Benchmarks may scale the sites: more postings per site, the unscaled ones unchanged among them."""
+    from crawler.samplesites.sites import expected_of
+
+    base = expected_of(render_all(SEED, TODAY, 1, sites.port))
+    scaled = expected_of(render_all(SEED, TODAY, 1, sites.port, scale=3))
+    assert scaled.failing == base.failing
+    for source, postings in base.items():
+        if source in base.failing:
+            continue
+        assert len(scaled[source]) >= 2 * len(postings), source
+        assert {p.url for p in postings} <= {p.url for p in scaled[source]}, source
+
+
 def test_windows_1252_site_declares_no_charset(sites, client):
     truth = sites.expected(1)["miesbach-web"]
     response = get(client, truth[0].url)
