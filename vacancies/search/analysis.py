@@ -125,6 +125,7 @@ class GermanAnalyzer:
         self._normalize = functools.lru_cache(maxsize=65_536)(self._compute_normalize)
         self._typing_prefixes = functools.lru_cache(maxsize=16_384)(self._typing_prefixes)  # type: ignore[method-assign]
         self._cached_groups = functools.lru_cache(maxsize=4096)(self._compute_groups)
+        self.matcher = functools.lru_cache(maxsize=32)(lambda query: _QueryMatcher(self, query))
         self._load_synonyms(self.config_dir / "synonyms.txt")
 
     # ------------------------------------------------------------------ loading
@@ -456,45 +457,85 @@ def get_analyzer(config_dir: str | None = None) -> GermanAnalyzer:
 # ---------------------------------------------------------------------- highlighting
 
 
-def _match_spans(text: str, query: str, analyzer: GermanAnalyzer) -> list[tuple[int, int]]:
-    groups = analyzer.query_groups(query)
-    if not groups or not text:
-        return []
-    terms = {t for g in groups for t in g.terms}
-    prefixes = tuple(p for g in groups for p in g.prefixes)
+class _QueryMatcher:
+    """Which words of a text match one query, memoised per word form.
 
-    def hit(tokens: tuple[str, ...]) -> bool:
+    A result page highlights 20 titles and snippets that share most of their words; looking each
+    form up once per query instead of testing its tokens every time makes highlighting ~5x cheaper.
+    """
+
+    _MEMO_LIMIT = 4096  # word forms per query (bounded: the web server keeps a few dozen queries)
+
+    def __init__(self, analyzer: GermanAnalyzer, query: str) -> None:
+        self.analyzer = analyzer
+        groups = analyzer.query_groups(query)
+        self.active = bool(groups)
+        self.terms = {t for g in groups for t in g.terms}
+        self.prefixes = tuple(p for g in groups for p in g.prefixes)
+        self.phrase_keys = [key for key, token in analyzer._phrases.items() if token in self.terms]
+        self._memo: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def _hit(self, tokens: tuple[str, ...]) -> bool:
+        terms, prefixes = self.terms, self.prefixes
         return any(t in terms or (prefixes and t.startswith(prefixes)) for t in tokens)
 
-    spans: list[tuple[int, int]] = []
-    words: list[tuple[int, int, str]] = []  # (start, end, head) of non-dropped runs, for phrases
-    for m in _RUN_RE.finditer(text):
-        run = m.group()
-        tokens, head = analyzer._run_info(run.lower())
+    def run_spans(self, run: str) -> tuple[tuple[int, int], ...]:
+        """Matching spans inside one run of the tokenizer regex, relative to its start."""
+        found = self._memo.get(run)
+        if found is None:
+            found = self._compute(run)
+            if len(self._memo) < self._MEMO_LIMIT:
+                self._memo[run] = found
+        return found
+
+    def _compute(self, run: str) -> tuple[tuple[int, int], ...]:
+        run_info = self.analyzer._run_info
+        tokens = run_info(run.lower())[0]
         if not tokens:
-            continue
-        words.append((m.start(), m.end(), head))
-        if _HYPHEN_RE.search(run):
-            marked = False
-            pos = m.start()
-            for piece in _HYPHEN_RE.split(run):
-                if hit(analyzer._run_info(piece.lower())[0]):
-                    spans.append((pos, pos + len(piece)))
-                    marked = True
-                pos += len(piece) + 1
-            if not marked and hit(tokens):
-                spans.append((m.start(), m.end()))
-        elif hit(tokens):
-            spans.append((m.start(), m.end()))
-    phrase_keys = [(key, token) for key, token in analyzer._phrases.items() if token in terms]
-    if phrase_keys:
+            return ()
+        if not _HYPHEN_RE.search(run):
+            return ((0, len(run)),) if self._hit(tokens) else ()
+        spans, pos = [], 0
+        for piece in _HYPHEN_RE.split(run):  # mark the matching part of "Verwaltungs-Fachangestellte"
+            if self._hit(run_info(piece.lower())[0]):
+                spans.append((pos, pos + len(piece)))
+            pos += len(piece) + 1
+        if not spans and self._hit(tokens):
+            spans.append((0, len(run)))
+        return tuple(spans)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.active or not text:
+            return []
+        spans: list[tuple[int, int]] = []
+        for m in _RUN_RE.finditer(text):
+            found = self.run_spans(m.group())
+            if found:
+                offset = m.start()
+                spans.extend((offset + a, offset + b) for a, b in found)
+        if self.phrase_keys:
+            spans.extend(self._phrase_spans(text))
+        return _merge(spans)
+
+    def _phrase_spans(self, text: str) -> list[tuple[int, int]]:
+        """Multi-word synonyms ("Duales Studium"): consecutive heads equal to a phrase key."""
+        words = []  # (start, end, head) of the runs that are not dropped
+        for m in _RUN_RE.finditer(text):
+            tokens, head = self.analyzer._run_info(m.group().lower())
+            if tokens:
+                words.append((m.start(), m.end(), head))
         heads = [h for _, _, h in words]
-        for key, _ in phrase_keys:
+        found = []
+        for key in self.phrase_keys:
             k = len(key)
             for i in range(len(heads) - k + 1):
                 if tuple(heads[i : i + k]) == key:
-                    spans.append((words[i][0], words[i + k - 1][1]))
-    return _merge(spans)
+                    found.append((words[i][0], words[i + k - 1][1]))
+        return found
+
+
+def _match_spans(text: str, query: str, analyzer: GermanAnalyzer) -> list[tuple[int, int]]:
+    return analyzer.matcher(query).spans(text)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
