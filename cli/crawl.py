@@ -68,11 +68,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if args.http_cache
         else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
     )
-    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache)
+    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers)
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
     failed = [r for r in runs if r.status != "success"] or len(runs) < len(sources)
     return 1 if failed else 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("mindestens 1")
+    return number
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -107,6 +114,10 @@ def add_commands(sub) -> None:
     p.add_argument(
         "--impolite", action="store_true", help=argparse.SUPPRESS
     )  # benchmarks on our own sample sites
+    p.add_argument(
+        "--workers", type=_positive, default=1,
+        help="Prozesse für diesen Crawl (Standard 1; Quellen mit gemeinsamem Host bleiben zusammen)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_crawl)
     p = sub.add_parser("probe", help="Eine Website probeweise auslesen (speichert nichts)")
     p.add_argument("url")

@@ -1,4 +1,4 @@
-"""Run crawls of configured sources in this process (one Twisted reactor per process).
+"""Run crawls of configured sources in this process (one Twisted reactor per process), or in workers.
 
 `stellenboerse crawl` calls `crawl_sources`; the scheduler starts that command as a subprocess per
 source, because Scrapy's reactor cannot be restarted inside a long-lived process.
@@ -17,6 +17,7 @@ from scrapy.settings import Settings as ScrapySettings
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
 from crawler.lifecycle import finish_run
 from crawler.pipelines import SaveBatch
+from crawler.workers import partition, run_forked, wait_all
 from vacancies.runs import CrawlRun, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
@@ -30,6 +31,7 @@ class CrawlOptions:
     http_cache_dir: Path | None = None
     today: date | None = None
     log_level: str = "WARNING"
+    workers: int = 1  # processes (crawler.workers); only CPU-bound, impolite crawls gain from more
 
 
 def scrapy_settings(
@@ -68,6 +70,13 @@ def scrapy_settings(
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             # After decompression (590), before the first look at the text (meta refresh, 580).
             "crawler.middlewares.WesternFallbackEncodingMiddleware": 585,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+        },
+        # Depth bookkeeping (no depth limit here), copied-meta warnings and download statistics are
+        # only read by people debugging Scrapy itself; each costs a layer of calls per request or item.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
         },
         "ITEM_PIPELINES": {
             "crawler.pipelines.NormalisePipeline": 100,
@@ -101,39 +110,80 @@ def crawl_sources(
 ) -> list[CrawlRun]:
     """Crawl the given sources concurrently (politely per domain) and return their recorded runs.
 
-    One Scrapy crawler for all of them (a crawler per source costs more CPU than a small site);
-    each source still gets its own run record, lifecycle and failure decision.
+    One Scrapy crawler per process for all its sources (a crawler per source costs more CPU than a
+    small site); each source still gets its own run record, lifecycle and failure decision. With
+    ``options.workers`` > 1 the sources are split over forked worker processes (see crawler.workers).
     """
-    from crawler.spider import DistrictSpider, SourceCrawl
-
     options = options or CrawlOptions()
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
-    opened: list[CrawlRun] = []
-    crawls: list[SourceCrawl] = []
+    opened: list[tuple[SourceConfig, CrawlRun]] = []
     for source in sources:
         run = runs.start(source.key, source.district)
         if run is None:
             log.warning("Quelle %s läuft bereits — übersprungen", source.key)
             continue
-        opened.append(run)
+        opened.append((source, run))
+    mine, *theirs = _shares(opened, options.workers, runs)
+    if theirs:
+        board.store.engine.dispose()  # no open database connection may be shared with a worker
+
+        def work(share: list) -> None:  # a worker's own board: connections must not cross a fork
+            _crawl(config, share, settings, options, open_board(settings))
+
+        pids = run_forked(theirs, work)
+    _crawl(config, mine, settings, options, board)
+    if theirs:
+        wait_all(pids)
+    return [_closed(runs, run) for _, run in opened]
+
+
+def _shares(opened: list[tuple[SourceConfig, CrawlRun]], workers: int, runs: RunStore) -> list[list]:
+    """The sources of each process, balanced by the pages of their last successful runs."""
+    if workers <= 1 or len(opened) <= 1:
+        return [opened]
+    pages = {source.key: _last_pages(runs, source.key) for source, _ in opened}
+    known = sorted(p for p in pages.values() if p) or [1]
+    typical = known[len(known) // 2]  # a source never crawled counts as a typical one
+    return partition(opened, workers, hosts=lambda item: _hosts(item[0]),
+                     weight=lambda item: pages[item[0].key] or typical)  # fmt: skip
+
+
+def _last_pages(runs: RunStore, source: str) -> int:
+    last = runs.last_success(source)
+    return last.pages if last else 0
+
+
+def _hosts(source: SourceConfig) -> set[str]:
+    from crawler.spider import default_domains
+
+    return {host.lower() for host in (*default_domains(source), *source.allowed_domains)}
+
+
+def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]], settings: Settings,
+           options: CrawlOptions, board: Board) -> None:  # fmt: skip
+    """Crawl `share` in this process with one Scrapy crawler; every run is finished (recorded) here."""
+    from crawler.spider import DistrictSpider, SourceCrawl
+
+    runs = RunStore(board.store.engine)
+    crawls: list[SourceCrawl] = []
+    for source, run in share:
         try:
             crawls.append(SourceCrawl(source, run=run))
         except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run
             log.error("Quelle %s kann nicht starten: %s", source.key, exc)
             run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
-    if crawls:
-        batch = SaveBatch(board, {crawl.key: crawl for crawl in crawls})
+    if not crawls:
+        return
+    batch = SaveBatch(board, {crawl.key: crawl for crawl in crawls})
 
-        def finish(crawl: SourceCrawl, reason: str) -> None:
-            batch.flush()  # the lifecycle must see every posting of this source saved
-            finish_run(crawl, reason, board, runs, config.defaults)
+    def finish(crawl: SourceCrawl, reason: str) -> None:
+        batch.flush()  # the lifecycle must see every posting of this source saved
+        finish_run(crawl, reason, board, runs, config.defaults)
 
-        process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
-        process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board,
-                      batch=batch)  # fmt: skip
-        process.start()
-    return [_closed(runs, run) for run in opened]
+    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
+    process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch)
+    process.start()
 
 
 def _closed(runs: RunStore, run: CrawlRun) -> CrawlRun:

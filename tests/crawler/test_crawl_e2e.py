@@ -231,3 +231,27 @@ def test_elasticsearch_board_matches_the_store(es_night, sqlite_night):
         f.value: f.count for f in sqlite_page.facets["district"]
     }
     assert es_night.board.health()["index"]["behind"] is False
+
+
+def test_two_worker_processes_crawl_the_same_as_one(tmp_path):
+    """`--workers 2` (forked workers, each with its own crawler) finds every posting and records every run."""
+    with SampleSites(port=0, today=TODAY, slow_delay=0.05) as sites:
+        sites.write_districts_yaml(tmp_path / "districts.yaml")
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", search_backend="sqlite")
+        districts = str(tmp_path / "districts.yaml")
+        env = {**os.environ, "STELLEN_DATABASE_URL": settings.database_url,
+               "STELLEN_SEARCH_BACKEND": "sqlite", "STELLEN_DISTRICTS_FILE": districts}  # fmt: skip
+        done = crawl(env, "--impolite", "--workers", "2")
+        expected = sites.expected(1)
+    board = open_board(settings)
+    runs = RunStore(board.store.engine).recent(200)
+    assert sorted(run.source for run in runs) == sorted(expected)  # one run per source, none left open
+    assert {run.source for run in runs if run.status != "success"} == set(expected.failing)
+    assert done.returncode == 1 and "weilheim-schongau-web" in done.stdout
+    found = {}  # as Night.by_key: by (source, site's own id) and by (source, URL)
+    for v, _hidden in board.store.iter_all():
+        found[v.source, v.source_url] = found[v.source, v.id.split(":", 1)[1]] = v
+    for source, postings in expected.items():
+        for posting in postings:
+            key = (source, posting.source_id or posting.url)
+            assert key in found and found[key].title == posting.title, key

@@ -1,0 +1,96 @@
+"""Split one crawl over worker processes (`stellenboerse crawl --workers N`).
+
+A crawl that is not held back by politeness is CPU-bound in one Python process. Workers are forked
+after start-up, so they share the imported code and loaded data instead of paying for it again; each
+runs its own Scrapy crawler on its share of the sources and records their runs itself.
+
+Sources that share a host always stay in one worker: Scrapy's per-domain limits and delays only hold
+within one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def partition(items: Sequence[T], workers: int, hosts: Callable[[T], set[str]],
+              weight: Callable[[T], float]) -> list[list[T]]:  # fmt: skip
+    """At most `workers` non-empty groups of `items`, balanced by `weight`; items sharing a host together.
+
+    Greedy: the heaviest bundle of host-sharing items goes to the lightest group; order within a group
+    follows `items`.
+    """
+    bundles = _bundles(items, hosts)
+    loads = [0.0] * max(1, min(workers, len(bundles)))
+    members: list[list[int]] = [[] for _ in loads]
+    for bundle in sorted(bundles, key=lambda b: -sum(weight(items[i]) for i in b)):
+        lightest = loads.index(min(loads))
+        members[lightest] += bundle
+        loads[lightest] += sum(weight(items[i]) for i in bundle)
+    return [[items[i] for i in sorted(group)] for group in members if group]
+
+
+def _bundles(items: Sequence[T], hosts: Callable[[T], set[str]]) -> list[list[int]]:
+    """Indexes of `items`, grouped transitively by shared hosts (union-find)."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[Hashable, int] = {}
+    for index, item in enumerate(items):
+        for host in hosts(item):
+            if host in owner:
+                parent[root(index)] = root(owner[host])
+            else:
+                owner[host] = index
+    bundles: dict[int, list[int]] = {}
+    for index in range(len(items)):
+        bundles.setdefault(root(index), []).append(index)
+    return list(bundles.values())
+
+
+def run_forked(groups: Sequence[T], work: Callable[[T], None]) -> list[int]:
+    """Start `work(group)` in a forked child process per group; their pids, to pass to `wait_all`.
+
+    A child ends with exit code 1 when `work` raised (the error is logged), 0 otherwise.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pids = []
+    for group in groups:
+        pid = os.fork()
+        if pid == 0:  # the worker: never return into the caller's code
+            code = 1
+            try:
+                work(group)
+                code = 0
+            except BaseException:
+                log.exception("Crawl-Prozess %s gescheitert", os.getpid())
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        pids.append(pid)
+    return pids
+
+
+def wait_all(pids: list[int]) -> list[int]:
+    """Wait for the workers; their exit codes (negative: killed by that signal)."""
+    codes = []
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        codes.append(os.waitstatus_to_exitcode(status))
+        if codes[-1] != 0:
+            log.error("Crawl-Prozess %s endete mit %s", pid, codes[-1])
+    return codes
