@@ -50,6 +50,8 @@ def polite_settings(timeout: float) -> dict[str, Any]:
         "CLOSESPIDER_TIMEOUT": timeout,
         "HTTPCACHE_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # no code-execution endpoint (Scrapy ≥ 2.19), see runner
+        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
         "LOG_LEVEL": "ERROR",
     }
 

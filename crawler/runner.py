@@ -86,6 +86,13 @@ def scrapy_settings(
             "crawler.pipelines.StorePipeline": 900,
         },
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy ≥ 2.19 otherwise serves an HTTP endpoint that runs Python code sent to it (for its MCP
+        # server): not on a production crawler. Removed, not just disabled, so aiohttp is not loaded.
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {
+            "scrapy.extensions.remote_control.RemoteControl": None,
+            "scrapy.extensions.telnet.TelnetConsole": None,
+        },
         "LOG_LEVEL": options.log_level,
         "COOKIES_ENABLED": False,
         "REDIRECT_MAX_TIMES": 5,
