@@ -55,6 +55,10 @@ class Strategy:
         self.source = source
         self.options = dict(source.options)
         self.reporter = reporter
+        # One bound method for all requests: Scrapy inspects the source of each new callback object
+        # (to warn about generators that return values), and caches that only per object.
+        self._callback = getattr(reporter, "dispatch", None)
+        self._errback = getattr(reporter, "on_error", None)
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in self.source.start_urls:
@@ -62,12 +66,10 @@ class Strategy:
 
     def follow(self, url: str, handler: str, role: str, **meta: Any) -> scrapy.Request:
         """A request whose response goes to `self.<handler>` through the spider's bookkeeping."""
-        dispatch = getattr(self.reporter, "dispatch", None)
-        errback = getattr(self.reporter, "on_error", None)
         return scrapy.Request(
             url,
-            callback=dispatch,
-            errback=errback,
+            callback=self._callback,
+            errback=self._errback,
             meta={"handler": handler, "role": role, "source": self.source.key, **meta},
         )
 
