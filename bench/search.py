@@ -31,6 +31,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -234,28 +235,30 @@ def run_searches(board, queries: list[BenchQuery], warmup: int) -> tuple[Timings
 
 
 def import_all(board, n: int, seed: int, today: date) -> tuple[float, float]:
-    """Import n generated postings in batches; (seconds inside board.save, wall seconds incl. generation)."""
-    saving = 0.0
+    """Import n generated postings in batches through board.save_batches, as `stellenboerse import`
+    does; (seconds importing, wall seconds incl. generating the postings)."""
+    generating = 0.0
     wall = time.perf_counter()
-    batch = []
+
+    def batches():
+        nonlocal generating
+        stream = generate_vacancies(n, seed=seed, today=today)
+        while True:
+            start = time.perf_counter()
+            batch = list(islice(stream, BATCH))
+            generating += time.perf_counter() - start
+            if not batch:
+                return
+            yield batch
+
     done = 0
-    for vacancy in generate_vacancies(n, seed=seed, today=today):
-        batch.append(vacancy)
-        if len(batch) == BATCH:
-            saving += _save(board, batch)
-            done += len(batch)
-            batch = []
-            if done % 10_000 == 0:
-                print(f"  … {done:,} importiert ({done / saving:,.0f}/s in board.save)", flush=True)
-    if batch:
-        saving += _save(board, batch)
-    return saving, time.perf_counter() - wall
-
-
-def _save(board, batch) -> float:
-    start = time.perf_counter()
-    board.save(batch)
-    return time.perf_counter() - start
+    for result in board.save_batches(batches()):
+        done += len(result.new) + len(result.changed) + len(result.unchanged)
+        if done % 10_000 == 0:
+            saving = time.perf_counter() - wall - generating
+            print(f"  … {done:,} importiert ({done / saving:,.0f}/s)", flush=True)
+    total = time.perf_counter() - wall
+    return total - generating, total
 
 
 # ------------------------------------------------------------------------------------------ backends
@@ -537,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     if imports:
-        print("Import (batches of 1,000 through board.save)")
+        print("Import (batches of 1,000 through board.save_batches, as `stellenboerse import`)")
         print_table(imports, ["backend", "postings", "s in save", "postings/s", "wall s incl. generation"])
         print()
     print("Search latency (in process, board.search)")

@@ -58,32 +58,31 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     board = _board()
     totals = {"new": 0, "changed": 0, "unchanged": 0, "failed": 0}
-    batch: list[Vacancy] = []
-    for number, vacancy, error in read_jsonl(path):
-        if vacancy is None:
-            totals["failed"] += 1
-            print(f"{path}:{number}: {error}", file=sys.stderr)
-            continue
-        batch.append(vacancy)
-        if len(batch) >= IMPORT_BATCH:
-            _save(board, batch, totals)
-    _save(board, batch, totals)
+    for result in board.save_batches(_valid_batches(path, totals)):
+        totals["new"] += len(result.new)
+        totals["changed"] += len(result.changed)
+        totals["unchanged"] += len(result.unchanged)
     print(
         "Import: {new} neu, {changed} geändert, {unchanged} unverändert, {failed} fehlerhaft".format(**totals)
     )
     return 1 if totals["failed"] else 0
 
 
-def _save(board, batch: list[Vacancy], totals: dict[str, int]) -> None:
-    if not batch:
-        return
-    # The same id twice in one batch: the later line wins, as a second import would.
-    unique = list({v.id: v for v in batch}.values())
-    result = board.save(unique)
-    totals["new"] += len(result.new)
-    totals["changed"] += len(result.changed)
-    totals["unchanged"] += len(result.unchanged)
-    batch.clear()
+def _valid_batches(path: Path, totals: dict[str, int]) -> Iterator[list[Vacancy]]:
+    """Batches of the valid lines; each bad line is reported with its number and counted."""
+    batch: dict[str, Vacancy] = {}  # by id: the same id twice in a batch, the later line wins
+    for number, vacancy, error in read_jsonl(path):
+        if vacancy is None:
+            totals["failed"] += 1
+            print(f"{path}:{number}: {error}", file=sys.stderr)
+            continue
+        batch.pop(vacancy.id, None)
+        batch[vacancy.id] = vacancy
+        if len(batch) >= IMPORT_BATCH:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:

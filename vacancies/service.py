@@ -8,7 +8,7 @@ outbox keeps the ids until the index confirms them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from vacancies.enrich import enrich
@@ -34,13 +34,52 @@ class Board:
         """Upsert postings into the store and the index; returns new/changed/unchanged ids."""
         for vacancy in vacancies:
             enrich(vacancy, self.gazetteer)
-        with self.store.transaction() as conn:
-            plan = self.store.plan_upsert(conn, vacancies)
-            # The embedded index starts analysing (in worker processes for big batches) while the
-            # store rows are written.
-            documents = self.backend.documents(plan.written) if self.transactional else None
-            self.store.apply_upsert(conn, plan)
-            self._index_in(conn, plan.written, documents)
+        return self._save(vacancies, None)
+
+    def save_batches(self, batches: Iterable[list[Vacancy]]) -> Iterator[UpsertResult]:
+        """save() for a stream of batches (import): the embedded index analyses the next batch in its
+        worker processes while this one is written and committed, so neither side waits.
+
+        The analysis runs before it is known which postings changed; for a re-import of unchanged
+        postings that work is thrown away, which is why save() (crawls, HR) does not do it."""
+        stream = iter(batches)
+        current = next(stream, None)
+        prepared = self._prepare(current)
+        try:
+            while current is not None:
+                upcoming = next(stream, None)
+                upcoming_prepared = self._prepare(upcoming)
+                yield self._save(current, prepared)
+                current, prepared = upcoming, upcoming_prepared
+        finally:
+            if prepared:  # the caller stopped early: drop the analysis nobody will collect
+                prepared.cancel()
+
+    def _prepare(self, vacancies: list[Vacancy] | None):
+        """Enrich a batch and, for the embedded index, start its analysis (None: done later)."""
+        if not vacancies:
+            return None
+        for vacancy in vacancies:
+            enrich(vacancy, self.gazetteer)
+        start = getattr(self.backend, "start_analysis", None)
+        return start(vacancies) if self.transactional and start else None
+
+    def _save(self, vacancies: list[Vacancy], started) -> UpsertResult:
+        try:
+            with self.store.transaction() as conn:
+                plan = self.store.plan_upsert(conn, vacancies)
+                documents = None
+                if self.transactional:
+                    # Started earlier (or now, for this batch alone): the analysis runs in worker
+                    # processes while the store rows are written.
+                    documents = (
+                        started.documents(plan.written) if started else self.backend.documents(plan.written)
+                    )
+                self.store.apply_upsert(conn, plan)
+                self._index_in(conn, plan.written, documents)
+        finally:
+            if started:
+                started.cancel()
         self._after_commit()
         return plan.result
 

@@ -93,3 +93,27 @@ def test_database_from_0005_upgrades_to_the_lean_index_and_still_finds(tmp_path)
     after = fresh.search(SearchQuery(text="Verw", today=TODAY, per_page=100))
     assert {h.vacancy.id for h in after.items} == {h.vacancy.id for h in before.items}
     assert after.total == before.total
+
+
+def test_save_batches_analyses_ahead_and_matches_save(tmp_path, monkeypatch):
+    postings = _postings(2 * BULK)
+    batches = [postings[:BULK], postings[BULK:]]
+    (tmp_path / "stream").mkdir()
+    board = make_board("sqlite", tmp_path / "stream")
+    board.backend.builder.workers = 2
+    started = []
+    real_start = board.backend.start_analysis
+    monkeypatch.setattr(board.backend, "start_analysis", lambda vs: started.append(len(vs)) or real_start(vs))
+    results = list(board.save_batches([[v.model_copy(deep=True) for v in b] for b in batches]))
+    assert started == [BULK, BULK]  # both batches went to the workers before their write
+    assert [len(r.new) for r in results] == [BULK, BULK]
+
+    again = list(board.save_batches([[v.model_copy(deep=True) for v in b] for b in batches]))
+    assert [len(r.unchanged) for r in again] == [BULK, BULK]  # re-import is idempotent
+
+    (tmp_path / "plain").mkdir()
+    plain = make_board("sqlite", tmp_path / "plain", postings)
+    query = SearchQuery(text="Verwaltung", today=TODAY, per_page=100)
+    streamed, saved = board.search(query), plain.search(query)
+    assert [h.vacancy.id for h in streamed.items] == [h.vacancy.id for h in saved.items]
+    assert streamed.total == saved.total > 0

@@ -158,8 +158,16 @@ class DocumentBuilder:
         self.unique_body = unique_body
 
     def documents(self, vacancies: list[Vacancy]) -> Iterator[dict[str, Any]]:
-        if self.workers < 1 or len(vacancies) < _MIN_PARALLEL:
+        """The documents of `vacancies`, in order (the analysis starts before this returns)."""
+        started = self.start(vacancies)
+        if started is None:
             return (build_document(v, self.analyzer, self.unique_body) for v in vacancies)
+        return started.documents(vacancies)
+
+    def start(self, vacancies: list[Vacancy]) -> StartedAnalysis | None:
+        """Hand the analysis of a big batch to the workers now; None when it is better done in process."""
+        if self.workers < 1 or len(vacancies) < _MIN_PARALLEL:
+            return None
         config_dir = str(self.analyzer.config_dir)
         # Forked workers inherit this analyzer with its warm caches instead of loading their own.
         _worker_analyzers.setdefault(config_dir, self.analyzer)
@@ -169,18 +177,29 @@ class DocumentBuilder:
             # Only the texts travel: pickling strings is cheap, pickling pydantic models is not.
             texts = [(v.title, _body_fields(v)) for v in chunk]
             futures.append(pool.submit(_analyse_chunk, config_dir, texts, self.unique_body))
-        return self._assemble(vacancies, futures)
+        return StartedAnalysis(self.analyzer, vacancies, futures)
 
-    def _assemble(self, vacancies: list[Vacancy], futures: list[Future]) -> Iterator[dict[str, Any]]:
-        position = 0
+
+class StartedAnalysis:
+    """Token analysis of a batch running in the workers; documents for any subset of it, in order."""
+
+    def __init__(self, analyzer: GermanAnalyzer, vacancies: list[Vacancy], futures: list[Future]):
+        self.analyzer = analyzer
+        self.position = {id(v): i for i, v in enumerate(vacancies)}  # by identity: ids may repeat
+        self.futures = futures
+
+    def documents(self, subset: list[Vacancy]) -> Iterator[dict[str, Any]]:
         try:
-            for future in futures:
-                for tokens in future.result():
-                    yield build_document(vacancies[position], self.analyzer, tokens=tokens)
-                    position += 1
+            for vacancy in subset:
+                chunk, offset = divmod(self.position[id(vacancy)], _CHUNK)
+                tokens = self.futures[chunk].result()[offset]
+                yield build_document(vacancy, self.analyzer, tokens=tokens)
         finally:
-            for future in futures:  # a writer that failed half-way leaves no work queued
-                future.cancel()
+            self.cancel()
+
+    def cancel(self) -> None:
+        for future in self.futures:  # a writer that failed half-way leaves no work queued
+            future.cancel()
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

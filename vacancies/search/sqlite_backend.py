@@ -30,7 +30,7 @@ from vacancies.search.contract import (
     SearchQuery,
     Sort,
 )
-from vacancies.search.document import DocumentBuilder, html_to_text
+from vacancies.search.document import DocumentBuilder, StartedAnalysis, html_to_text
 
 CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale", "career_level", "remote")
 BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
@@ -214,6 +214,10 @@ class SqliteBackend:
     def documents(self, vacancies: list[Vacancy]) -> Iterator[dict[str, Any]]:
         """Start building the index documents of `vacancies` (see DocumentBuilder); pass to write()."""
         return self.builder.documents(vacancies)
+
+    def start_analysis(self, vacancies: list[Vacancy]) -> StartedAnalysis | None:
+        """Analyse a batch ahead of writing it (Board.save_batches); None: it will be done in write()."""
+        return self.builder.start(vacancies)
 
     def write(
         self, conn: Connection, vacancies: list[Vacancy], documents: Iterable[dict[str, Any]] | None = None
