@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -72,6 +73,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
     failed = [r for r in runs if r.status != "success"] or len(runs) < len(sources)
+    # A crawl is the last thing this process does (Scrapy's reactor cannot restart): spare the
+    # interpreter's final garbage collections over the crawl's ~200 000 objects (~1 s at exit).
+    gc.freeze()
     return 1 if failed else 0
 
 

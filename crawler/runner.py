@@ -6,6 +6,7 @@ source, because Scrapy's reactor cannot be restarted inside a long-lived process
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -134,9 +135,12 @@ def crawl_sources(
     mine, *theirs = _shares(opened, options.workers, runs)
     if theirs:
         board.store.engine.dispose()  # no open database connection may be shared with a worker
+        gc.freeze()  # what the workers inherit stays shared (copy-on-write) instead of being collected
 
         def work(share: list) -> None:  # a worker's own board: connections must not cross a fork
-            _crawl(config, share, settings, options, open_board(settings))
+            own = open_board(settings)
+            _crawl(config, share, settings, options, own)
+            own.store.engine.dispose()  # the worker ends with os._exit: close the database cleanly
 
         pids = run_forked(theirs, work)
     _crawl(config, mine, settings, options, board)
@@ -190,6 +194,9 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]], 
 
     process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
     process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch)
+    # What is loaded by now (code, settings, caches, the crawler) lives as long as the process: keep it
+    # out of the collector's full passes during the crawl (~0.5 s for the sample sites).
+    gc.freeze()
     process.start()
 
 
