@@ -106,13 +106,17 @@ def main() -> int:
 def _run(name: str, sites: SampleSites, workdir: Path, workers: int) -> dict:
     mode, polite, processes = {
         "impolite": ("impolite", False, 1),
-        "workers": (f"impolite, {workers} workers", False, workers),
-        "scaled": (f"impolite ×{sites.scale}, {workers} workers", False, workers),
+        "workers": (f"impolite, {_processes(workers)}", False, workers),
+        "scaled": (f"impolite ×{sites.scale}, {_processes(workers)}", False, workers),
         "polite": ("polite (as shipped)", True, 1),
     }[name]
     row = run_crawl(sites, workdir, mode, polite, processes)
     print(f"{row['mode']}: {row['wall']:.1f} s, {row['stored']} postings", file=sys.stderr, flush=True)
     return row
+
+
+def _processes(workers: int) -> str:
+    return "1 process" if workers == 1 else f"{workers} workers"
 
 
 if __name__ == "__main__":
