@@ -54,6 +54,9 @@ def _load_config(args: argparse.Namespace):
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    # The code imported so far lives as long as this process: keep it out of the collector's full
+    # passes while the crawler and the store are loaded (see also runner._crawl).
+    gc.freeze()
     from crawler.runner import CrawlOptions, crawl_sources
 
     config = _load_config(args)
