@@ -49,10 +49,11 @@ class Board:
             while current is not None:
                 upcoming = next(stream, None)
                 upcoming_prepared = self._prepare(upcoming)
-                yield self._save(current, prepared)
+                result = self._save(current, prepared)
                 current, prepared = upcoming, upcoming_prepared
+                yield result
         finally:
-            if prepared:  # the caller stopped early: drop the analysis nobody will collect
+            if prepared:  # the caller stopped early: drop the next batch's analysis nobody will collect
                 prepared.cancel()
 
     def _prepare(self, vacancies: list[Vacancy] | None):
