@@ -7,7 +7,7 @@ Run on demand (not part of the tests):
     python bench/search.py --backend elasticsearch --es-url http://127.0.0.1:9250
     python bench/search.py --backend both --es-url "$(tests/elasticsearch/run_es.sh url)"
 
-Postings come from `vacancies.sample_data` (seeded) and go through the real `Board` in batches of 1,000
+Postings come from `vacancies.sample_data` (seeded) and go through the real `Board` in batches of 5,000
 (`board.save`). Latencies are measured with `time.perf_counter` after a warm-up over a seeded mix of
 queries: keyword, keyword + filters, radius, facets only and page 5. For the embedded backend the script
 also starts `stellenboerse serve` on the bench database, fires the same mix at `/api/v1/vacancies` (end-to-end
@@ -44,7 +44,7 @@ from vacancies.model import PostingType, WorkingTime  # noqa: E402
 from vacancies.sample_data import _berlin_today, generate_vacancies, landkreise, postal_places  # noqa: E402
 from vacancies.search.contract import GeoPoint, SearchQuery  # noqa: E402
 
-BATCH = 1000
+BATCH = 5000
 KINDS = ("keyword", "keyword+filters", "radius", "facets", "page 5")
 KIND_WEIGHTS = (30, 25, 20, 10, 15)
 TARGETS = {
@@ -540,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     if imports:
-        print("Import (batches of 1,000 through board.save_batches, as `stellenboerse import`)")
+        print("Import (batches of 5,000 through board.save_batches, as `stellenboerse import`)")
         print_table(imports, ["backend", "postings", "s in save", "postings/s", "wall s incl. generation"])
         print()
     print("Search latency (in process, board.search)")

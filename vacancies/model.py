@@ -132,6 +132,7 @@ CONTENT_FIELDS = (
 
 
 _CONTENT_SET = set(CONTENT_FIELDS)
+_RECORD_REST = {"id", "state", "first_seen", "last_seen", "updated_at", "content_hash"}
 
 
 class Vacancy(BaseModel):
@@ -209,10 +210,21 @@ class Vacancy(BaseModel):
             raise ValueError("source fehlt: gecrawlte Stellen brauchen ihre Quelle")
         return self
 
-    def compute_content_hash(self) -> str:
+    def content_json(self) -> bytes:
+        """The content fields as JSON bytes: what the content hash is taken over."""
         # pydantic serialises fields in declaration order, so the JSON is canonical without sorting.
-        blob = self.model_dump_json(include=_CONTENT_SET)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        return self.__pydantic_serializer__.to_json(self, include=_CONTENT_SET)
+
+    def compute_content_hash(self, content_json: bytes | None = None) -> str:
+        return hashlib.sha256(content_json or self.content_json()).hexdigest()[:32]
+
+    def record_json(self, content_json: bytes | None = None) -> str:
+        """The whole record as JSON (the store's `data`), built on the content JSON when it is at hand:
+        serialising a posting costs ~25 µs, and bulk writes would otherwise do it twice."""
+        content = content_json or self.content_json()
+        rest = self.__pydantic_serializer__.to_json(self, include=_RECORD_REST, exclude_none=True)
+        # Two JSON objects with disjoint keys merged into one; `rest` always holds the id.
+        return (content[:-1] + b"," + rest[1:]).decode()
 
 
 def validation_message(error: ValidationError) -> str:

@@ -41,17 +41,20 @@ class Board:
         worker processes while this one is written and committed, so neither side waits.
 
         The analysis runs before it is known which postings changed; for a re-import of unchanged
-        postings that work is thrown away, which is why save() (crawls, HR) does not do it."""
+        postings that work is thrown away, which is why save() (crawls, HR) does not do it.
+        (Serialising the next batch in a thread as well was slower: the writer then waited for the
+        GIL after each SQLite step.)"""
         stream = iter(batches)
         current = next(stream, None)
         prepared = self._prepare(current)
         try:
-            while current is not None:
-                upcoming = next(stream, None)
-                upcoming_prepared = self._prepare(upcoming)
-                result = self._save(current, prepared)
-                current, prepared = upcoming, upcoming_prepared
-                yield result
+            with self.store.background_checkpoints():
+                while current is not None:
+                    upcoming = next(stream, None)
+                    upcoming_prepared = self._prepare(upcoming)
+                    result = self._save(current, prepared, bulk=True)
+                    current, prepared = upcoming, upcoming_prepared
+                    yield result
         finally:
             if prepared:  # the caller stopped early: drop the next batch's analysis nobody will collect
                 prepared.cancel()
@@ -65,9 +68,9 @@ class Board:
         start = getattr(self.backend, "start_analysis", None)
         return start(vacancies) if self.transactional and start else None
 
-    def _save(self, vacancies: list[Vacancy], started) -> UpsertResult:
+    def _save(self, vacancies: list[Vacancy], started, bulk: bool = False) -> UpsertResult:
         try:
-            with self.store.transaction() as conn:
+            with self.store.transaction(bulk) as conn:
                 plan = self.store.plan_upsert(conn, vacancies)
                 documents = None
                 if self.transactional:

@@ -1,5 +1,5 @@
 """Bulk indexing: German analysis in worker processes gives exactly the in-process documents, and the
-leaner FTS table (migration 0006) finds what the old one found."""
+leaner FTS table (migrations 0006, 0007) finds what the old one found."""
 
 from __future__ import annotations
 
@@ -89,6 +89,9 @@ def test_database_from_0005_upgrades_to_the_lean_index_and_still_finds(tmp_path)
     with engine.connect() as conn:
         sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'search_fts'").scalar()
     assert "prefix='3'" in sql and "columnsize=0" in sql
+    with engine.connect() as conn:  # 0007: one FTS segment per import batch, not one per megabyte
+        hashsize = conn.exec_driver_sql("SELECT v FROM search_fts_config WHERE k = 'hashsize'").scalar()
+    assert hashsize == 32 * 1024 * 1024
     fresh = Board(VacancyStore(engine), SqliteBackend(engine, get_analyzer()))
     after = fresh.search(SearchQuery(text="Verw", today=TODAY, per_page=100))
     assert {h.vacancy.id for h in after.items} == {h.vacancy.id for h in before.items}

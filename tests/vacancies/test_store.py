@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from alembic import command
@@ -49,6 +50,42 @@ def test_existing_database_upgrades_in_place(tmp_path):
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert version == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_timestamps_have_one_text_form_for_inserts_and_updates(tmp_path):
+    """Bulk inserts go to the driver directly; they must write what SQLAlchemy's updates write."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    migrate(engine)
+    store = VacancyStore(engine)
+    with store.transaction() as conn:
+        store.upsert(conn, [vacancy(1), vacancy(2)])
+        store.set_state(conn, ["s:1"], State.expired)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, first_seen, last_seen, updated_at FROM vacancies").all()
+    texts = [value for row in rows for value in row[1:]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", t) for t in texts), texts
+    read = [store.get("s:1").updated_at, store.get("s:2").updated_at]
+    assert read[0].tzinfo == read[1].tzinfo  # comparable: no mix of aware and naive
+
+
+def test_timestamps_with_offset_suffix_are_made_plain_by_migration(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0007")
+        conn.exec_driver_sql(
+            "INSERT INTO vacancies (id, origin, source, district, state, title, content_hash, data,"
+            " first_seen, last_seen, updated_at) VALUES ('s:1', 'crawled', 's', 'miltenberg', 'published',"
+            " 'Stelle 1', 'x', ?, '2026-11-28 07:34:22.401264+00:00', '2026-11-28 07:34:22+00:00',"
+            " '2026-11-28 07:34:22.401264')",
+            (vacancy(1).model_dump_json(),),
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT first_seen, last_seen, updated_at FROM vacancies").one()
+    assert tuple(row) == ("2026-11-28 07:34:22.401264", "2026-11-28 07:34:22", "2026-11-28 07:34:22.401264")
 
 
 def test_upsert_classifies_new_changed_unchanged(tmp_path):
