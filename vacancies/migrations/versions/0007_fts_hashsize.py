@@ -18,15 +18,13 @@ branch_labels = None
 depends_on = None
 
 HASH_BYTES = 32 * 1024 * 1024
-AUTOMERGE = 8
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', {HASH_BYTES})")
-        op.execute(f"INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', {AUTOMERGE})")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("DELETE FROM search_fts_config WHERE k IN ('hashsize', 'automerge')")
+        op.execute("DELETE FROM search_fts_config WHERE k = 'hashsize'")
