@@ -115,3 +115,29 @@ def test_state_change_is_stored_in_record_and_column(tmp_path):
         row = conn.exec_driver_sql("SELECT state, data FROM vacancies").one()
     assert row[0] == "expired" and json.loads(row[1])["state"] == "expired"
     assert store.ids_for_source("s") == set()
+
+
+def test_find_twin_matches_district_title_and_deadline_of_another_published_source(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    migrate(engine)
+    store = VacancyStore(engine)
+    with store.transaction() as conn:
+        store.upsert(conn, [
+            vacancy(1, title="Kämmerer (m/w/d)", deadline="2026-12-31"),
+            vacancy(2, title="Ohne Frist (m/w/d)"),
+            vacancy(3, title="Abgelaufen (m/w/d)", state="expired"),
+        ])  # fmt: skip
+
+    def twin(**fields):
+        return store.find_twin(
+            Vacancy.model_validate({"id": "t:1", "source": "t", "district": "miltenberg", **fields})
+        )
+
+    assert twin(title="Kämmerer (m/w/d)", deadline="2026-12-31") == "s"
+    assert twin(title="Kämmerer (m/w/d)", deadline="2027-01-31") is None  # another deadline: another posting
+    assert twin(title="Kämmerer (m/w/d)") is None
+    assert twin(title="Ohne Frist (m/w/d)") == "s"  # no deadline on both sides
+    assert twin(title="Abgelaufen (m/w/d)") is None  # only published postings count
+    same_source = Vacancy.model_validate({"id": "s:9", "source": "s", "district": "miltenberg",
+                                          "title": "Kämmerer (m/w/d)", "deadline": "2026-12-31"})  # fmt: skip
+    assert store.find_twin(same_source) is None
