@@ -42,6 +42,7 @@ strictly between their real neighbours, so that a stored record can always be in
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=64)  # the parsers of one posting fold the same description in turn
 def _fold(text: str) -> str:
     """Lower case with umlauts spelled out, so "Kämmerei" and "Kaemmerei" compare equal."""
     text = unicodedata.normalize("NFC", text).lower()
@@ -385,6 +387,18 @@ _SERVICE_LEVELS = {"einfach": 1, "mittler": 2, "gehoben": 3, "hoeher": 4}
 def parse_career_level(text: str) -> int | None:
     """Bavarian Qualifikationsebene 1–4: "3. QE", "QE 2", "zweite Qualifikationsebene", "gehobener Dienst"."""
     folded = _fold(text or "")
+    # Every level pattern names the level ("qe"/"qualifikationsebene"); a substring test first spares
+    # six regex scans of a whole description in the common case that it names none.
+    if "qe" in folded or "qualifikationsebene" in folded:
+        if level := _numbered_level(folded):
+            return level
+    # The old career names (Laufbahngruppen) map one to one onto the four levels.
+    if "dienst" in folded and (match := _SERVICE_RE.search(folded)):
+        return _SERVICE_LEVELS[match["level"]]
+    return None
+
+
+def _numbered_level(folded: str) -> int | None:
     # "2. oder 3. QE": the entry level is the lower one.
     if match := _LEVEL_RANGE_RE.search(folded):
         return min(int(match[1]), int(match[2]))
@@ -395,9 +409,6 @@ def parse_career_level(text: str) -> int | None:
             if match.groupdict().get("roman"):
                 return _ROMAN[match["roman"]]
             return _ORDINAL_WORDS[match["word"]]
-    # The old career names (Laufbahngruppen) map one to one onto the four levels.
-    if match := _SERVICE_RE.search(folded):
-        return _SERVICE_LEVELS[match["level"]]
     return None
 
 
