@@ -55,6 +55,49 @@ def test_unique_body_keeps_every_token_once_and_in_order():
     assert unique == list(dict.fromkeys(full))
 
 
+def test_analysis_text_of_messy_html_gives_the_tokens_of_the_display_text():
+    """The analyzer reads descriptions without collapsed blanks (cheaper); the tokens must not change."""
+    analyzer = get_analyzer()
+    messy = (
+        "<div>\n  <p>Wir suchen  eine\tSachbearbeiterin&nbsp;(m/w/d)</p>\n\n<ul> <li> Verwaltungs-"
+        "<b>fach</b>angestellte </li><li>Duales  Studium</li></ul><p>&nbsp;</p><!-- x -->"
+        "<p>Kämmerei</p></div>"
+    )
+    fields = (None, None, None, None, None, messy)
+    as_indexed = document.analyse_text(analyzer, "Titel", fields, unique_body=False)
+    display_text = document.html_to_text(messy)
+    assert as_indexed[1] == " ".join(analyzer.document_tokens(display_text))
+    assert "sachbearbeit" in as_indexed[1].split() and "kammerei" in as_indexed[1].split()
+
+
+def test_bulk_transaction_settings_last_only_for_the_bulk_transaction(tmp_path):
+    store = VacancyStore(make_engine(f"sqlite:///{tmp_path / 'b.db'}"))
+    migrate(store.engine)
+    with store.transaction(bulk=True) as conn:
+        raw = conn.connection.driver_connection
+        assert raw.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # the thread checkpoints
+    # The pooled connection serves the web server next: SQLite's defaults again.
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000
+    assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 4000
+
+
+def test_save_batches_copies_the_wal_into_the_database_from_its_thread(tmp_path):
+    """Bulk commits do not checkpoint (autocheckpoint 0); the background thread must, or the data would
+    stay in the WAL file. A small import never reaches the autocheckpoint size on its own."""
+    path = tmp_path / "b.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    board = Board(VacancyStore(engine), SqliteBackend(engine, get_analyzer()))
+    postings = _postings(60)
+    list(board.save_batches([postings[:30], postings[30:]]))
+    with engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        page_size = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    assert path.stat().st_size == pages * page_size  # every page is in the database file itself
+    assert board.store.count() == 60
+
+
 def test_bulk_save_with_workers_is_searchable_like_in_process(tmp_path):
     postings = _postings(BULK)
     boards = []

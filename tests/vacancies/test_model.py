@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -48,6 +50,20 @@ def test_content_hash_ignores_bookkeeping_but_not_content():
     b = Vacancy.model_validate({**VALID, "last_seen": "2026-11-01T00:00:00Z"})
     c = Vacancy.model_validate({**VALID, "title": "Sachbearbeiterin (m/w/d)"})
     assert a.compute_content_hash() == b.compute_content_hash() != c.compute_content_hash()
+
+
+def test_record_json_is_the_whole_record_built_on_the_content_json():
+    """The store's `data` reuses the content JSON the hash was taken over; nothing may go missing."""
+    vacancy = Vacancy.model_validate({
+        **VALID, "working_time": ["full_time"], "deadline": "2026-12-31", "location": {"city": "Amorbach"},
+        "state": "expired", "first_seen": "2026-11-01T08:00:00Z", "last_seen": "2026-11-02T08:00:00Z",
+        "updated_at": "2026-11-02T08:00:00Z", "content_hash": "abc",
+    })  # fmt: skip
+    content = vacancy.content_json()
+    record = vacancy.record_json(content)
+    assert json.loads(record) == json.loads(vacancy.model_dump_json())
+    assert Vacancy.model_validate_json(record) == vacancy
+    assert vacancy.compute_content_hash(content) == vacancy.compute_content_hash()
 
 
 def test_hr_postings_need_no_source():
