@@ -79,3 +79,19 @@ def served(app, timeout: float = 15) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def engine_at_revision(path, revision: str):
+    """A SQLite store whose schema stops at `revision`: a database written by an older release."""
+    from alembic import command
+    from alembic.config import Config
+
+    from vacancies.store import MIGRATIONS_DIR, make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    return engine

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
-from alembic.config import Config
-
 from tests.search.helpers import make_board
+from tests.support import engine_at_revision
 from vacancies.sample_data import generate_vacancies
 from vacancies.search import document
 from vacancies.search.analysis import get_analyzer
@@ -16,7 +14,7 @@ from vacancies.search.contract import SearchQuery
 from vacancies.search.document import DocumentBuilder, build_document
 from vacancies.search.sqlite_backend import SqliteBackend
 from vacancies.service import Board
-from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
+from vacancies.store import VacancyStore, make_engine, migrate
 
 TODAY = date(2026, 11, 28)
 BULK = 450  # above DocumentBuilder's threshold for worker processes
@@ -116,12 +114,7 @@ def test_bulk_save_with_workers_is_searchable_like_in_process(tmp_path):
 
 
 def test_database_from_0005_upgrades_to_the_lean_index_and_still_finds(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0005")
+    engine = engine_at_revision(tmp_path / "old.db", "0005")
     postings = _postings(30)
     board = Board(VacancyStore(engine), SqliteBackend(engine, get_analyzer()))
     board.save(postings)

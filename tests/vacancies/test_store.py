@@ -6,10 +6,10 @@ import json
 import re
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from tests.support import engine_at_revision
 from vacancies.model import State, Vacancy
 from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
 
@@ -27,12 +27,7 @@ def test_sqlite_uses_wal(tmp_path):
 
 
 def test_existing_database_upgrades_in_place(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:  # a database created by the first release
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    engine = engine_at_revision(tmp_path / "old.db", "0001")  # a database created by the first release
     old = vacancy(1, source_url="https://example.org/stelle/1")
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -49,6 +44,8 @@ def test_existing_database_upgrades_in_place(tmp_path):
     assert store.ids_for_urls("s", {"https://example.org/stelle/1"}) == {"s:1"}  # column filled from data
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     assert version == ScriptDirectory.from_config(config).get_current_head()
 
 
@@ -69,12 +66,8 @@ def test_timestamps_have_one_text_form_for_inserts_and_updates(tmp_path):
 
 
 def test_timestamps_with_offset_suffix_are_made_plain_by_migration(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = engine_at_revision(tmp_path / "b.db", "0007")
     with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0007")
         conn.exec_driver_sql(
             "INSERT INTO vacancies (id, origin, source, district, state, title, content_hash, data,"
             " first_seen, last_seen, updated_at) VALUES ('s:1', 'crawled', 's', 'miltenberg', 'published',"
