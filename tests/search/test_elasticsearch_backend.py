@@ -115,6 +115,16 @@ def test_facet_filters_go_to_post_filter_and_leave_their_own_facet_out():
     assert len(result["aggs"]["remote"]["filter"]["bool"]["filter"]) == 3
 
 
+def test_facets_without_another_facets_filter_are_plain_terms_aggregations():
+    """A match-all `filter` wrapper triples the cost of a facet; only wrap where a filter applies."""
+    terms = {"field": "district", "size": 500, "order": [{"_count": "desc"}, {"_key": "asc"}]}
+    assert body()["aggs"]["district"] == {"terms": terms}
+    assert all(set(agg) == {"terms"} for agg in body()["aggs"].values())
+    chosen = body(districts=["miltenberg"])["aggs"]
+    assert chosen["district"] == {"terms": terms}  # its own filter is left out, and there is no other
+    assert chosen["category"]["filter"]["bool"]["filter"] == [{"terms": {"district": ["miltenberg"]}}]
+
+
 def test_status_grade_and_radius_are_plain_filters():
     result = body(
         status=[EmploymentStatus.civil_servant],

@@ -171,22 +171,16 @@ def facet_filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
 
 
 def facet_aggregations(facet_filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Disjunctive facets: facet F counts under every facet filter except F's own."""
-    aggs = {}
+    """Disjunctive facets: facet F counts under every facet filter except F's own.
+
+    A facet with no other facet's filter to apply is a plain `terms` aggregation: wrapped in a match-all
+    `filter` aggregation it costs about three times as much (the landing page, every search without a
+    facet chosen)."""
+    aggs: dict[str, Any] = {}
     for name in FACET_FIELDS:
+        terms = {"terms": {"field": name, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
         others = [clause for other, clause in facet_filters.items() if other != name]
-        aggs[name] = {
-            "filter": {"bool": {"filter": others}},
-            "aggs": {
-                "values": {
-                    "terms": {
-                        "field": name,
-                        "size": FACET_SIZE,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}],
-                    }
-                }
-            },
-        }
+        aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms
     return aggs
 
 
@@ -540,7 +534,8 @@ def _split_for_cache(body: dict[str, Any]) -> list[dict[str, Any]]:
 def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in FACET_FIELDS:
-        buckets = aggregations[name]["values"]["buckets"]
+        aggregation = aggregations[name]
+        buckets = aggregation.get("values", aggregation)["buckets"]
         facets[name] = [FacetValue(str(b["key"]), b["doc_count"]) for b in buckets if b["doc_count"] > 0]
     return facets
 
