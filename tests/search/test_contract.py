@@ -315,6 +315,7 @@ AGREEMENT_QUERIES = [
     {"text": "Landkreis"},
     {"districts": ["miltenberg"]},
     {"working_time": [WorkingTime.part_time], "fixed_term": True},
+    {"districts": ["miltenberg", "starnberg"], "working_time": [WorkingTime.full_time], "fixed_term": False},
     {"pay_grade_min": "E9a", "pay_grade_max": "A11"},
     {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
     {"near": "63897", "radius_km": 50},

@@ -16,8 +16,10 @@ import json
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -173,15 +175,25 @@ def facet_filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
 def facet_aggregations(facet_filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Disjunctive facets: facet F counts under every facet filter except F's own.
 
-    A facet with no other facet's filter to apply is a plain `terms` aggregation: wrapped in a match-all
-    `filter` aggregation it costs about three times as much (the landing page, every search without a
-    facet chosen)."""
-    aggs: dict[str, Any] = {}
+    Facets that need the same filters share one `filter` aggregation (every facet nobody chose needs
+    all the chosen filters), and a facet that needs none is a plain `terms` aggregation: each `filter`
+    wrapper, even a match-all one, costs about twice the `terms` aggregation inside it."""
+    groups: dict[tuple[str, ...], list[str]] = {}
     for name in FACET_FIELDS:
-        terms = {"terms": {"field": name, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
-        others = [clause for other, clause in facet_filters.items() if other != name]
-        aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}} if others else terms
+        groups.setdefault(tuple(other for other in facet_filters if other != name), []).append(name)
+    aggs: dict[str, Any] = {}
+    for others, names in groups.items():
+        terms = {name: _terms_aggregation(name) for name in names}
+        if others:
+            filters = [facet_filters[other] for other in others]
+            aggs[f"filtered_by:{','.join(others)}"] = {"filter": {"bool": {"filter": filters}}, "aggs": terms}
+        else:
+            aggs.update(terms)
     return aggs
+
+
+def _terms_aggregation(field: str) -> dict[str, Any]:
+    return {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
 
 
 def sort_clause(sort: Sort, has_text: bool) -> list[Any]:
@@ -251,6 +263,8 @@ class ElasticsearchBackend:
         self.template = load_template(alias, template_path)
         if index_settings:
             self.template["template"]["settings"]["index"].update(index_settings)
+        self._counter_pool: ThreadPoolExecutor | None = None  # started by the first search
+        self._counter_lock = threading.Lock()
         # Retries are ours (`_retrying`), so that their number and backoff are known and testable.
         self.client = Elasticsearch(
             self.url, request_timeout=request_timeout, max_retries=0, serializers=_fast_serializers()
@@ -368,38 +382,51 @@ class ElasticsearchBackend:
     # -- reads --------------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        body = build_search_body(query, self.analyzer, query.effective_today())
-        responses = self._msearch(_split_for_cache(body))
-        if responses is None:  # nothing indexed yet
+        hits_body, counts_body = _split_for_cache(
+            build_search_body(query, self.analyzer, query.effective_today())
+        )
+        # Two concurrent requests rather than one msearch: the page's records are checked and
+        # highlighted (several ms of Python) while Elasticsearch is still counting the facets.
+        counting = self._counter().submit(self._search_request, counts_body, request_cache=True)
+        try:
+            hits = self._search_request(hits_body, request_cache=False)
+            items = [self._hit(hit, query) for hit in hits["hits"]["hits"]] if hits is not None else []
+        finally:
+            counts = counting.result()
+        if hits is None or counts is None:  # nothing indexed yet
             return SearchPage(0, query.page, query.per_page, [], {name: [] for name in FACET_FIELDS})
-        hits, counts = responses
         return SearchPage(
             total=counts["hits"]["total"]["value"],
             page=query.page,
             per_page=query.per_page,
-            items=[self._hit(hit, query) for hit in hits["hits"]["hits"]],
+            items=items,
             facets=_facets(counts["aggregations"]),
         )
 
-    def _msearch(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-        """Hits and facet counts in one round trip; the facet request (size 0) uses the shard request
-        cache, so the counts of a popular search are computed once per index refresh."""
-        searches: list[dict[str, Any]] = []
-        for index, body in enumerate(bodies):
-            searches += [{"index": self.alias, "request_cache": index == 1}, body]
+    def _counter(self) -> ThreadPoolExecutor:
+        with self._counter_lock:
+            if self._counter_pool is None:
+                self._counter_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="es-counts")
+            return self._counter_pool
+
+    def _search_request(self, body: dict[str, Any], request_cache: bool) -> dict[str, Any] | None:
+        """One `_search` on the alias; None when the alias names no index (nothing indexed yet).
+
+        With `request_cache` the shard request cache keeps the answer (for a size-0 request, the
+        facet counts), so the counts of a popular search are computed once per index refresh."""
         for attempt in range(2):
             try:
-                responses = self.client.msearch(searches=searches).body["responses"]
+                return self.client.search(index=self.alias, body=body, request_cache=request_cache).body
+            except NotFoundError as exc:
+                if exc.error != "index_not_found_exception":
+                    raise IndexUnavailable(f"Elasticsearch lehnt die Suche ab: {exc}") from exc
+                # A reindex may have deleted the index the alias pointed to a moment ago: ask once more.
+                if attempt:
+                    return None
             except EsConnectionError as exc:
                 raise IndexUnavailable(f"Elasticsearch unter {self.url} ist nicht erreichbar: {exc}") from exc
-            errors = [r["error"] for r in responses if "error" in r]
-            if not errors:
-                return responses
-            if not all(e.get("type") == "index_not_found_exception" for e in errors):
-                raise IndexUnavailable(f"Elasticsearch lehnt die Suche ab: {errors[0]}")
-            # A reindex may have deleted the index the alias pointed to a moment ago: ask once more.
-            if attempt:
-                return None
+            except ApiError as exc:
+                raise IndexUnavailable(f"Elasticsearch lehnt die Suche ab: {exc}") from exc
         return None
 
     def _hit(self, hit: dict[str, Any], query: SearchQuery) -> SearchHit:
@@ -491,6 +518,8 @@ class ElasticsearchBackend:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        if self._counter_pool is not None:
+            self._counter_pool.shutdown(wait=True)
         self.client.close()
 
 
@@ -532,12 +561,17 @@ def _split_for_cache(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
-    facets = {}
-    for name in FACET_FIELDS:
-        aggregation = aggregations[name]
-        buckets = aggregation.get("values", aggregation)["buckets"]
-        facets[name] = [FacetValue(str(b["key"]), b["doc_count"]) for b in buckets if b["doc_count"] > 0]
-    return facets
+    """Facet counts from the aggregations of facet_aggregations (plain, or inside a `filter` one)."""
+    found: dict[str, Any] = {}
+    for key, aggregation in aggregations.items():
+        inner = {key: aggregation} if key in FACET_FIELDS else aggregation
+        found.update({name: agg for name, agg in inner.items() if name in FACET_FIELDS})
+    return {
+        name: [
+            FacetValue(str(b["key"]), b["doc_count"]) for b in found[name]["buckets"] if b["doc_count"] > 0
+        ]
+        for name in FACET_FIELDS
+    }
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
