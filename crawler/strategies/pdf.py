@@ -68,9 +68,8 @@ class PdfStrategy(Strategy):
         yield from self.next_pages(response)
 
     def parse_pdf(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
-        text = pdf_text(response.body)
-        posting = posting_from_text(text, response.url, response.meta.get("link_text") or "",
-                                    pdf_title(response.body))  # fmt: skip
+        text, title = pdf_contents(response.body)
+        posting = posting_from_text(text, response.url, response.meta.get("link_text") or "", title)
         if posting is None:
             self.reporter.record_parse_error(response.url, "PDF ohne lesbaren Text (gescannt?)")
             return
@@ -79,20 +78,26 @@ class PdfStrategy(Strategy):
 
 def pdf_text(body: bytes) -> str:
     """The text layer of a PDF; ValueError when the file is no readable PDF."""
+    return pdf_contents(body)[0]
+
+
+def pdf_contents(body: bytes) -> tuple[str, str]:
+    """(text layer, metadata title) of a PDF, read once; ValueError when the file is no readable PDF."""
     if not body.lstrip()[:5].startswith(b"%PDF"):
         raise ValueError("keine PDF-Datei")
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings on sloppy PDFs are noise here
     try:
         reader = PdfReader(io.BytesIO(body))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"PDF nicht lesbar: {exc}") from exc
+    return text, _meta_title(reader)
 
 
-def pdf_title(body: bytes) -> str:
+def _meta_title(reader: PdfReader) -> str:
     """The title in the PDF's metadata ('' when absent or generic, like 'Microsoft Word - x.docx')."""
     try:
-        title = clean_text((PdfReader(io.BytesIO(body)).metadata or {}).get("/Title") or "")
+        title = clean_text((reader.metadata or {}).get("/Title") or "")
     except (PyPdfError, ValueError, KeyError, TypeError):
         return ""
     if re.match(r"(?i)(microsoft|untitled|unbenannt|dokument\d*$)", title) or title.lower().endswith(

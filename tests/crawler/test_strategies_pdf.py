@@ -132,3 +132,27 @@ def test_empty_or_broken_pdf_is_a_parse_error(body):
     assert run(spider, pdf_response(body)) == []
     assert len(spider.parse_errors) == 1
     assert f"{BASE}/media/stellen/kaemmerei-2026.pdf" in spider.error_urls
+
+
+@pytest.mark.parametrize(
+    ("meta_title", "expected"),
+    [
+        ("Sachbearbeiter (m/w/d) Kämmerei", "Sachbearbeiter (m/w/d) Kämmerei"),
+        ("Microsoft Word - Ausschreibung_KAE.docx", ""),  # a generic title says nothing
+        ("", ""),
+    ],
+)
+def test_pdf_contents_reads_text_and_metadata_title_in_one_pass(meta_title, expected):
+    from crawler.samplesites.render_pdf import pdf_document
+    from crawler.strategies.pdf import pdf_contents
+
+    text, title = pdf_contents(pdf_document([("p", "Bewerbungsfrist: 15.12.2026")], title=meta_title))
+    assert "Bewerbungsfrist: 15.12.2026" in text
+    assert title == expected
+
+
+def test_pdf_contents_refuses_what_is_no_pdf():
+    from crawler.strategies.pdf import pdf_contents
+
+    with pytest.raises(ValueError, match="keine PDF-Datei"):
+        pdf_contents(b"<html>Fehlerseite</html>")
