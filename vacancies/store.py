@@ -6,8 +6,10 @@ external index (Elasticsearch) has not confirmed yet.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     Connection,
     Engine,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from vacancies.model import State, Vacancy
 from vacancies.schema import index_outbox_table as outbox
@@ -75,12 +76,46 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema in place (Alembic)."""
+    """Create or upgrade the schema in place (Alembic).
+
+    A database already at the newest revision is recognised without importing Alembic, which would
+    cost every command about 0.25 s of start-up for nothing."""
+    if _revisions(engine) == {head_revision()}:
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+_REVISION_RE = re.compile(r"""^(down_revision|revision)\s*=\s*(?:["']([^"']+)["']|None)""", re.MULTILINE)
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration: the revision that no other migration builds on (read from the files)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_RE.findall(path.read_text(encoding="utf-8")))
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"Migrationen ohne eindeutigen Kopf: {sorted(heads)}")
+    return heads.pop()
+
+
+def _revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at; empty when it has no schema yet."""
+    try:
+        with engine.connect() as conn:
+            return set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    except DBAPIError:  # no such table: a new database (or none at all: Alembic will say so)
+        return set()
 
 
 @dataclass

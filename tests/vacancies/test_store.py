@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -11,7 +14,7 @@ from alembic.script import ScriptDirectory
 
 from tests.support import engine_at_revision
 from vacancies.model import State, Vacancy
-from vacancies.store import MIGRATIONS_DIR, VacancyStore, make_engine, migrate
+from vacancies.store import MIGRATIONS_DIR, VacancyStore, head_revision, make_engine, migrate
 
 
 def vacancy(n: int, **changes) -> Vacancy:
@@ -134,3 +137,22 @@ def test_find_twin_matches_district_title_and_deadline_of_another_published_sour
     same_source = Vacancy.model_validate({"id": "s:9", "source": "s", "district": "miltenberg",
                                           "title": "Kämmerer (m/w/d)", "deadline": "2026-12-31"})  # fmt: skip
     assert store.find_twin(same_source) is None
+
+
+def test_head_revision_read_from_the_files_is_alembics_head():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_database_at_the_head_opens_without_importing_alembic(tmp_path):
+    """Alembic costs ~0.25 s of start-up: every command (crawl, import, serve) skips it when up to date."""
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    migrate(make_engine(url))  # creates the schema: this one needs Alembic
+    script = (
+        "import sys; from vacancies.store import make_engine, migrate; "
+        f"migrate(make_engine({url!r})); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert done.stdout.strip() == "False"
