@@ -20,7 +20,7 @@ from scrapy.utils.misc import load_object
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
 from crawler.lifecycle import finish_run
 from crawler.pipelines import SaveBatch
-from crawler.workers import partition, run_forked, wait_all
+from crawler.workers import BundleQueue, partition, run_forked, wait_all
 from vacancies.runs import CrawlRun, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
@@ -148,7 +148,7 @@ def crawl_sources(
             log.warning("Quelle %s läuft bereits — übersprungen", source.key)
             continue
         opened.append((source, run))
-    mine, *theirs = _shares(opened, options.workers, runs)
+    mine, *theirs = _shares(opened, options, runs)
     if theirs:
         _import_components(scrapy_settings(config.defaults, settings, options))
         board.store.engine.dispose()  # no open database connection may be shared with a worker
@@ -175,15 +175,25 @@ def _import_components(settings: ScrapySettings) -> None:
         load_object(settings.getdict("DOWNLOAD_HANDLERS_BASE")[scheme])
 
 
-def _shares(opened: list[tuple[SourceConfig, CrawlRun]], workers: int, runs: RunStore) -> list[list]:
-    """The sources of each process, balanced by the pages of their last successful runs."""
-    if workers <= 1 or len(opened) <= 1:
+def _shares(opened: list[tuple[SourceConfig, CrawlRun]], options: CrawlOptions, runs: RunStore) -> list:
+    """What each process crawls: a fixed list of sources, or (impolite, CPU-bound) one BundleQueue that
+    all processes take from; balanced by the pages of the sources' last successful runs."""
+    if options.workers <= 1 or len(opened) <= 1:
         return [opened]
     pages = {source.key: _last_pages(runs, source.key) for source, _ in opened}
     known = sorted(p for p in pages.values() if p) or [1]
     typical = known[len(known) // 2]  # a source never crawled counts as a typical one
-    return partition(opened, workers, hosts=lambda item: _hosts(item[0]),
-                     weight=lambda item: pages[item[0].key] or typical)  # fmt: skip
+
+    def weight(item: tuple[SourceConfig, CrawlRun]) -> float:
+        return pages[item[0].key] or typical
+
+    def hosts(item: tuple[SourceConfig, CrawlRun]) -> set[str]:
+        return _hosts(item[0])
+
+    if options.polite:
+        return partition(opened, options.workers, hosts=hosts, weight=weight)
+    queue = BundleQueue(opened, hosts=hosts, weight=weight)
+    return [queue] * min(options.workers, len(queue.bundles))
 
 
 def _last_pages(runs: RunStore, source: str) -> int:
@@ -197,12 +207,21 @@ def _hosts(source: SourceConfig) -> set[str]:
     return {host.lower() for host in (*default_domains(source), *source.allowed_domains)}
 
 
-def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]], settings: Settings,
-           options: CrawlOptions, board: Board) -> None:  # fmt: skip
-    """Crawl `share` in this process with one Scrapy crawler; every run is finished (recorded) here."""
+def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] | BundleQueue,
+           settings: Settings, options: CrawlOptions, board: Board) -> None:  # fmt: skip
+    """Crawl `share` (its sources, or the bundles this process takes from a queue shared with the other
+    workers) with one Scrapy crawler; every run crawled here is finished (recorded) here."""
     from crawler.spider import DistrictSpider, SourceCrawl
 
     runs = RunStore(board.store.engine)
+    claim = None
+    if isinstance(share, BundleQueue):
+        queue, share = share, share.items
+
+        def claim() -> list[str] | None:
+            bundle = queue.claim()
+            return None if bundle is None else [source.key for source, _ in bundle if source.key in keys]
+
     crawls: list[SourceCrawl] = []
     for source, run in share:
         try:
@@ -212,6 +231,7 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]], 
             run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
     if not crawls:
         return
+    keys = {crawl.key for crawl in crawls}  # a source that could not start is not claimed
     batch = SaveBatch(board, {crawl.key: crawl for crawl in crawls})
 
     def finish(crawl: SourceCrawl, reason: str) -> None:
@@ -219,7 +239,8 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]], 
         finish_run(crawl, reason, board, runs, config.defaults)
 
     process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
-    process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch)
+    process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch,
+                  claim=claim)  # fmt: skip
     # What is loaded by now (code, settings, caches, the crawler) lives as long as the process: keep it
     # out of the collector's full passes during the crawl (~0.5 s for the sample sites).
     gc.freeze()

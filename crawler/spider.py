@@ -23,6 +23,7 @@ Politeness (robots.txt, throttling, user agent, timeouts, size caps, cache) is t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -198,12 +199,20 @@ class DistrictSpider(scrapy.Spider):
         crawls: list[SourceCrawl] | None = None,
         finish: Callable[[SourceCrawl, str], None] | None = None,
         today: date | None = None,
+        claim: Callable[[], list[str] | None] | None = None,
+        max_active: int = 4,
         **kwargs: Any,
     ) -> None:
+        """With `claim`, the sources start a few at a time (at most `max_active` unfinished): `claim()`
+        names the next ones to crawl (keys of `crawls`; other processes crawl the rest), None when
+        none are left. Without it, all `crawls` start at once."""
         if not crawls:
             raise ValueError("DistrictSpider braucht crawls=[SourceCrawl(...)]")
         super().__init__(**kwargs)
-        self.crawls = {crawl.key: crawl for crawl in crawls}
+        self._claim = claim
+        self._unclaimed = {crawl.key: crawl for crawl in crawls} if claim else {}
+        self.crawls = {} if claim else {crawl.key: crawl for crawl in crawls}
+        self.max_active = max_active
         self.today = today
         self._finish = finish
         # Scrapy's own offsite filter (as in `probe`) sees the union; SourceOffsiteMiddleware is per source.
@@ -221,9 +230,23 @@ class DistrictSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
-        for crawl in self.crawls.values():
-            for request in crawl.start_requests():
-                yield request
+        if self._claim is None:
+            for crawl in self.crawls.values():
+                for request in crawl.start_requests():
+                    yield request
+            return
+        while (keys := await self._next_claim()) is not None:
+            for key in keys:
+                crawl = self.crawls[key] = self._unclaimed.pop(key)
+                for request in crawl.start_requests():
+                    yield request
+
+    async def _next_claim(self) -> list[str] | None:
+        # Scrapy keeps the spider open while start() has not ended, so waiting here is safe.
+        while sum(not crawl.finished for crawl in self.crawls.values()) >= self.max_active:
+            await asyncio.sleep(0.02)
+        assert self._claim is not None
+        return self._claim()
 
     def crawl_of(self, thing: Any) -> SourceCrawl | None:
         """The source a request (by its meta) or an item (RawPosting, record dict, Vacancy) belongs to."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.workers import partition
+from crawler.workers import BundleQueue, partition, run_forked, wait_all
 
 
 def share_of(groups: list[list[str]], item: str) -> int:
@@ -39,3 +39,30 @@ def test_never_more_workers_than_independent_sources():
 def test_order_within_a_share_is_kept():
     groups = partition(list("abcde"), 2, hosts=lambda x: {x}, weight=lambda _: 1)
     assert all(group == sorted(group) for group in groups)
+
+
+def test_bundle_queue_hands_out_host_sharing_sources_together_heaviest_first():
+    weights = {"a": 1, "b": 5, "c": 2, "d": 2, "e": 3}
+    queue = BundleQueue(list("abcde"), hosts=HOSTS.__getitem__, weight=weights.__getitem__)
+    claimed = []
+    while (bundle := queue.claim()) is not None:
+        claimed.append(bundle)
+    assert claimed == [["b"], ["c", "d"], ["e"], ["a"]]  # c and d share the API host: weight 4
+    assert queue.claim() is None
+
+
+def test_each_bundle_goes_to_exactly_one_forked_worker(tmp_path):
+    """Workers race for the queue after the fork: none may crawl a source twice, none may be left out."""
+    items = [f"s{i}" for i in range(60)]
+    queue = BundleQueue(items, hosts=lambda x: {x}, weight=lambda _: 1)
+
+    def work(worker: int) -> None:
+        with open(tmp_path / f"claims-{worker}.txt", "w") as out:
+            while (bundle := queue.claim()) is not None:
+                out.write(f"{bundle[0]}\n")
+                out.flush()
+
+    assert wait_all(run_forked([1, 2, 3], work)) == [0, 0, 0]
+    work(0)  # the parent takes part like the crawl's own process does
+    claims = [line for w in range(4) for line in (tmp_path / f"claims-{w}.txt").read_text().split()]
+    assert sorted(claims) == sorted(items)
