@@ -243,10 +243,26 @@ class DistrictSpider(scrapy.Spider):
 
     async def _next_claim(self) -> list[str] | None:
         # Scrapy keeps the spider open while start() has not ended, so waiting here is safe.
-        while sum(not crawl.finished for crawl in self.crawls.values()) >= self.max_active:
+        while self._unfinished() >= self.max_active and not self._nothing_in_flight():
             await asyncio.sleep(0.02)
         assert self._claim is not None
         return self._claim()
+
+    def _unfinished(self) -> int:
+        return sum(not crawl.finished for crawl in self.crawls.values())
+
+    def _nothing_in_flight(self) -> bool:
+        """Scrapy's own idle test without the start requests: should a source's count of pending
+        requests ever go wrong, it must not hold the others back (it is closed when the spider closes)."""
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)
+        return (
+            engine.scraper.slot is not None
+            and engine.scraper.slot.is_idle()
+            and not engine.downloader.active
+            and slot is not None
+            and not slot.scheduler.has_pending_requests()
+        )
 
     def crawl_of(self, thing: Any) -> SourceCrawl | None:
         """The source a request (by its meta) or an item (RawPosting, record dict, Vacancy) belongs to."""

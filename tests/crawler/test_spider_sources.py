@@ -6,6 +6,8 @@ the spider's bookkeeping is driven directly, with Scrapy's signals sent by hand.
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -167,3 +169,75 @@ def _failure(request: Request):
     failure = Failure(IgnoreRequest("robots.txt"))
     failure.request = request
     return failure
+
+
+class ClaimingSpider(Spider):
+    """A spider that takes its sources from `bundles` (as from a BundleQueue), `max_active` at a time.
+
+    The test crawler has no engine; a stand-in with the parts the spider looks at says whether anything
+    is in flight (the real engine is exercised by the two-worker crawl in test_crawl_e2e)."""
+
+    def __init__(self, bundles: list[list[str]], max_active: int, *sources: SourceConfig) -> None:
+        self.finished = []
+        self.crawls = [SourceCrawl(s) for s in sources]
+        self.crawler = get_crawler(DistrictSpider)
+        queue = iter(bundles)
+        self.spider = DistrictSpider.from_crawler(
+            self.crawler, crawls=self.crawls, finish=lambda c, r: self.finished.append((c.key, r)),
+            claim=lambda: next(queue, None), max_active=max_active,
+        )  # fmt: skip
+        self.crawler.spider = self.spider
+        self.in_flight = True
+        scraper = SimpleNamespace(slot=SimpleNamespace(is_idle=lambda: not self.in_flight))
+        scheduler = SimpleNamespace(has_pending_requests=lambda: self.in_flight)
+        self.crawler.engine = SimpleNamespace(
+            scraper=scraper,
+            downloader=SimpleNamespace(active=set()),
+            _slot=SimpleNamespace(scheduler=scheduler),
+        )
+
+
+async def _source_of(pending: asyncio.Future, timeout: float) -> str | None:
+    """The source of the start request `pending` resolves to, or None while the spider still waits."""
+    done, _ = await asyncio.wait({pending}, timeout=timeout)
+    return pending.result().meta["source"] if done else None
+
+
+def _start_requests(test: ClaimingSpider):
+    starting = test.spider.start()
+    return starting, lambda: asyncio.ensure_future(anext(starting))
+
+
+def test_claimed_sources_start_a_few_at_a_time():
+    test = ClaimingSpider([["a"], ["b", "c"], ["d"]], 2, *(source(k, f"www.lra-{k}.example") for k in "abcd"))
+
+    async def scenario() -> None:
+        starting, next_request = _start_requests(test)
+        assert [await _source_of(next_request(), 1) for _ in range(3)] == ["a", "b", "c"]
+        waiting = next_request()
+        assert await _source_of(waiting, 0.3) is None  # three unfinished, two allowed: d waits
+        test.spider._close_source(test.spider.crawls["a"], "finished")
+        assert await _source_of(waiting, 0.3) is None  # still two unfinished
+        test.spider._close_source(test.spider.crawls["b"], "finished")
+        assert await _source_of(waiting, 1) == "d"
+        test.spider._close_source(test.spider.crawls["c"], "finished")
+        with pytest.raises(StopAsyncIteration):  # a free slot, but nothing left to claim: start() ends
+            await asyncio.wait_for(anext(starting), 1)
+
+    asyncio.run(scenario())
+    assert set(test.spider.crawls) == {"a", "b", "c", "d"}
+
+
+def test_sources_stuck_with_nothing_in_flight_do_not_hold_back_the_rest():
+    """Should a source's count of pending requests go wrong, the next bundle starts once nothing moves."""
+    test = ClaimingSpider([["a"], ["b"]], 1, *(source(k, f"www.lra-{k}.example") for k in "ab"))
+
+    async def scenario() -> None:
+        _, next_request = _start_requests(test)
+        assert await _source_of(next_request(), 1) == "a"
+        waiting = next_request()
+        assert await _source_of(waiting, 0.3) is None  # "a" unfinished and requests in flight
+        test.in_flight = False  # "a" never reports back, but nothing is downloading or queued
+        assert await _source_of(waiting, 1) == "b"
+
+    asyncio.run(scenario())
