@@ -214,16 +214,9 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
     from crawler.spider import DistrictSpider, SourceCrawl
 
     runs = RunStore(board.store.engine)
-    claim = None
-    if isinstance(share, BundleQueue):
-        queue, share = share, share.items
-
-        def claim() -> list[str] | None:
-            bundle = queue.claim()
-            return None if bundle is None else [source.key for source, _ in bundle if source.key in keys]
-
+    queue = share if isinstance(share, BundleQueue) else None
     crawls: list[SourceCrawl] = []
-    for source, run in share:
+    for source, run in queue.items if queue else share:
         try:
             crawls.append(SourceCrawl(source, run=run))
         except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run
@@ -231,8 +224,15 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
             run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
     if not crawls:
         return
-    keys = {crawl.key for crawl in crawls}  # a source that could not start is not claimed
     batch = SaveBatch(board, {crawl.key: crawl for crawl in crawls})
+    claim = None
+    if queue is not None:
+
+        def claim() -> list[str] | None:
+            bundle = queue.claim()  # a source that could not start is left out
+            return (
+                None if bundle is None else [source.key for source, _ in bundle if source.key in batch.crawls]
+            )
 
     def finish(crawl: SourceCrawl, reason: str) -> None:
         batch.flush()  # the lifecycle must see every posting of this source saved

@@ -76,11 +76,6 @@ class PdfStrategy(Strategy):
         yield posting
 
 
-def pdf_text(body: bytes) -> str:
-    """The text layer of a PDF; ValueError when the file is no readable PDF."""
-    return pdf_contents(body)[0]
-
-
 def pdf_contents(body: bytes) -> tuple[str, str]:
     """(text layer, metadata title) of a PDF, read once; ValueError when the file is no readable PDF."""
     if not body.lstrip()[:5].startswith(b"%PDF"):

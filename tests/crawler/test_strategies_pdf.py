@@ -8,7 +8,7 @@ import pytest
 from scrapy.http import Response
 
 from crawler.strategies.common import url_source_id
-from crawler.strategies.pdf import pdf_text
+from crawler.strategies.pdf import pdf_contents
 from tests.crawler.test_strategies_common import (
     fixture_bytes,
     make_spider,
@@ -66,7 +66,7 @@ def pdf_response(body: bytes, url: str = f"{BASE}/media/stellen/kaemmerei-2026.p
 
 
 def test_hand_written_pdf_is_read_by_pypdf():
-    assert "Kämmerei" in pdf_text(make_pdf(LINES))
+    assert "Kämmerei" in pdf_contents(make_pdf(LINES))[0]
 
 
 @pytest.fixture
@@ -144,7 +144,6 @@ def test_empty_or_broken_pdf_is_a_parse_error(body):
 )
 def test_pdf_contents_reads_text_and_metadata_title_in_one_pass(meta_title, expected):
     from crawler.samplesites.render_pdf import pdf_document
-    from crawler.strategies.pdf import pdf_contents
 
     text, title = pdf_contents(pdf_document([("p", "Bewerbungsfrist: 15.12.2026")], title=meta_title))
     assert "Bewerbungsfrist: 15.12.2026" in text
@@ -152,7 +151,5 @@ def test_pdf_contents_reads_text_and_metadata_title_in_one_pass(meta_title, expe
 
 
 def test_pdf_contents_refuses_what_is_no_pdf():
-    from crawler.strategies.pdf import pdf_contents
-
     with pytest.raises(ValueError, match="keine PDF-Datei"):
         pdf_contents(b"<html>Fehlerseite</html>")

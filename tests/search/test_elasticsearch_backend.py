@@ -414,3 +414,25 @@ def _closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.elasticsearch
+def test_search_on_an_unreachable_cluster_raises_index_unavailable(es_index_prefix):
+    backend = ElasticsearchBackend(_closed_port_url(), es_index_prefix)
+    with pytest.raises(IndexUnavailable, match="nicht erreichbar"):
+        backend.search(SearchQuery(text="Erzieher"))
+    backend.close()
+
+
+@pytest.mark.elasticsearch
+def test_a_search_elasticsearch_refuses_raises_index_unavailable(backend, monkeypatch):
+    """The hits and the counts are separate requests: a refused one must not pass as an empty page."""
+    import vacancies.search.elasticsearch_backend as module
+
+    backend.index([vacancy("s:1", "Erzieher")])
+    real = module.build_search_body
+    monkeypatch.setattr(
+        module, "build_search_body", lambda *a: {**real(*a), "sort": [{"no_such_field": "x"}]}
+    )
+    with pytest.raises(IndexUnavailable, match="lehnt die Suche ab"):
+        backend.search(SearchQuery(text="Erzieher"))
