@@ -65,7 +65,7 @@ def pdf_response(body: bytes, url: str = f"{BASE}/media/stellen/kaemmerei-2026.p
     return response_for(url, body, "parse_pdf", "detail", kind=Response, link_text="Sachbearbeiter Kämmerei")
 
 
-def test_hand_written_pdf_is_read_by_pypdf():
+def test_hand_written_pdf_is_read():
     assert "Kämmerei" in pdf_contents(make_pdf(LINES))[0]
 
 
@@ -153,3 +153,33 @@ def test_pdf_contents_reads_text_and_metadata_title_in_one_pass(meta_title, expe
 def test_pdf_contents_refuses_what_is_no_pdf():
     with pytest.raises(ValueError, match="keine PDF-Datei"):
         pdf_contents(b"<html>Fehlerseite</html>")
+
+
+def test_a_word_hyphenated_at_the_end_of_a_line_keeps_its_line_break():
+    # PDFium joins such lines and marks the hyphen; the facts are found line by line, so the break and
+    # the hyphen must come back as they are printed.
+    text, _ = pdf_contents(make_pdf(["Bewerbung über unser Online-", "Portal bis 15.12.2026"]))
+    assert [line.strip() for line in text.splitlines() if line.strip()] == [
+        "Bewerbung über unser Online-",
+        "Portal bis 15.12.2026",
+    ]
+
+
+def test_every_page_is_read():
+    from crawler.samplesites.render_pdf import pdf_document
+
+    blocks = [("p", f"Absatz {n} der Ausschreibung mit genug Text für eine Zeile") for n in range(120)]
+    text, _ = pdf_contents(pdf_document(blocks + [("p", "Bewerbungsfrist: 15.12.2026")]))
+    assert "Absatz 0 der" in text and "Bewerbungsfrist: 15.12.2026" in text
+
+
+def test_encrypted_pdf_is_refused_with_a_clear_error():
+    from tests.hr.pdfs import encrypted_pdf
+
+    with pytest.raises(ValueError, match="PDF nicht lesbar"):
+        pdf_contents(encrypted_pdf())
+
+
+def test_damaged_pdf_is_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match="PDF nicht lesbar"):
+        pdf_contents(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << >>\n%%EOF")
