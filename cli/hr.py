@@ -1,139 +1,23 @@
-"""Operator commands of the HR portal: `users ...`, `tokens ...` and `hr-due`."""
+"""Operator commands of the HR portal: `users ...`, `tokens ...` and `hr-due` (their parsers).
+
+The commands live in cli.hr_commands and are imported when one runs: the account code (Argon2) costs
+~0.1 s at start, which every other command, a nightly crawl say, would pay for nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
-
-from vacancies.accounts import ROLE_ADMIN, ROLE_HR, AccountError, Accounts, generate_password
-from vacancies.audit import AuditLog
-from vacancies.settings import get_settings
-
-ACTOR = "cli"
+from collections.abc import Callable
 
 
-def _engine():
-    from vacancies.store import make_engine, migrate
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from cli import hr_commands
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
-    return engine
+        return getattr(hr_commands, name)(args)
 
-
-def _password(args: argparse.Namespace, email: str) -> str | None:
-    """The new password: generated and printed once, read from stdin, or asked twice (interactive)."""
-    if args.generate:
-        password = generate_password()
-        print(f"Erzeugtes Passwort für {email} (wird nur jetzt angezeigt): {password}")
-        return password
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    if not sys.stdin.isatty():
-        print("Kein Terminal: bitte --generate oder --password-stdin verwenden.", file=sys.stderr)
-        return None
-    first = getpass.getpass(f"Neues Passwort für {email}: ")
-    if first != getpass.getpass("Passwort wiederholen: "):
-        print("Die beiden Eingaben stimmen nicht überein.", file=sys.stderr)
-        return None
-    return first
-
-
-def cmd_users_add(args: argparse.Namespace) -> int:
-    if not args.admin and not args.district:
-        print("--district ist nötig (oder --admin für ein Konto aller Landkreise).", file=sys.stderr)
-        return 2
-    password = _password(args, args.email)
-    if password is None:
-        return 2
-    role = ROLE_ADMIN if args.admin else ROLE_HR
-    try:
-        user = Accounts(_engine()).add_user(args.email, password, role, None if args.admin else args.district)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    where = "alle Landkreise" if user.is_admin else user.district
-    print(f"Konto angelegt: {user.email} ({user.role}, {where})")
-    return 0
-
-
-def cmd_users_disable(args: argparse.Namespace) -> int:
-    try:
-        user = Accounts(_engine()).disable(args.email)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Konto gesperrt und abgemeldet: {user.email}")
-    return 0
-
-
-def cmd_users_reset(args: argparse.Namespace) -> int:
-    password = _password(args, args.email)
-    if password is None:
-        return 2
-    try:
-        user = Accounts(_engine()).set_password(args.email, password)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Passwort gesetzt, alle Sitzungen beendet: {user.email}")
-    return 0
-
-
-def cmd_users_list(args: argparse.Namespace) -> int:
-    users = Accounts(_engine()).list_users()
-    for user in users:
-        state = " (gesperrt)" if user.disabled else ""
-        print(f"{user.email}\t{user.role}\t{user.district or 'alle'}{state}")
-    if not users:
-        print("Keine Konten.")
-    return 0
-
-
-def cmd_tokens_create(args: argparse.Namespace) -> int:
-    engine = _engine()
-    try:
-        token, secret = Accounts(engine).create_token(args.district, args.name or "", ACTOR)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    AuditLog(engine).record(ACTOR, "token_create", token.district, detail=f"{token.id} {token.name}")
-    print(f"API-Zugang {token.id} „{token.name}“ für {token.district}", end=" ")
-    print("(nur jetzt sichtbar, nur als Prüfsumme gespeichert):")
-    print(secret)
-    return 0
-
-
-def cmd_tokens_revoke(args: argparse.Namespace) -> int:
-    engine = _engine()
-    token = Accounts(engine).revoke_token(args.id)
-    if token is None:
-        print(f"Keinen API-Zugang mit der Nummer {args.id}.", file=sys.stderr)
-        return 1
-    AuditLog(engine).record(ACTOR, "token_revoke", token.district, detail=f"{token.id} {token.name}")
-    print(f"API-Zugang {token.id} „{token.name}“ ({token.district}) widerrufen.")
-    return 0
-
-
-def cmd_tokens_list(args: argparse.Namespace) -> int:
-    tokens = Accounts(_engine()).list_tokens(args.district)
-    for t in tokens:
-        state = f"widerrufen {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "aktiv"
-        used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "nie"
-        print(f"{t.id}\t{t.district}\t{t.name}\t{t.prefix}…\t{state}\tzuletzt benutzt: {used}")
-    if not tokens:
-        print("Keine API-Zugänge.")
-    return 0
-
-
-def cmd_hr_due(args: argparse.Namespace) -> int:
-    from api.hr.context import HrContext
-    from vacancies.service import open_board
-
-    settings = get_settings()
-    published, expired = HrContext(settings, open_board(settings)).postings.promote_due()
-    print(f"Veröffentlicht: {len(published)}, abgelaufen: {len(expired)}")
-    return 0
+    run.__name__ = name
+    return run
 
 
 def _password_options(parser: argparse.ArgumentParser) -> None:
@@ -155,15 +39,15 @@ def add_commands(sub) -> None:
     p.add_argument("--district", help="Landkreis-Kürzel, z. B. miltenberg")
     p.add_argument("--admin", action="store_true", help="Administration: alle Landkreise")
     _password_options(p)
-    p.set_defaults(func=cmd_users_add)
+    p.set_defaults(func=_command("cmd_users_add"))
     p = users.add_parser("disable", help="Konto sperren und abmelden")
     p.add_argument("--email", required=True)
-    p.set_defaults(func=cmd_users_disable)
+    p.set_defaults(func=_command("cmd_users_disable"))
     p = users.add_parser("reset-password", help="Neues Passwort setzen (beendet alle Sitzungen)")
     p.add_argument("--email", required=True)
     _password_options(p)
-    p.set_defaults(func=cmd_users_reset)
-    users.add_parser("list", help="Konten auflisten").set_defaults(func=cmd_users_list)
+    p.set_defaults(func=_command("cmd_users_reset"))
+    users.add_parser("list", help="Konten auflisten").set_defaults(func=_command("cmd_users_list"))
 
     tokens = sub.add_parser("tokens", help="API-Zugänge für Bewerbermanagement-Systeme").add_subparsers(
         dest="tokens_command", required=True
@@ -171,13 +55,13 @@ def add_commands(sub) -> None:
     p = tokens.add_parser("create", help="Zugang erstellen (Schlüssel wird einmal angezeigt)")
     p.add_argument("--district", required=True)
     p.add_argument("--name", default="")
-    p.set_defaults(func=cmd_tokens_create)
+    p.set_defaults(func=_command("cmd_tokens_create"))
     p = tokens.add_parser("revoke", help="Zugang widerrufen")
     p.add_argument("--id", type=int, required=True)
-    p.set_defaults(func=cmd_tokens_revoke)
+    p.set_defaults(func=_command("cmd_tokens_revoke"))
     p = tokens.add_parser("list", help="Zugänge auflisten")
     p.add_argument("--district")
-    p.set_defaults(func=cmd_tokens_list)
+    p.set_defaults(func=_command("cmd_tokens_list"))
 
     p = sub.add_parser("hr-due", help="Geplante HR-Stellen veröffentlichen, abgelaufene beenden (für cron)")
-    p.set_defaults(func=cmd_hr_due)
+    p.set_defaults(func=_command("cmd_hr_due"))

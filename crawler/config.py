@@ -47,7 +47,7 @@ class CrawlDefaults(BaseModel):
 
 
 def _valid_cron(value: str) -> str:
-    from crawler.scheduler import crontab_trigger
+    from crawler.cron import crontab_trigger
 
     try:
         crontab_trigger(value, "Europe/Berlin")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -23,24 +22,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from crawler.config import DistrictsConfig, SourceConfig
+from crawler.cron import crontab_trigger
 from vacancies.runs import RunStore
 from vacancies.settings import Settings
 from vacancies.store import make_engine, migrate
 
 log = logging.getLogger(__name__)
 CRAWL_TIMEOUT = 3 * 3600  # a crawl that hangs longer is killed; its run is recorded as failed
-
-
-WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def crontab_trigger(expression: str, timezone: str, jitter: int | None = None) -> CronTrigger:
-    """A crontab line as cron users read it. APScheduler counts weekdays from Monday = 0, crontab from
-    Sunday = 0, so numeric weekdays are turned into names first ("1-5" -> "mon-fri")."""
-    minute, hour, day, month, day_of_week = expression.split()
-    day_of_week = re.sub(r"\d", lambda m: WEEKDAYS[int(m.group())], day_of_week)
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week,
-                       timezone=ZoneInfo(timezone), jitter=jitter)  # fmt: skip
 
 
 def cron_for(source: SourceConfig, config: DistrictsConfig) -> CronTrigger:

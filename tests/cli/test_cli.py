@@ -126,3 +126,18 @@ def test_crawl_with_a_broken_districts_file_names_the_problem(tmp_path):
     result = run(["crawl", "--districts-file", str(broken)], str(tmp_path / "b.db"))
     assert result.returncode == 2
     assert "Konfigurationsfehler" in result.stderr and "Landkreis „miltenberg“, name: fehlt" in result.stderr
+
+
+def test_a_crawl_starts_without_the_hr_account_code_or_the_scheduler():
+    """Each loads ~0.1 s of modules (Argon2, APScheduler's scheduler) that a crawl never uses."""
+    from pathlib import Path
+
+    script = (
+        "import sys; from cli.main import build_parser; from crawler.config import load_districts; "
+        "build_parser(); load_districts(); "
+        "print(sorted(m for m in ('vacancies.accounts', 'argon2', 'crawler.scheduler', "
+        "'apscheduler.schedulers') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert done.stdout.strip() == "[]"

@@ -109,7 +109,8 @@ def test_cli_users_add_generate_prints_the_password_once(cli_db, monkeypatch, ca
 def test_cli_interactive_asks_twice(cli_db, monkeypatch, capsys):
     answers = iter(["Fahrrad-Glocke-im-Nebel", "Fahrrad-Glocke-im-Nebe"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    monkeypatch.setattr("cli.hr.sys.stdin", type("Tty", (), {"isatty": staticmethod(lambda: True)})())
+    tty = type("Tty", (), {"isatty": staticmethod(lambda: True)})()
+    monkeypatch.setattr("cli.hr_commands.sys.stdin", tty)
     assert main(["users", "add", "--district", DISTRICT_A, "--email", "b@lra.de"]) == 2
     assert "stimmen nicht überein" in capsys.readouterr().err
 

@@ -1,0 +1,53 @@
+"""The gazetteer: postal codes and place names from config/geo/plz_de.csv."""
+
+from __future__ import annotations
+
+import pytest
+
+from vacancies.geo import Gazetteer, config_dir, fold_name, get_gazetteer
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("Bad Tölz", "bad tolz"),
+        ("bad toelz", "bad tolz"),
+        ("Bad-Tolz", "bad tolz"),
+        ("  MÜNCHEN ", "munchen"),
+        ("Muenchen", "munchen"),
+        ("Weißenburg i.Bay.", "weissenburg i bay"),
+        ("Sankt Pölten", "sankt polten"),
+        ("Besançon", "besancon"),  # accents of other languages are dropped too
+        ("Neustadt a.d. Waldnaab", "neustadt a d waldnaab"),
+        ("", ""),
+    ],
+)
+def test_fold_name(written, folded):
+    assert fold_name(written) == folded
+
+
+def test_postal_code_and_place_name_lookups():
+    gazetteer = get_gazetteer()
+    by_code = gazetteer.lookup("63897")
+    assert by_code is not None and "Miltenberg" in by_code.label
+    by_name = gazetteer.lookup("muenchen")
+    assert by_name is not None and abs(by_name.lat - 48.14) < 0.2
+    assert gazetteer.lookup("Gibt es nicht") is None
+
+
+@pytest.mark.parametrize("name", ["Grafenau", "Altdorf", "Seefeld"])
+def test_an_ambiguous_place_name_prefers_the_bavarian_place(name):
+    # each is listed first for another state in the table
+    assert get_gazetteer().by_name[fold_name(name)].state == "Bayern"
+
+
+def test_a_table_with_other_columns_is_refused_with_its_name(tmp_path):
+    table = tmp_path / "plz.csv"
+    table.write_text("plz,ort,lat,lon\n63897,Miltenberg,49.7,9.26\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="plz.csv: Spalten"):
+        Gazetteer(table)
+
+
+def test_the_shipped_table_loads_completely():
+    gazetteer = Gazetteer(config_dir() / "geo" / "plz_de.csv")
+    assert len(gazetteer.by_code) > 8000 and len(gazetteer.by_name) > 15000
