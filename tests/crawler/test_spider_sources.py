@@ -241,3 +241,26 @@ def test_sources_stuck_with_nothing_in_flight_do_not_hold_back_the_rest():
         assert await _source_of(waiting, 1) == "b"
 
     asyncio.run(scenario())
+
+
+def test_scrapy_builds_no_records_below_the_crawl_log_level():
+    import logging
+
+    from scrapy.settings import Settings as ScrapySettings
+    from scrapy.utils.log import install_scrapy_root_handler
+
+    from crawler.runner import quiet_scrapy
+
+    before = logging.getLogger("scrapy").level, logging.root.level, logging.root.handlers[:]
+    try:
+        quiet_scrapy("WARNING")
+        install_scrapy_root_handler(ScrapySettings({"LOG_LEVEL": "WARNING"}))  # as each crawler does
+        assert logging.root.level == logging.NOTSET
+        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("scrapy.core.engine").isEnabledFor(logging.WARNING)
+        quiet_scrapy("DEBUG")  # an operator debugging a source gets everything
+        assert logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG)
+    finally:
+        logging.getLogger("scrapy").setLevel(before[0])
+        logging.root.setLevel(before[1])
+        logging.root.handlers[:] = before[2]
