@@ -37,6 +37,8 @@ class CrawlOptions:
     workers: int = 1  # processes (crawler.workers); only CPU-bound, impolite crawls gain from more
 
 
+IMPOLITE_CONCURRENCY = 64  # requests at once per crawl process with politeness off
+
 UNUSED_EXTENSIONS = (
     "scrapy.extensions.telnet.TelnetConsole",
     "scrapy.extensions.remote_control.RemoteControl",
@@ -53,7 +55,9 @@ def scrapy_settings(
     defaults: CrawlDefaults, settings: Settings, options: CrawlOptions, sources: int = 1
 ) -> ScrapySettings:
     polite = options.polite
-    per_domain = defaults.concurrent_requests_per_domain if polite else 16
+    # Politeness off (benchmarks against our own sample sites): no limit per host but the crawler's own,
+    # so a site that answers slowly gets all its pages asked for at once instead of in waves of 16.
+    per_domain = defaults.concurrent_requests_per_domain if polite else IMPOLITE_CONCURRENCY
     values = {
         "BOT_NAME": "stellenboerse",
         "USER_AGENT": defaults.user_agent.format(contact_url=settings.contact_url),
@@ -61,7 +65,7 @@ def scrapy_settings(
         # One crawler serves all sources: requests waiting out a site's delay count against the global
         # limit, so each source keeps the 16 it had with a crawler of its own. Impolite runs are
         # CPU-bound: more connections at once only cost more CPU.
-        "CONCURRENT_REQUESTS": 16 * sources if polite else 64,
+        "CONCURRENT_REQUESTS": 16 * sources if polite else IMPOLITE_CONCURRENCY,
         "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
         # The pipelines are synchronous: Scrapy's parallel item slots would only add a task per slot and
         # response (100 by default), not concurrency.
@@ -180,20 +184,32 @@ def _shares(opened: list[tuple[SourceConfig, CrawlRun]], options: CrawlOptions, 
     all processes take from; balanced by the pages of the sources' last successful runs."""
     if options.workers <= 1 or len(opened) <= 1:
         return [opened]
-    pages = {source.key: _last_pages(runs, source.key) for source, _ in opened}
-    known = sorted(p for p in pages.values() if p) or [1]
-    typical = known[len(known) // 2]  # a source never crawled counts as a typical one
+    weight = source_weights([source for source, _ in opened], runs)
 
-    def weight(item: tuple[SourceConfig, CrawlRun]) -> float:
-        return pages[item[0].key] or typical
+    def weight_of(item: tuple[SourceConfig, CrawlRun]) -> float:
+        return weight[item[0].key]
 
     def hosts(item: tuple[SourceConfig, CrawlRun]) -> set[str]:
         return _hosts(item[0])
 
     if options.polite:
-        return partition(opened, options.workers, hosts=hosts, weight=weight)
-    queue = BundleQueue(opened, hosts=hosts, weight=weight)
+        return partition(opened, options.workers, hosts=hosts, weight=weight_of)
+    queue = BundleQueue(opened, hosts=hosts, weight=weight_of)
     return [queue] * min(options.workers, len(queue.bundles))
+
+
+def source_weights(sources: list[SourceConfig], runs: RunStore) -> dict[str, float]:
+    """Expected work per source: the pages of its last successful run. A source never crawled counts as
+    a typical one, twice that if its list is paginated (`next_selector`): a list longer than a page
+    means more postings, and its list pages can only be fetched one after another, so it should start
+    early (a first crawl otherwise ends with one worker still on the biggest sites and the others idle)."""
+    pages = {source.key: _last_pages(runs, source.key) for source in sources}
+    known = sorted(p for p in pages.values() if p) or [1]
+    typical = known[len(known) // 2]
+    return {
+        source.key: pages[source.key] or typical * (2 if source.options.get("next_selector") else 1)
+        for source in sources
+    }
 
 
 def _last_pages(runs: RunStore, source: str) -> int:

@@ -66,3 +66,56 @@ def test_each_bundle_goes_to_exactly_one_forked_worker(tmp_path):
     work(0)  # the parent takes part like the crawl's own process does
     claims = [line for w in range(4) for line in (tmp_path / f"claims-{w}.txt").read_text().split()]
     assert sorted(claims) == sorted(items)
+
+
+def _source(key: str, **options):
+    from crawler.config import SourceConfig
+
+    return SourceConfig(key=key, district=key, strategy="html", start_urls=[f"https://www.{key}.example/"],
+                        options={"link_selector": "a", **options})  # fmt: skip
+
+
+def test_weights_are_last_nights_pages_and_a_new_paginated_source_counts_double(tmp_path):
+    from crawler.runner import source_weights
+    from vacancies.runs import RunStore
+    from vacancies.store import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'runs.db'}")
+    migrate(engine)
+    runs = RunStore(engine)
+    for key, pages in (("a", 40), ("b", 100), ("c", 300)):
+        run = runs.start(key, key)
+        run.status, run.pages = "success", pages
+        runs.finish(run)
+    failed = runs.start("d", "d")
+    failed.status, failed.pages = "failed", 900  # a failed run says nothing about the size
+    runs.finish(failed)
+    sources = [_source("a"), _source("b"), _source("c"), _source("d"), _source("e", next_selector="a.next")]
+    assert source_weights(sources, runs) == {"a": 40, "b": 100, "c": 300, "d": 100, "e": 200}
+
+
+def test_a_first_crawl_starts_the_paginated_sources_first():
+    from crawler.runner import source_weights
+
+    class NoHistory:
+        def last_success(self, source):
+            return None
+
+    sources = [_source("a"), _source("b", next_selector="a.next"), _source("c")]
+    weights = source_weights(sources, NoHistory())
+    queue = BundleQueue(sources, hosts=lambda s: {s.key}, weight=lambda s: weights[s.key])
+    assert [s.key for s in queue.claim()] == ["b"]
+
+
+def test_politeness_off_lifts_the_limit_per_host_and_as_shipped_keeps_it():
+    from crawler.config import CrawlDefaults
+    from crawler.runner import IMPOLITE_CONCURRENCY, CrawlOptions, scrapy_settings
+    from vacancies.settings import Settings
+
+    defaults, settings = CrawlDefaults(), Settings()
+    polite = scrapy_settings(defaults, settings, CrawlOptions(polite=True))
+    impolite = scrapy_settings(defaults, settings, CrawlOptions(polite=False))
+    assert polite.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == defaults.concurrent_requests_per_domain <= 2
+    assert polite.getbool("ROBOTSTXT_OBEY") and polite.getbool("AUTOTHROTTLE_ENABLED")
+    assert impolite.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == IMPOLITE_CONCURRENCY
+    assert impolite.getbool("ROBOTSTXT_OBEY")  # robots.txt is obeyed even then
