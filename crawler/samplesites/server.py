@@ -44,6 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Keep-alive, as real web servers do: a connection (and a server thread) per request would make
     # the crawler and these sites spend their time on TCP set-up instead of pages.
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802
         self._answer(body=True)
