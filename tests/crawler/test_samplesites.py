@@ -349,3 +349,48 @@ def test_auto_site_needs_two_hops(sites, client):
     assert 'href="/karriere/stellenangebote/"' in get(client, base + "/karriere/").text
     listing = get(client, base + "/karriere/stellenangebote/").text
     assert all(urlsplit(p.url).path in listing for p in sites.expected(1)["berchtesgadener-land-web"])
+
+
+def test_head_request_gets_the_headers_of_the_page_without_its_body(sites, client):
+    url = sites.base_url("miltenberg") + "/"
+    full = get(client, url)
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(full.content))
+    assert head.headers["content-type"] == full.headers["content-type"]
+    assert head.headers["server"] == "Apache"
+
+
+def test_unknown_path_is_404_and_the_query_string_picks_the_page(sites, client):
+    base = sites.base_url("wuerzburg")
+    assert get(client, base + "/gibt/es/nicht").status_code == 404
+    pages = [path for path in sites.renders(1)["wuerzburg"].pages if "?" in path]
+    assert pages, "a paginated list is addressed by its query string"
+    assert get(client, base + pages[0]).content == sites.renders(1)["wuerzburg"].pages[pages[0]].body
+    assert ("wuerzburg", pages[0]) in sites.requests
+
+
+def test_sequential_requests_on_one_connection_do_not_wait_for_delayed_acks(sites, client):
+    # A header write and a small body write on a socket with Nagle's algorithm waited for the client's
+    # delayed ACK: 40 ms per request.
+    import statistics
+
+    url = sites.base_url("miltenberg") + "/"
+    get(client, url)
+    took = []
+    for _ in range(21):
+        started = time.monotonic()
+        assert get(client, url).status_code == 200
+        took.append(time.monotonic() - started)
+    assert statistics.median(took) < 0.02
+
+
+def test_stop_frees_the_port_and_start_serves_again(tmp_path):
+    first = SampleSites(port=0, today=TODAY, slow_delay=0.0).start()
+    port = first.port
+    first.stop()
+    again = SampleSites(port=port, today=TODAY, slow_delay=0.0).start()
+    try:
+        assert httpx.get(again.base_url("miltenberg") + "/", timeout=5).status_code == 200
+    finally:
+        again.stop()
