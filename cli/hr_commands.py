@@ -57,27 +57,31 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_disable(args: argparse.Namespace) -> int:
+def _account_change(change, done: str) -> int:
+    """Run `change(accounts)`; print `done` (with {email}) or the refusal. Exit status as usual."""
     try:
-        user = Accounts(_engine()).disable(args.email)
+        user = change(Accounts(_engine()))
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"Konto gesperrt und abgemeldet: {user.email}")
+    print(done.format(email=user.email))
     return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    return _account_change(
+        lambda accounts: accounts.disable(args.email), "Konto gesperrt und abgemeldet: {email}"
+    )
 
 
 def cmd_users_reset(args: argparse.Namespace) -> int:
     password = _password(args, args.email)
     if password is None:
         return 2
-    try:
-        user = Accounts(_engine()).set_password(args.email, password)
-    except AccountError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(f"Passwort gesetzt, alle Sitzungen beendet: {user.email}")
-    return 0
+    return _account_change(
+        lambda accounts: accounts.set_password(args.email, password),
+        "Passwort gesetzt, alle Sitzungen beendet: {email}",
+    )
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
