@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -109,6 +110,7 @@ class SampleSites:
         config = uvicorn.Config(
             _Sites(self), lifespan="off", log_level="warning", access_log=False, server_header=False,
             timeout_keep_alive=75,  # as web servers keep idle connections; the crawler reuses them
+            timeout_graceful_shutdown=5,  # stop() must not wait on a client that keeps a request open
         )  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -116,7 +118,7 @@ class SampleSites:
         )
         self._thread.start()
         while not self._server.started and self._thread.is_alive():
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         if not self._server.started:
             raise OSError("die Beispielseiten konnten nicht starten")
         return self
