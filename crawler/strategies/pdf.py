@@ -98,9 +98,9 @@ def _page_text(page: pypdfium2.PdfPage) -> str:
     finally:
         text_page.close()
         page.close()
-    # PDFium joins a word hyphenated at the end of a line and marks the hyphen; give the line break back,
-    # so lines (title, pay grade, deadline) are the lines a reader sees.
-    return text.replace("\ufffe", "-\n").replace("\x02", "-\n")
+    # PDFium joins a word hyphenated at the end of a line and marks the hyphen (U+FFFE); give the line
+    # break back, so lines (title, pay grade, deadline) are the lines a reader sees.
+    return text.replace("\ufffe", "-\n")
 
 
 def _meta_title(metadata: dict[str, str]) -> str:
