@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -52,18 +53,27 @@ def run_crawl(sites: SampleSites, workdir: Path, mode: str, polite: bool, worker
                "--http-cache", str(cache), "--workers", str(workers)]  # fmt: skip
     if not polite:
         command.append("--impolite")
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     with sqlite3.connect(database) as conn:
         stored = conn.execute("SELECT count(*) FROM vacancies").fetchone()[0]
         failed = conn.execute("SELECT count(*) FROM crawl_runs WHERE status != 'success'").fetchone()[0]
         window = conn.execute(
             "SELECT (julianday(max(finished_at)) - julianday(min(started_at))) * 86400 FROM crawl_runs"
         ).fetchone()[0]
-    return {"mode": mode, "polite": polite, "wall": wall, "stored": stored, "rate": stored / wall,
+    return {"mode": mode, "polite": polite, "wall": wall, "cpu": cpu, "stored": stored, "rate": stored / wall,
             "window": window, "window_rate": stored / window, "failed_sources": failed,
             "exit": result.returncode}  # fmt: skip
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (forked crawl workers included: the
+    crawl process waits for them). Unlike wall time, comparable between hosts of different speed."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def byte_compile() -> None:
@@ -83,7 +93,7 @@ def create_store(url: str) -> None:
 
 def table(rows: list[dict]) -> str:
     header = (f"{'mode':<26} {'wall s':>8} {'crawl s':>8} {'postings':>9} {'postings/s':>11} "
-              f"{'in crawl/s':>11} {'failed sources':>15}  target")  # fmt: skip
+              f"{'in crawl/s':>11} {'CPU ms/posting':>15} {'failed sources':>15}  target")  # fmt: skip
     lines = [header, "-" * len(header)]
     for row in rows:
         if row["polite"]:
@@ -91,9 +101,9 @@ def table(rows: list[dict]) -> str:
         else:
             target = f"≥ {TARGET_RATE:.0f}/s {'OK' if row['rate'] >= TARGET_RATE else 'MISS'}"
         numbers = f"{row['wall']:8.1f} {row['window']:8.1f} {row['stored']:9d} {row['rate']:11.1f}"
-        lines.append(
-            f"{row['mode']:<26} {numbers} {row['window_rate']:11.1f} {row['failed_sources']:15d}  {target}"
-        )
+        per_posting = row["cpu"] * 1000 / max(row["stored"], 1)
+        lines.append(f"{row['mode']:<26} {numbers} {row['window_rate']:11.1f} {per_posting:15.1f} "
+                     f"{row['failed_sources']:15d}  {target}")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -121,7 +131,9 @@ def main() -> int:
     print(table(rows))
     print("\nwall s: the whole `stellenboerse crawl` process (interpreter start-up, imports, opening the")
     print("store, crawl, shutdown) into an empty store created beforehand, with the project byte-compiled")
-    print("as an installation has it; crawl s: first source opened to last source closed (from crawl_runs).")
+    print("as an installation has it; crawl s: first source opened to last source closed (from crawl_runs);")
+    print("CPU ms/posting: user + system CPU of the crawl and its workers per stored posting, start-up")
+    print("included — the figure to compare between machines of different speed.")
     print("(1 failed source per run is expected: a sample site answers 500 by design.)")
     return 0
 
