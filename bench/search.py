@@ -338,7 +338,7 @@ class RssSampler(threading.Thread):
 def measure_serve(
     db_path: Path, queries: list[BenchQuery], warmups: list[BenchQuery], log_dir: Path
 ) -> dict[str, Any]:
-    import httpx
+    import httpx2
 
     port = free_port()
     env = dict(
@@ -358,7 +358,7 @@ def measure_serve(
     result: dict[str, Any] = {"log": str(log_path)}
     try:
         sampler = RssSampler(server.pid)
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx2.Client(base_url=base, timeout=60) as client:
             _wait_for(client, server, log_path)
             result["rss_idle_mb"] = sampler.sample() / 2**20
             sampler.start()
@@ -386,13 +386,13 @@ def measure_serve(
 
 
 def _wait_for(client, server: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
-    import httpx
+    import httpx2
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"serve endete mit {server.returncode}: {log_path.read_text()[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
+        with contextlib.suppress(httpx2.HTTPError):
             if client.get("/api/v1/health", timeout=5).status_code < 500:
                 return
         time.sleep(0.2)

@@ -9,7 +9,7 @@ Run on demand (not part of the tests):
 Postings come from `vacancies.sample_data` through `Board.save` in batches (the helpers of
 `bench/search.py`); the query mix is the same (keyword, keyword + filters, radius, facets only, page 5).
 Requests are sequential from one client after a warm-up. Two times are reported per request: the
-response time seen by the client (httpx, includes the HTTP stack and the loopback) and the server's own
+response time seen by the client (httpx2, includes the HTTP stack and the loopback) and the server's own
 `Server-Timing: app;dur=…` (set by api/caching.py: request in → response head out). The target of issue 4
 is server time p95 ≤ 50 ms at 100,000 postings on the embedded backend. Also reported: the HTML size of
 the search page and the bytes of the stylesheets and scripts it links (target: HTML ≤ 50 KB, page ≤ 150 KB).
@@ -152,14 +152,14 @@ def target(name: str, measured: float, limit: float, unit: str) -> list[Any]:
 
 
 def run(db_path: Path, queries: list, warmup: int, workdir: Path) -> int:
-    import httpx
+    import httpx2
 
     server, base = start_server(db_path, workdir / "serve.log")
     rows: list[list[Any]] = []
     targets: list[list[Any]] = []
     notes: list[str] = []
     try:
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx2.Client(base_url=base, timeout=60) as client:
             sb._wait_for(client, server, workdir / "serve.log", timeout=600)
             for label, path in ENDPOINTS.items():
                 if path == "/" and client.get("/").status_code == 404:

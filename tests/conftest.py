@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 
-import httpx
+import httpx2
 import pytest
 
 from tests.support import unavailable
@@ -24,8 +24,8 @@ def _es_problem(url: str | None) -> str | None:
             "STELLEN_TEST_ELASTICSEARCH_URL is not set (start one with tests/elasticsearch/run_es.sh start)"
         )
     try:
-        httpx.get(f"{url}/_cluster/health", timeout=5).raise_for_status()
-    except httpx.HTTPError as exc:
+        httpx2.get(f"{url}/_cluster/health", timeout=5).raise_for_status()
+    except httpx2.HTTPError as exc:
         return f"Elasticsearch at {url} is not reachable: {exc}"
     return None
 
@@ -44,4 +44,4 @@ def es_index_prefix(es_url: str) -> str:
     """A unique alias prefix per test so tests never see each other's indices."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     yield prefix
-    httpx.delete(f"{es_url}/{prefix}*", params={"expand_wildcards": "all"}, timeout=30)
+    httpx2.delete(f"{es_url}/{prefix}*", params={"expand_wildcards": "all"}, timeout=30)

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pypdf
 import pytest
 import yaml
@@ -32,11 +32,11 @@ def sites():
 
 @pytest.fixture(scope="module")
 def client():
-    with httpx.Client(timeout=10) as http:
+    with httpx2.Client(timeout=10) as http:
         yield http
 
 
-def get(client: httpx.Client, url: str) -> httpx.Response:
+def get(client: httpx2.Client, url: str) -> httpx2.Response:
     return client.get(url)
 
 
@@ -294,9 +294,9 @@ def test_html_sites_paginate_and_fields_select(sites, client):
                 sel = Selector(text=get(client, url).text)
                 pages += 1
                 hrefs = sel.css(source.options["link_selector"]).xpath("@href").getall()
-                linked |= {str(httpx.URL(url).join(href)) for href in hrefs}
+                linked |= {str(httpx2.URL(url).join(href)) for href in hrefs}
                 nxt = sel.css(source.options["next_selector"]).xpath("@href").get()
-                url = str(httpx.URL(url).join(nxt)) if nxt else None
+                url = str(httpx2.URL(url).join(nxt)) if nxt else None
             assert linked == {p.url for p in expected}
             assert pages >= 3 or slug == "miesbach"
         for posting in expected[:3]:
@@ -391,6 +391,6 @@ def test_stop_frees_the_port_and_start_serves_again(tmp_path):
     first.stop()
     again = SampleSites(port=port, today=TODAY, slow_delay=0.0).start()
     try:
-        assert httpx.get(again.base_url("miltenberg") + "/", timeout=5).status_code == 200
+        assert httpx2.get(again.base_url("miltenberg") + "/", timeout=5).status_code == 200
     finally:
         again.stop()

@@ -216,6 +216,6 @@ def test_published_vacancy_is_searchable_within_a_second_elasticsearch(tmp_path,
     try:
         _searchable_within_a_second(portal, {"Authorization": f"Bearer {token}"})
     finally:
-        import httpx
+        import httpx2
 
-        httpx.delete(f"{es_url}/{backend.alias}*", params={"expand_wildcards": "all"}, timeout=30)
+        httpx2.delete(f"{es_url}/{backend.alias}*", params={"expand_wildcards": "all"}, timeout=30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from tests.hr.conftest import DISTRICT_A, EMAILS, PASSWORD, vacancy_body
@@ -135,5 +135,5 @@ def test_validation_errors_are_shown_next_to_the_field_in_the_browser(live_porta
 
 
 def _public_ids(base: str, q: str) -> set[str]:
-    items = httpx.get(f"{base}/api/v1/vacancies", params={"q": q}, timeout=5).json()["items"]
+    items = httpx2.get(f"{base}/api/v1/vacancies", params={"q": q}, timeout=5).json()["items"]
     return {item["id"] for item in items}
