@@ -39,7 +39,9 @@ def render(items: list[District], counts: dict[str, int], standalone: bool = Fal
     point, height = _projection(items)
     total = sum(counts.values())
     title = "Offene Stellen je Landkreis"
-    desc = f"{total} offene Stellen in {sum(1 for c in counts.values() if c)} Landkreisen"
+    districts = sum(1 for c in counts.values() if c)
+    desc = (f"{total} {'offene Stelle' if total == 1 else 'offene Stellen'} in {districts} "
+            f"{'Landkreis' if districts == 1 else 'Landkreisen'}")  # fmt: skip
     head = 'xmlns="http://www.w3.org/2000/svg" ' if standalone else ""
     parts = [
         f'<svg {head}viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="map-title map-desc" '

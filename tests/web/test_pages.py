@@ -63,7 +63,7 @@ def test_search_page_lists_open_postings_with_facets_and_badges(client):
     for label in ("Art der Stelle", "Landkreis", "Berufsfeld", "Arbeitszeit", "Befristung", "Homeoffice"):
         assert f"<legend>{label}</legend>" in html
     assert "Fürstenfeldbruck (4 Stellen)" in text
-    assert "Ausbildung (1 Stellen)" in text and "Duales Studium (1 Stellen)" in text
+    assert "Ausbildung (1 Stelle)" in text and "Duales Studium (1 Stelle)" in text  # singular for 1
     assert "Teilzeit möglich" in text and "befristet (24 Monate)" in text
     assert "Bewerbungsfrist: noch 5 Tage" in text
     assert "Geheime Stelle" not in html  # hidden
@@ -257,6 +257,17 @@ def test_map_svg_is_a_standalone_image_without_external_references(client):
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert "<title>Starnberg: 4 offene Stellen</title>" in svg
     assert "<script" not in svg and "href" not in svg
+
+
+def test_map_description_counts_in_german_singular_and_plural():
+    from vacancies.districts import load as load_districts
+    from web.svgmap import render
+
+    items = list(load_districts())
+    one = {items[0].slug: 1}
+    assert "1 offene Stelle in 1 Landkreis</desc>" in render(items, one)
+    many = {items[0].slug: 2, items[1].slug: 3}
+    assert "5 offene Stellen in 2 Landkreisen</desc>" in render(items, many)
 
 
 def test_district_page_lists_its_postings_and_profile(client):
