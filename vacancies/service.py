@@ -164,6 +164,16 @@ class Board:
     def get(self, vacancy_id: str) -> Vacancy | None:
         return self.store.get(vacancy_id)
 
+    def get_public(self, vacancy_id: str) -> Vacancy | None:
+        """A posting the public may see (page and API alike): not a draft, not withdrawn, not hidden by
+        an operator. Expired ones stay readable: old links and bookmarks keep working."""
+        vacancy = self.store.get(vacancy_id)
+        if vacancy is None or vacancy.state in (State.draft, State.withdrawn):
+            return None
+        if self.store.hidden_ids([vacancy_id]):
+            return None
+        return vacancy
+
     def search(self, query: SearchQuery) -> SearchPage:
         return self.backend.search(query)
 

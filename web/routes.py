@@ -108,7 +108,7 @@ def search_page(request: Request) -> HTMLResponse:
 @pages.get("/stellen/{vacancy_id:path}", response_class=HTMLResponse)
 def posting_page(request: Request, vacancy_id: str) -> HTMLResponse:
     board = request.app.state.board
-    vacancy = views.public_vacancy(board, vacancy_id)
+    vacancy = board.get_public(vacancy_id)
     if vacancy is None:
         return not_found(request, "Diese Stelle gibt es nicht (mehr).")
     base = request.app.state.settings.public_base_url

@@ -29,16 +29,6 @@ def posting_url(vacancy_id: str) -> str:
     return f"/stellen/{quote(vacancy_id, safe=':')}"
 
 
-def public_vacancy(board: Board, vacancy_id: str) -> Vacancy | None:
-    """A posting the public may see: not a draft, not withdrawn, not hidden by an operator."""
-    vacancy = board.get(vacancy_id)
-    if vacancy is None or vacancy.state in (State.draft, State.withdrawn):
-        return None
-    if board.store.hidden_ids([vacancy_id]):
-        return None
-    return vacancy
-
-
 # -- search -------------------------------------------------------------------------------------------
 
 

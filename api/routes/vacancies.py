@@ -46,11 +46,12 @@ def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]
 @router.get(
     "/vacancies/{vacancy_id}",
     summary="Eine Stelle",
-    description="Alle Angaben einer veröffentlichten (auch abgelaufenen) Stelle; Entwürfe gibt es nicht.",
+    description="Alle Angaben einer veröffentlichten (auch abgelaufenen) Stelle; Entwürfe und "
+    "zurückgezogene Stellen gibt es nicht.",
     responses=problem_responses({404: "Unbekannte Stelle"}),
 )
 def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
-    vacancy = board.get(vacancy_id)
-    if vacancy is None or vacancy.state.value == "draft" or board.store.hidden_ids([vacancy_id]):
+    vacancy = board.get_public(vacancy_id)
+    if vacancy is None:
         raise ProblemError(404, f"Die Stelle „{vacancy_id}“ gibt es nicht.")
     return vacancy.model_dump(mode="json")

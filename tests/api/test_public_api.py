@@ -104,8 +104,11 @@ def test_unknown_id_is_404_problem(client):
     assert "gibt-es-nicht" in response.json()["detail"]
 
 
-def test_drafts_are_not_public(client):
-    assert client.get("/api/v1/vacancies/v13").status_code == 404
+def test_drafts_and_withdrawn_postings_are_not_public(client):
+    assert client.get("/api/v1/vacancies/v13").status_code == 404  # draft
+    assert client.get("/api/v1/vacancies/v12").status_code == 404  # withdrawn: its page is 404 too
+    assert client.get("/stellen/v12").status_code == 404
+    assert client.get("/api/v1/vacancies/v10").status_code == 200  # expired: old links keep working
 
 
 def test_health_reports_store_and_index(client):
