@@ -41,7 +41,7 @@ ROLE_ADMIN = "admin"
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # Argon2 copes, but nobody types more; refuses absurd request bodies early
 COMMON_PASSWORDS_FILE = REPO_ROOT / "config" / "common-passwords.txt"
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=8)

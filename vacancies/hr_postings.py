@@ -50,7 +50,8 @@ from vacancies.store import utcnow
 log = logging.getLogger(__name__)
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
-EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+# \Z, not $: "$" also matches before a final newline, and "abc\n" would become the id of "abc"
+EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
 EMAIL_RE = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 
 NO_APPLY_CHANNEL = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
@@ -139,7 +140,7 @@ class VacancyInput(BaseModel):
     @field_validator("apply_url")
     @classmethod
     def _http(cls, value: str | None) -> str | None:
-        if value and not re.match(r"^https?://[^\s]+$", value, re.I):
+        if value and not re.match(r"^https?://[^\s]+\Z", value, re.I):
             raise ValueError("muss eine Web-Adresse sein, die mit https:// oder http:// beginnt")
         return value
 

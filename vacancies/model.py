@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-PAY_GRADE_RE = re.compile(r"^(E|S|A|P)\d{1,2}[a-d]?$")
+PAY_GRADE_RE = re.compile(r"^(E|S|A|P)\d{1,2}[a-d]?\Z")
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
 
 

@@ -175,6 +175,16 @@ def test_external_id_is_validated(api):
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "external_id"
 
 
+def test_external_id_with_a_trailing_newline_is_refused_and_the_posting_kept(api):
+    """`$` would accept "abc\\n"; the stored id strips it, so the PUT would overwrite "abc"."""
+    _, client, a, _ = api
+    assert client.put("/api/v1/hr/vacancies/abc", json=vacancy_body(), headers=a).status_code == 201
+    response = client.put("/api/v1/hr/vacancies/abc%0A", json=vacancy_body(title="Anders (m/w/d)"), headers=a)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "external_id"
+    kept = client.get("/api/v1/hr/vacancies/abc", headers=a).json()
+    assert kept["state"] == "published" and kept["title"] == vacancy_body()["title"]
+
+
 def test_session_cookie_does_not_authenticate_the_api(portal):
     client = portal.client("own")
     assert client.get("/api/v1/hr/vacancies").status_code == 401
