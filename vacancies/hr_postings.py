@@ -137,6 +137,12 @@ class VacancyInput(BaseModel):
     def _blank_is_none(cls, value: Any) -> Any:
         return _none_if_blank(value)
 
+    @field_validator("publish_at")
+    @classmethod
+    def _berlin_if_naive(cls, value: datetime | None) -> datetime | None:
+        """A time without offset is a German wall-clock time, as in the portal's form (not UTC)."""
+        return value.replace(tzinfo=BERLIN) if value is not None and value.tzinfo is None else value
+
     @field_validator("apply_url")
     @classmethod
     def _http(cls, value: str | None) -> str | None:
@@ -430,7 +436,7 @@ class HrPostings:
         vacancy = self.get(vacancy_id, scope)
         if _aware(at) <= self.clock():
             raise InvalidInput({"publish_at": "Der Veröffentlichungstermin liegt in der Vergangenheit"})
-        if vacancy.state == State.published:
+        if vacancy.state != State.draft:  # only drafts are promoted: a withdrawn or expired one too
             self.board.set_state([vacancy_id], State.draft)
         self._set_publish_at(vacancy_id, _aware(at).astimezone(UTC))  # SQLite keeps no offset: store UTC
         local = _aware(at).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -55,6 +55,17 @@ def test_draft_and_scheduled_via_api(api):
         "/api/v1/hr/vacancies/d1", json=vacancy_body(state="draft", publish_at=later), headers=a
     ).json()
     assert body["publish_at"] and body["state"] == "draft"
+
+
+def test_publish_at_without_offset_is_german_time_as_in_the_portal(api):
+    portal, client, a, _ = api
+    year = portal.clock().year + 1
+    body = vacancy_body(state="draft", publish_at=f"{year}-07-01T08:00")  # summer: CEST, UTC+2
+    assert client.put("/api/v1/hr/vacancies/s1", json=body, headers=a).status_code == 201
+    stored = client.get("/api/v1/hr/vacancies/s1", headers=a).json()["publish_at"]
+    assert datetime.fromisoformat(stored) == datetime(year, 7, 1, 6, 0, tzinfo=UTC)
+    entry = portal.hr.audit.entries(vacancy_id="hr-miltenberg-s1")[0]
+    assert entry.action == "schedule" and entry.detail == f"ab 01.07.{year} 08:00"
 
 
 def test_get_lists_only_own_postings(api):

@@ -179,6 +179,21 @@ def test_scheduled_publication_becomes_visible_when_due(portal):
     assert vacancy_id in _search(portal, "Kreiskasse")
 
 
+def test_a_withdrawn_posting_can_be_scheduled_again(portal):
+    """Only drafts are promoted when due: scheduling makes a withdrawn posting a draft until then."""
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    _post(client, f"/hr/stellen/{vacancy_id}/zurueckziehen")
+    assert portal.board.get(vacancy_id).state == State.withdrawn
+    when = (portal.clock() + timedelta(hours=2)).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin"))
+    _post(client, f"/hr/stellen/{vacancy_id}/planen", {"publish_at": when.strftime("%Y-%m-%dT%H:%M")})
+    assert portal.board.get(vacancy_id).state == State.draft
+    portal.clock.advance(hours=2, minutes=1)
+    published, _ = portal.hr.postings.promote_due()
+    assert published == [vacancy_id] and portal.board.get(vacancy_id).state == State.published
+
+
 def test_schedule_in_the_past_is_refused_next_to_the_field(portal):
     client = portal.client("own")
     vacancy_id = _create(client, FULL_FORM)
