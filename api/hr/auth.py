@@ -153,7 +153,11 @@ def set_pre_login_cookie(request: Request, response: Response, value: str) -> No
 def check_pre_login_token(request: Request, token: str | None) -> None:
     check_origin(request)
     value = request.cookies.get(cookie_name(request, PRE_LOGIN_COOKIE))
-    if not value or not token or not hmac.compare_digest(token, _pre_login_mac(request, value)):
+    if (
+        not value
+        or not token
+        or not hmac.compare_digest(token.encode(), _pre_login_mac(request, value).encode())
+    ):
         raise PageError(403, CSRF_FAILED)
 
 

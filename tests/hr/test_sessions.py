@@ -104,7 +104,7 @@ def test_disabled_user_loses_sessions_and_cannot_log_in(portal):
 # -- CSRF -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", [None, "", "falsch"])
+@pytest.mark.parametrize("token", [None, "", "falsch", "äöü"])
 def test_post_without_valid_csrf_token_is_refused(portal, token):
     client = portal.client("own")
     data = {"title": "Ohne Token", "apply_email": "a@b.de"}
@@ -141,6 +141,7 @@ def test_login_form_needs_its_pre_login_token(portal):
     assert client.post("/hr/anmelden", data=data).status_code == 403
     client.get("/hr/anmelden")
     assert client.post("/hr/anmelden", data={**data, "csrf_token": "geraten"}).status_code == 403
+    assert client.post("/hr/anmelden", data={**data, "csrf_token": "geräten"}).status_code == 403  # not 500
 
 
 def test_every_form_carries_a_csrf_token(portal):
