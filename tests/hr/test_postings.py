@@ -4,12 +4,15 @@ scheduled), unpublish, withdraw, expiry, hiding crawled postings, the PDF attach
 from __future__ import annotations
 
 import re
+import select
+import socket
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx2
 import pytest
 
-from tests.hr.conftest import DISTRICT_A, crawled, csrf_of
+from tests.hr.conftest import DISTRICT_A, EMAILS, PASSWORD, crawled, csrf_of
 from tests.hr.pdfs import valid_pdf
 from vacancies.model import Origin, State
 from vacancies.search.contract import SearchQuery
@@ -303,6 +306,56 @@ def test_uploads_that_are_not_pdfs_are_refused_with_a_german_message(portal, nam
     assert not Path(portal.hr.postings.uploads_dir).exists() or not list(
         Path(portal.hr.postings.uploads_dir).iterdir()
     )
+
+
+def test_chunked_upload_without_content_length_stops_at_the_limit(live_portal):
+    """No Content-Length to refuse by: over a real socket, the server answers 413 once the body passes
+    the limit, instead of spooling all of it to a temporary file first."""
+    portal, base = live_portal
+    with httpx2.Client(base_url=base, follow_redirects=False, timeout=10) as http:
+        csrf = csrf_of(http.get("/hr/anmelden").text)
+        http.post("/hr/anmelden", data={"email": EMAILS["own"], "password": PASSWORD, "csrf_token": csrf})
+        csrf = csrf_of(http.get("/hr/stellen/neu").text)
+        created = http.post("/hr/stellen/neu", data={**FULL_FORM, "csrf_token": csrf})
+        vacancy_id = created.headers["location"].split("/hr/stellen/", 1)[1].split("?", 1)[0]
+        csrf = csrf_of(http.get(f"/hr/stellen/{vacancy_id}").text)
+        cookies = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    sent, answer = _send_chunked_upload(base, f"/hr/stellen/{vacancy_id}/anhang", cookies, csrf, 100)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert sent < 40 * 1024 * 1024  # 10 MB read, the rest in socket buffers at most; not the 100 MB
+    assert portal.hr.postings.extras(vacancy_id).get("attachment_id") is None
+
+
+def _send_chunked_upload(base: str, path: str, cookies: str, csrf: str, megabytes: int) -> tuple[int, bytes]:
+    """POST a multipart PDF upload of `megabytes` MB with Transfer-Encoding: chunked; stop sending once
+    the server answers. Bytes sent and the start of the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    boundary = "grenze4711"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachment"; filename="gross.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+    ).encode()
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\nOrigin: {base}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    chunk = b"0" * (1024 * 1024)
+    sent = 0
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request + f"{len(head):x}\r\n".encode() + head + b"\r\n")
+        for _ in range(megabytes):
+            if select.select([conn], [], [], 0)[0]:  # the server has answered
+                break
+            try:
+                conn.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        else:
+            tail = f"\r\n--{boundary}--\r\n".encode()  # all sent: close the form and the body
+            conn.sendall(f"{len(tail):x}\r\n".encode() + tail + b"\r\n0\r\n\r\n")
+        return sent, conn.recv(64)
 
 
 def test_too_large_upload_without_content_length_is_refused_after_reading(portal):
