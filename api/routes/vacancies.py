@@ -44,7 +44,7 @@ def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]
 
 
 @router.get(
-    "/vacancies/{vacancy_id}",
+    "/vacancies/{vacancy_id:path}",  # crawled ids hold the source URL path: "bamberg-web:/a/b.pdf"
     summary="Eine Stelle",
     description="Alle Angaben einer veröffentlichten (auch abgelaufenen) Stelle; Entwürfe und "
     "zurückgezogene Stellen gibt es nicht.",

@@ -111,6 +111,18 @@ def test_drafts_and_withdrawn_postings_are_not_public(client):
     assert client.get("/api/v1/vacancies/v10").status_code == 200  # expired: old links keep working
 
 
+def test_a_crawled_id_with_slashes_is_found(tmp_path):
+    """Crawled ids hold the path of their source URL; the page route took them, the API did not."""
+    posting = corpus()[0].model_copy(update={"id": "bamberg-web:/fileadmin/stellen/ausschreibung-4436.pdf"})
+    board = make_board("sqlite", tmp_path, [posting])
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", environment="test")
+    with TestClient(create_app(settings, board)) as client:
+        for path in (posting.id, posting.id.replace("/", "%2F")):
+            response = client.get(f"/api/v1/vacancies/{path}")
+            assert response.status_code == 200 and response.json()["id"] == posting.id
+        assert client.get(f"/stellen/{posting.id}").status_code == 200
+
+
 def test_health_reports_store_and_index(client):
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok"
