@@ -32,16 +32,25 @@ class Place:
     lon: float
 
 
-_UMLAUTS = str.maketrans({"ß": "ss", "ä": "a", "ö": "o", "ü": "u"})
+_UMLAUTS = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-def fold_name(name: str) -> str:
-    """Case-, umlaut- and punctuation-insensitive key: 'Bad Tölz' == 'bad toelz' == 'Bad-Tolz'."""
-    text = name.strip().lower().translate(_UMLAUTS).replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    if not text.isascii():  # accents of other languages ('Sankt Pölten' is done, 'Bühl' too): strip them
+def spell_name(name: str) -> str:
+    """Case- and punctuation-insensitive key that keeps umlauts apart: 'Fürth' == 'Fuerth' != 'Furth'."""
+    text = name.strip().lower().translate(_UMLAUTS)
+    if not text.isascii():  # accents of other languages ('Besançon'): strip them
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def fold_name(name: str) -> str:
+    """Looser key, also for umlauts typed without dots: 'Bad Tölz' == 'bad toelz' == 'Bad-Tolz'."""
+    return _loosen(spell_name(name))
+
+
+def _loosen(spelled: str) -> str:
+    return spelled.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 def config_dir() -> Path:
@@ -53,6 +62,9 @@ class Gazetteer:
 
     def __init__(self, csv_path: Path) -> None:
         self.by_code: dict[str, Place] = {}
+        # Two name tables: the spelling keeps "Fürth" and "Furth" (125 km apart) apart; the folded one
+        # finds "Bad Tolz" typed without dots, where the spelling finds nothing.
+        self.by_spelling: dict[str, Place] = {}
         self.by_name: dict[str, Place] = {}
         # Every `stellenboerse` process that normalises or searches builds this (23,000 rows) at start:
         # plain rows and positional fields keep it at ~0.15 s.
@@ -66,11 +78,9 @@ class Gazetteer:
 
     def _add(self, place: Place) -> None:
         self.by_code.setdefault(place.postal_code, place)
-        key = fold_name(place.name)
-        known = self.by_name.get(key)
-        # "Neustadt" exists many times: the board is Bavarian, so a Bavarian place wins.
-        if known is None or (known.state != "Bayern" and place.state == "Bayern"):
-            self.by_name[key] = place
+        spelled = spell_name(place.name)
+        _prefer(self.by_spelling, spelled, place)
+        _prefer(self.by_name, _loosen(spelled), place)
 
     def lookup(self, text: str) -> GeoPoint | None:
         """A postal code ('63897') or a place name ('Miltenberg', 'Muenchen'); None if unknown."""
@@ -78,10 +88,13 @@ class Gazetteer:
         if not text:
             return None
         match = re.match(r"^(\d{5})\b\s*(.*)$", text)
-        place = self.by_code.get(match.group(1)) if match else self.by_name.get(fold_name(text))
+        place = self.by_code.get(match.group(1)) if match else self.place_named(text)
         if place is None:
             return None
         return GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
+
+    def place_named(self, name: str) -> Place | None:
+        return self.by_spelling.get(spell_name(name)) or self.by_name.get(fold_name(name))
 
     def place_for_code(self, postal_code: str) -> Place | None:
         return self.by_code.get(postal_code)
@@ -93,9 +106,20 @@ class Gazetteer:
             return []
         if key.isdigit():
             return [p for code, p in self.by_code.items() if code.startswith(key)][:limit]
-        hits = [p for name, p in self.by_name.items() if name.startswith(key)]
-        hits.sort(key=lambda p: (p.state != "Bayern", len(p.name), p.name))
-        return hits[:limit]
+        spelled = spell_name(prefix)
+        hits = [(name, p) for name, p in self.by_spelling.items() if _loosen(name).startswith(key)]
+        # as typed first ("Fürt": Fürth before Furth), then Bavarian, then short names
+        hits.sort(
+            key=lambda h: (not h[0].startswith(spelled), h[1].state != "Bayern", len(h[1].name), h[1].name)
+        )
+        return [p for _, p in hits[:limit]]
+
+
+def _prefer(table: dict[str, Place], key: str, place: Place) -> None:
+    known = table.get(key)
+    # "Neustadt" exists many times: the board is Bavarian, so a Bavarian place wins.
+    if known is None or (known.state != "Bayern" and place.state == "Bayern"):
+        table[key] = place
 
 
 @functools.cache

@@ -35,6 +35,28 @@ def test_postal_code_and_place_name_lookups():
     assert gazetteer.lookup("Gibt es nicht") is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Fürth", "90762 Fürth"),  # a city; "Furth" is a village 125 km away
+        ("Fuerth", "90762 Fürth"),
+        ("Furth", "84095 Furth"),
+        ("Pöcking", "82343 Pöcking"),  # Starnberg; "Pocking" is in Landkreis Passau
+        ("Pocking", "94060 Pocking"),
+        ("Bad Tolz", "83646 Bad Tölz"),  # typed without dots: the folded name still finds it
+    ],
+)
+def test_umlauts_keep_places_apart_and_are_found_without_dots(typed, found):
+    point = get_gazetteer().lookup(typed)
+    assert point is not None and point.label == found
+
+
+def test_suggestions_put_the_spelling_as_typed_first():
+    names = [place.name for place in get_gazetteer().suggest("Fürt")]
+    assert names[0] == "Fürth" and "Furth" in names
+    assert get_gazetteer().suggest("Furt")[0].name == "Furth"
+
+
 @pytest.mark.parametrize("name", ["Grafenau", "Altdorf", "Seefeld"])
 def test_an_ambiguous_place_name_prefers_the_bavarian_place(name):
     # each is listed first for another state in the table
