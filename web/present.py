@@ -143,7 +143,7 @@ def badges(v: Vacancy, on: date | None = None) -> list[tuple[str, str]]:
     if "part_time" in [w.value for w in v.working_time]:
         out.append(("", "Teilzeit möglich" if len(v.working_time) > 1 else "Teilzeit"))
     if v.fixed_term:
-        out.append(("", f"befristet ({v.term_months} Monate)" if v.term_months else "befristet"))
+        out.append(("", f"befristet ({months(v.term_months)})" if v.term_months else "befristet"))
     if v.remote.value != "none":
         out.append(("", "Homeoffice möglich" if v.remote.value == "hybrid" else "ortsunabhängig"))
     if grade := pay_grade(v):
@@ -163,7 +163,9 @@ def working_time_text(v: Vacancy) -> str:
     parts = [WORKING_TIME[w.value] for w in v.working_time]
     text = ", ".join(parts)
     if v.weekly_hours:
-        text = f"{text} ({german_number(v.weekly_hours, 1).removesuffix(',0')} Std./Woche)".strip()
+        # two places and no trailing zeros: 29.25 h is "29,25", not "29,2"; 40 h is "40"
+        hours = german_number(v.weekly_hours, 2).rstrip("0").removesuffix(",")
+        text = f"{text} ({hours} Std./Woche)".strip()
     return text
 
 
@@ -172,4 +174,8 @@ def term_text(v: Vacancy) -> str:
         return ""
     if not v.fixed_term:
         return "unbefristet"
-    return f"befristet auf {v.term_months} Monate" if v.term_months else "befristet"
+    return f"befristet auf {months(v.term_months)}" if v.term_months else "befristet"
+
+
+def months(count: int) -> str:
+    return f"{count} {'Monat' if count == 1 else 'Monate'}"

@@ -155,8 +155,8 @@ def facts(v: Vacancy, today) -> list[tuple[str, str]]:
     contact = v.contact
     contact_text = ", ".join(p for p in (contact.name, contact.phone, contact.email) if p) if contact else ""
     deadline = present.german_date(v.deadline)
-    if deadline:
-        left = present.deadline_text(v.deadline, today).removeprefix("Bewerbungsfrist: ")
+    left = present.deadline_text(v.deadline, today).removeprefix("Bewerbungsfrist: ")
+    if deadline and left != deadline:  # more than 14 days ahead, the text is the date itself
         deadline = f"{deadline} ({left})"
     rows = [
         (label, grade),

@@ -1,0 +1,35 @@
+"""German wording of posting facts: numbers, singular/plural, the deadline."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.search.corpus import corpus
+from web import present, views
+
+TODAY = date(2026, 11, 29)
+
+
+def posting(**changes):
+    return corpus()[0].model_copy(update=changes)
+
+
+@pytest.mark.parametrize(("hours", "shown"), [(29.25, "29,25"), (19.5, "19,5"), (40.0, "40"), (7.7, "7,7")])
+def test_weekly_hours_keep_their_decimals_without_trailing_zeros(hours, shown):
+    assert present.working_time_text(posting(weekly_hours=hours)).endswith(f"({shown} Std./Woche)")
+
+
+def test_one_month_is_singular():
+    one = posting(fixed_term=True, term_months=1)
+    assert present.term_text(one) == "befristet auf 1 Monat"
+    assert ("", "befristet (1 Monat)") in present.badges(one, TODAY)
+    assert present.term_text(posting(fixed_term=True, term_months=6)) == "befristet auf 6 Monate"
+
+
+def test_a_far_deadline_is_shown_once_a_near_one_with_the_days_left():
+    far = dict(views.facts(posting(deadline=TODAY + timedelta(days=30)), TODAY))
+    assert far["Bewerbungsfrist"] == "29.12.2026"
+    near = dict(views.facts(posting(deadline=TODAY + timedelta(days=3)), TODAY))
+    assert near["Bewerbungsfrist"] == "02.12.2026 (noch 3 Tage)"
