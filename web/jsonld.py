@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, time
 from typing import Any
 
 from markupsafe import Markup
 
 from vacancies import districts
 from vacancies.model import Vacancy
+from vacancies.search.contract import BERLIN
 
 # DESIGN.md posting types -> Google's employmentType values
 _TYPE = {"internship": "INTERN", "apprenticeship": "OTHER", "dual_study": "OTHER", "trainee": "OTHER"}
@@ -43,7 +45,7 @@ def job_posting(v: Vacancy, url: str, description: str) -> dict[str, Any]:
         "title": v.title,
         "description": description or v.title,
         "datePosted": _date_posted(v),
-        "validThrough": f"{v.deadline.isoformat()}T23:59:59+01:00" if v.deadline else None,
+        "validThrough": _end_of_day(v.deadline) if v.deadline else None,
         "hiringOrganization": org,
         "jobLocation": {"@type": "Place", "address": _compact(address)},
         "employmentType": employment_types(v) or None,
@@ -80,3 +82,8 @@ def _date_posted(v: Vacancy) -> str | None:
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _end_of_day(day: date) -> str:
+    """23:59:59 German time with that day's offset: +02:00 in summer, +01:00 in winter."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=BERLIN).isoformat()

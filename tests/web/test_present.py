@@ -33,3 +33,12 @@ def test_a_far_deadline_is_shown_once_a_near_one_with_the_days_left():
     assert far["Bewerbungsfrist"] == "29.12.2026"
     near = dict(views.facts(posting(deadline=TODAY + timedelta(days=3)), TODAY))
     assert near["Bewerbungsfrist"] == "02.12.2026 (noch 3 Tage)"
+
+
+def test_json_ld_deadline_has_the_german_offset_of_its_day():
+    from web.jsonld import job_posting
+
+    summer = job_posting(posting(deadline=date(2027, 7, 15)), "https://example.org/stellen/x", "Text")
+    winter = job_posting(posting(deadline=date(2027, 1, 15)), "https://example.org/stellen/x", "Text")
+    assert summer["validThrough"] == "2027-07-15T23:59:59+02:00"
+    assert winter["validThrough"] == "2027-01-15T23:59:59+01:00"
