@@ -52,7 +52,7 @@ class PageSearch:
 
     def value(self, name: str, default: str = "") -> str:
         found = self.values(name)
-        return found[0] if found else default
+        return found[-1] if found else default
 
     def url(self, path: str = "/", drop: tuple[str, str | None] | None = None, **changes: str | None) -> str:
         """This search's URL with some parameters changed (None removes) or one value dropped."""
@@ -74,7 +74,7 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         if key in many:
             data.setdefault(key, []).append(value)
         else:
-            data.setdefault(key, value)
+            data[key] = value  # a repeated single value: the last one counts, as in the API and feed
     data.update(extra or {})
     errors = []
     try:
@@ -84,6 +84,7 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         errors = field_errors(RequestValidationError(exc.errors()))
         bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
         validated = _model()(**{k: v for k, v in data.items() if k not in bad})
+    search.raw = _as_applied(raw, validated, bad if errors else set())
     try:
         query = SearchParams(**validated.model_dump()).to_query(gazetteer)
     except ProblemError as exc:
@@ -92,6 +93,41 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         search.query = None if errors else query
     search.errors = _by_field(errors)
     return search
+
+
+def _as_applied(raw: list[tuple[str, str]], validated: BaseModel, bad: set[str]) -> list[tuple[str, str]]:
+    """The query string as the search applied it, for the form and its links: "fixed_term=1" is the
+    "befristet" choice ("true"), "career_level=02" is "2", and of a repeated single value only the last
+    counts. Fields with errors keep what was typed, to show it again."""
+    many = list_fields()
+    last = {key: index for index, (key, _) in enumerate(raw) if key not in many}
+    out = []
+    for index, (key, value) in enumerate(raw):
+        if key in bad:
+            out.append((key, value))
+        elif key not in many:
+            if last[key] == index:
+                out.append((key, _form_value(getattr(validated, key), value)))
+        elif _model().model_fields[key].annotation == list[int]:
+            out.append((key, _form_value(_int_or_none(value), value)))
+        else:
+            out.append((key, value))
+    return out
+
+
+def _form_value(applied: typing.Any, typed: str) -> str:
+    if isinstance(applied, bool):
+        return "true" if applied else "false"
+    if isinstance(applied, int):
+        return str(applied)
+    return typed
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _by_field(errors: list[dict]) -> dict[str, str]:

@@ -77,6 +77,21 @@ def test_search_highlights_matches_and_keeps_the_query_in_the_form(client):
     assert "1 Stelle gefunden" in html
 
 
+def test_filters_written_other_ways_show_as_the_choices_they_applied(client):
+    html = client.get("/", params={"fixed_term": "1", "career_level": "02", "include_expired": "1"}).text
+    assert re.search(r'name="fixed_term" value="true" checked', html)
+    assert 'id="include_expired" name="include_expired" value="true" checked' in html
+    assert 'name="career_level" value="2" checked' in html
+    assert not re.search(r'value="(1|02)" checked', html)  # no extra "1 (0 Stellen)" option
+
+
+def test_a_repeated_search_term_counts_once_the_last_as_in_the_api(client):
+    html = client.get("/?q=Kassierer&q=Erzieherin").text
+    api = client.get("/api/v1/vacancies?q=Kassierer&q=Erzieherin").json()
+    assert "1 Stelle gefunden" in html and api["total"] == 1
+    assert 'value="Erzieherin"' in html and "Kassierer" not in text_of(html).split("Stelle gefunden")[0]
+
+
 def test_titles_are_escaped_and_only_marks_are_markup(client):
     html = client.get("/", params={"q": "Kassierer"}).text
     assert XSS not in html
