@@ -61,10 +61,32 @@ def field_errors(exc: RequestValidationError) -> list[dict]:
         # Repeated query parameters put a list index in loc; people know the parameter, not the index.
         skip = ("query", "body", "path", "header")
         loc = [str(p) for p in item.get("loc", ()) if p not in skip and not isinstance(p, int)]
-        template = _MESSAGES.get(item.get("type", ""))
-        message = template.format(**item.get("ctx", {})) if template else item.get("msg", "ungültig")
-        errors.append({"field": ".".join(loc), "message": message})
+        errors.append({"field": ".".join(loc), "message": _message(item)})
     return errors
+
+
+def _message(item: dict) -> str:
+    kind = item.get("type", "")
+    if kind in ("less_than_equal", "greater_than_equal", "greater_than", "less_than") and _not_finite(item):
+        return "muss eine Zahl sein"  # "nan" and "inf" parse as floats, then fail every bound
+    template = _MESSAGES.get(kind)
+    if not template:
+        return item.get("msg", "ungültig")
+    return template.format(**{key: _german(value) for key, value in item.get("ctx", {}).items()})
+
+
+def _not_finite(item: dict) -> bool:
+    value = item.get("input")
+    return isinstance(value, str) and value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity")
+
+
+def _german(value: object) -> object:
+    """Bounds and choices as a German reader writes them: 300 not 300.0, 0,5 not 0.5, 'a' oder 'b'."""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    if isinstance(value, str):
+        return value.replace("' or '", "' oder '")
+    return value
 
 
 def _phrase(status: int) -> str:

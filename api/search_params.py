@@ -62,7 +62,7 @@ class SearchParams:
                 errors.append({"field": "near", "message": f"Ort oder PLZ „{v['near']}“ ist nicht bekannt"})
         for level in v["career_level"]:
             if not 1 <= level <= 4:
-                errors.append({"field": "career_level", "message": "Qualifikationsebene muss 1 bis 4 sein"})
+                errors.append({"field": "career_level", "message": "muss 1 bis 4 sein"})
         if v["page"] * v["per_page"] > MAX_RESULT_WINDOW:
             errors.append(
                 {

@@ -134,6 +134,5 @@ def _by_field(errors: list[dict]) -> dict[str, str]:
     out: dict[str, str] = {}
     for error in errors:
         name = error.get("field") or "q"
-        error = {**error, "message": error["message"].replace("' or '", "' oder '")}
         out[name] = f"{out[name]}; {error['message']}" if name in out else error["message"]
     return out

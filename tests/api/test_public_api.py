@@ -86,6 +86,22 @@ def test_invalid_parameters_are_422_problems_naming_the_field(client, params, fi
     assert field in body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sort": "beliebt"}, "erlaubt sind: 'relevance', 'newest' oder 'deadline'"),
+        ({"radius_km": "nan"}, "muss eine Zahl sein"),
+        ({"radius_km": "inf"}, "muss eine Zahl sein"),
+        ({"radius_km": 0}, "muss größer als 0 sein"),
+        ({"radius_km": 500}, "darf höchstens 300 sein"),
+        ({"career_level": 7}, "muss 1 bis 4 sein"),
+    ],
+)
+def test_validation_messages_are_plain_german(client, params, message):
+    errors = client.get("/api/v1/vacancies", params=params).json()["errors"]
+    assert [error["message"] for error in errors] == [message]
+
+
 def test_query_syntax_in_q_is_harmless(client):
     response = client.get("/api/v1/vacancies", params={"q": '" * ( : ! ~ ^ \\ / ['})
     assert response.status_code == 200
