@@ -42,7 +42,7 @@ def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams)
     context["did_you_mean"] = did_you_mean(board, vocabulary, search)
     if page.total == 0:
         context["hints"] = drop_hints(board, search)
-    return context, 200
+    return context, 404 if context["beyond"] else 200
 
 
 def results_context(search: PageSearch, page: SearchPage, path: str = "/") -> dict[str, Any]:
@@ -52,6 +52,8 @@ def results_context(search: PageSearch, page: SearchPage, path: str = "/") -> di
         "hits": [hit_view(hit) for hit in page.items],
         "facets": facet_views(search, page),
         "pages": pagination(search, page, path),
+        # a page number past the last page (an old link, a hand-edited URL): say so, link the last page
+        "beyond": page.total > 0 and not page.items,
         "today": present.today(),
         "near_label": query.near.label if query and query.near else "",
     }
@@ -92,7 +94,8 @@ def pagination(search: PageSearch, page: SearchPage, path: str = "/") -> dict[st
     return {
         "last": last,
         "links": links if last > 1 else [],
-        "prev": search.url(path, page=str(current - 1)) if current > 1 else None,
+        "prev": search.url(path, page=str(min(current - 1, last))) if current > 1 else None,
+        "last_url": search.url(path, page=str(last)),
         "next": search.url(path, page=str(current + 1)) if current < last else None,
     }
 
@@ -238,4 +241,4 @@ def district_view(board: Board, slug: str, query_params: QueryParams) -> tuple[d
     if search.errors:
         return context, 422
     context.update(results_context(search, board.search(search.query), path=f"/landkreise/{slug}"))
-    return context, 200
+    return context, 404 if context["beyond"] else 200
