@@ -96,7 +96,8 @@ def test_a_page_past_the_last_says_so_and_links_the_last_page(client):
     response = client.get("/", params={"per_page": "5", "page": "50"})
     assert response.status_code == 404
     html = response.text
-    assert "die Treffer reichen bis Seite 4" in html and 'href="/?per_page=5&amp;page=4">Zur letzten Seite' in html
+    assert "die Treffer reichen bis Seite 4" in html
+    assert 'href="/?per_page=5&amp;page=4">Zur letzten Seite' in html
     assert "Seite 50 von" not in html
     assert 'href="/?per_page=5&amp;page=4" rel="prev"' in html  # not to the empty page 49
     district = client.get("/landkreise/miltenberg", params={"page": "99"})
