@@ -31,7 +31,7 @@ class SourceOffsiteMiddleware(OffsiteMiddleware):
     """Scrapy's offsite filter, but with the allowed domains of the request's own source.
 
     A request filtered when it is scheduled (a redirect off the site) never reaches its errback, so the
-    spider is told that it is gone.
+    spider is told: for its source that page failed.
     """
 
     def should_follow(self, request: Request, spider: Any) -> bool:
@@ -44,8 +44,8 @@ class SourceOffsiteMiddleware(OffsiteMiddleware):
         try:
             super().request_scheduled(request, spider)
         except IgnoreRequest:
-            if hasattr(spider, "request_gone"):
-                spider.request_gone(request)
+            if hasattr(spider, "request_offsite"):
+                spider.request_offsite(request)
             raise
 
 

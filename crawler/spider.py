@@ -113,6 +113,10 @@ class SourceCrawl:
                 if isinstance(result, RawPosting):
                     found += 1
                     result = self._stamp(result, response.url)
+                    if result is not None and role == DETAIL:
+                        # The link the list gave, not where it redirected or what the page calls itself:
+                        # when that link fails in a later run, lifecycle finds the posting by it.
+                        result.url = _followed_link(response)
                 if result is not None:
                     yield result
         except Exception as exc:  # a broken page of any kind must not stop the crawl
@@ -159,12 +163,21 @@ class SourceCrawl:
         if self.started and self.pending <= 0 and not self.finished and self.on_idle is not None:
             self.on_idle(self)
 
+    def request_refused(self, request: scrapy.Request, reason: str) -> None:
+        """A request filtered before it was sent (a redirect to another site): a failed page."""
+        self.fetch_errors.append((request.url, reason))
+        logger.warning("Abruf verweigert: %s (%s)", request.url, reason)
+        self._page_failed(request, request.meta.get("role", LIST), request.url)
+        self.done_with(1)
+
     def _page_failed(self, request: Any, role: str, url: str) -> None:
         if role == LIST:
             self.list_failed = True
             return
         self.error_urls.add(url)
         self.error_urls.add(request.url)
+        if hasattr(request, "meta"):
+            self.error_urls.update(request.meta.get("redirect_urls", ()))
         fallback = request.meta.get("fallback") if hasattr(request, "meta") else None
         if fallback is not None:
             self.error_urls.add(fallback.url)
@@ -276,9 +289,17 @@ class DistrictSpider(scrapy.Spider):
         return self.crawls.get(key) if isinstance(key, str) else None
 
     def request_gone(self, request: scrapy.Request) -> None:
-        """A request left the crawl without reaching its callback or errback (filtered, dropped)."""
+        """A request left the crawl without reaching its callback or errback (a duplicate URL)."""
         if (crawl := self.crawl_of(request)) is not None:
             crawl.done_with(1)
+
+    def request_offsite(self, request: scrapy.Request) -> None:
+        """A request to a host outside the source's domains, i.e. a redirect off the site."""
+        if (crawl := self.crawl_of(request)) is not None:
+            origin = request.meta.get("redirect_urls", [request.url])[0]
+            crawl.request_refused(
+                request, f"Weiterleitung von {origin} auf eine fremde Adresse: {request.url}"
+            )
 
     # -------------------------------------------------------------------------------- signals
 
@@ -313,6 +334,11 @@ def default_domains(source: SourceConfig) -> list[str]:
     urls = [*source.start_urls, source.options.get("feed_url"), source.options.get("api_url")]
     hosts = {urlsplit(u).hostname for u in urls if isinstance(u, str) and u}
     return sorted(h for h in hosts if h)
+
+
+def _followed_link(response: scrapy.http.Response) -> str:
+    redirected = response.meta.get("redirect_urls")
+    return redirected[0] if redirected else response.url
 
 
 def describe_failure(failure: Failure) -> str:
