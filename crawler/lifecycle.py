@@ -25,8 +25,9 @@ def failure(crawl, reason: str, run: CrawlRun, last: CrawlRun | None, defaults: 
     if reason != "finished":
         return f"Lauf abgebrochen ({reason})"
     if crawl.list_failed:
-        first = crawl.fetch_errors[0][1] if crawl.fetch_errors else "unbekannter Fehler"
-        return f"Stellenliste nicht abrufbar: {first}"
+        errors = crawl.fetch_errors or crawl.parse_errors  # fetched but unreadable: the parse error says why
+        first = errors[0][1] if errors else "unbekannter Fehler"
+        return f"Stellenliste nicht {'abrufbar' if crawl.fetch_errors else 'lesbar'}: {first}"
     if run.pages == 0:
         return "keine Seite abgerufen"
     if len(crawl.parse_errors) > defaults.max_parse_error_ratio * run.pages:

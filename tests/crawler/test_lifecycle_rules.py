@@ -37,6 +37,12 @@ def test_unreachable_list_fails_with_the_reason():
     assert failure(broken, "finished", run(), None, DEFAULTS) == "Stellenliste nicht abrufbar: HTTP 500"
 
 
+def test_unreadable_list_fails_with_the_parse_error():
+    unreadable = spider(list_failed=True, parse_errors=[("http://x/feed", "Feed nicht lesbar: kein XML")])
+    expected = "Stellenliste nicht lesbar: Feed nicht lesbar: kein XML"
+    assert failure(unreadable, "finished", run(), None, DEFAULTS) == expected
+
+
 def test_robots_denial_of_the_list_fails():
     denied = spider(list_failed=True, fetch_errors=[("http://x/", "robots.txt verbietet den Abruf")])
     assert "robots.txt" in failure(denied, "finished", run(), None, DEFAULTS)
