@@ -7,8 +7,10 @@ Validated at load; an error names the district, the field and the problem, e.g.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -16,6 +18,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 STRATEGIES = ("structured", "html", "feed", "pdf", "interamt", "auto")
 Strategy = Literal["structured", "html", "feed", "pdf", "interamt", "auto"]
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+# The options each strategy reads: a misspelt one would otherwise be ignored without a word, and a
+# missing one found only when the crawl starts.
+_LIST_OPTIONS = {"structured": {"link_selector", "link_pattern", "next_selector"},
+                 "html": {"link_selector", "next_selector", "fields"},
+                 "feed": {"feed_url", "fields"},
+                 "pdf": {"link_selector", "next_selector"},
+                 "interamt": {"api_url", "detail_url_template"}}  # fmt: skip
+_AUTO_OPTIONS = {"max_depth"} | _LIST_OPTIONS["feed"] | _LIST_OPTIONS["pdf"] | _LIST_OPTIONS["structured"]
+STRATEGY_OPTIONS = {**_LIST_OPTIONS, "auto": _AUTO_OPTIONS}
+REQUIRED_OPTIONS = {"html": ("link_selector",)}
+# Fields of a detail page the html and feed strategies can be given selectors for (options.fields).
+FIELDS = ("title", "description", "department", "employer", "deadline", "date_posted", "pay", "working_time",
+          "term", "career", "reference", "location", "contact", "apply_url", "attachments")  # fmt: skip
 
 
 class DistrictsConfigError(ValueError):
@@ -72,9 +88,31 @@ class SourceConfig(BaseModel):
     @classmethod
     def _http(cls, urls: list[str]) -> list[str]:
         for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"„{url}“ ist keine http(s)-Adresse")
+            _check_url(url)
         return urls
+
+    @model_validator(mode="after")
+    def _options(self) -> SourceConfig:
+        allowed = STRATEGY_OPTIONS[self.strategy]
+        for name in sorted(set(self.options) - allowed):
+            raise ValueError(f"options.{name}: unbekannte Option der Strategie {self.strategy} "
+                             f"(erlaubt: {', '.join(sorted(allowed))})")  # fmt: skip
+        for name in REQUIRED_OPTIONS.get(self.strategy, ()):
+            if self.options.get(name) in (None, ""):
+                raise ValueError(f"options.{name}: fehlt (die Strategie {self.strategy} braucht sie)")
+        for name in ("link_selector", "next_selector"):
+            if name in self.options:
+                _check_selector(f"options.{name}", self.options[name])
+        if "fields" in self.options:
+            _check_fields(self.options["fields"])
+        for name in ("feed_url", "api_url"):
+            if self.options.get(name):
+                _check_url(str(self.options[name]), f"options.{name}: ")
+        if "link_pattern" in self.options:
+            _check_pattern(self.options["link_pattern"])
+        if "max_depth" in self.options and self.options["max_depth"] not in range(1, 6):
+            raise ValueError("options.max_depth: muss eine ganze Zahl von 1 bis 5 sein")
+        return self
 
     @field_validator("schedule")
     @classmethod
@@ -113,7 +151,13 @@ class DistrictsConfig(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> DistrictsConfig:
         _no_duplicates([d.slug for d in self.districts], "Landkreis")
-        _no_duplicates([s.key for d in self.districts for s in d.sources], "Quelle")
+        owners: dict[str, str] = {}
+        for district in self.districts:
+            for source in district.sources:
+                if source.key in owners:
+                    raise ValueError(f"Quelle „{source.key}“ ist doppelt eingetragen (Landkreise "
+                                     f"„{owners[source.key]}“ und „{district.slug}“)")  # fmt: skip
+                owners[source.key] = district.slug
         return self
 
     def district(self, slug: str) -> DistrictConfig | None:
@@ -132,6 +176,44 @@ class DistrictsConfig(BaseModel):
             if s.enabled and (district is None or d.slug == district) and (source is None or s.key == source)
         ]
         return found
+
+
+def _check_url(url: str, where: str = "") -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError(f"{where}„{url}“ ist keine vollständige http(s)-Adresse")
+
+
+def _check_selector(where: str, query: Any) -> None:
+    """CSS (as Scrapy reads it, ::attr() and ::text included) or XPath after the prefix "xpath:"."""
+    from lxml import etree
+    from parsel.csstranslator import HTMLTranslator
+
+    if not isinstance(query, str) or not query.strip():
+        raise ValueError(f"{where}: muss ein CSS- oder XPath-Selektor sein")
+    try:
+        if query.startswith("xpath:"):
+            etree.XPath(query.removeprefix("xpath:").strip())
+        else:
+            HTMLTranslator().css_to_xpath(query)
+    except Exception as exc:  # cssselect's and lxml's syntax errors have no common base class
+        raise ValueError(f"{where}: Selektor „{query}“ ist ungültig ({exc})") from None
+
+
+def _check_fields(fields: Any) -> None:
+    if not isinstance(fields, dict):
+        raise ValueError("options.fields: muss eine Zuordnung Feld → Selektor sein")
+    for name, query in fields.items():
+        if name not in FIELDS:
+            raise ValueError(f"options.fields.{name}: unbekanntes Feld (erlaubt: {', '.join(FIELDS)})")
+        _check_selector(f"options.fields.{name}", query)
+
+
+def _check_pattern(pattern: Any) -> None:
+    try:
+        re.compile(str(pattern))
+    except re.error as exc:
+        raise ValueError(f"options.link_pattern: kein gültiger regulärer Ausdruck ({exc})") from None
 
 
 def _no_duplicates(values: list[str], what: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import scrapy
 
+from crawler.config import FIELDS
 from crawler.items import RawPosting
 from crawler.strategies.common import (
     DETAIL,
@@ -28,23 +29,6 @@ from crawler.strategies.common import (
     url_source_id,
 )
 
-FIELDS = (
-    "title",
-    "description",
-    "department",
-    "employer",
-    "deadline",
-    "date_posted",
-    "pay",
-    "working_time",
-    "term",
-    "career",
-    "reference",
-    "location",
-    "contact",
-    "apply_url",
-    "attachments",
-)
 # Configured field -> RawPosting attribute, for the fields that are plain text.
 _TEXT_FIELDS = {
     "department": "department",

@@ -148,8 +148,11 @@ def test_a_source_that_cannot_start_fails_alone(tmp_path):
     from vacancies.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", search_backend="sqlite")
-    broken = SourceConfig(key="kaputt", district="testkreis", strategy="html",
-                          start_urls=["http://127.0.0.1:9/stellen"])  # fmt: skip
+    # Loading districts.yaml refuses this (options.link_selector missing); a strategy that still cannot
+    # start, whatever the reason, must fail its own source only.
+    broken = SourceConfig.model_construct(key="kaputt", district="testkreis", strategy="html", options={},
+                                          start_urls=["http://127.0.0.1:9/stellen"], allowed_domains=[],
+                                          enabled=True, schedule=None)  # fmt: skip
     (run,) = crawl_sources(DistrictsConfig(districts=[]), [broken], settings, board=open_board(settings))
     assert run.status == "failed" and run.expired == 0
     assert "link_selector" in run.errors[0][1]
