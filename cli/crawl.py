@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from crawler.config import DistrictsConfigError, load_districts
+from crawler.config import STRATEGIES, DistrictsConfigError, load_districts
 from vacancies.runs import CrawlRun
 from vacancies.settings import get_settings
 
@@ -92,6 +92,17 @@ def _positive(value: str) -> int:
     return number
 
 
+def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url")
+    parser.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    parser.add_argument(
+        "--options", default=None,
+        help="Optionen der Strategie als JSON-Objekt wie in districts.yaml, z. B. "
+        '\'{"link_selector": "a.stelle"}\'',
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=60, help="höchstens so viele Sekunden (Standard 60)")
+
+
 def cmd_probe(args: argparse.Namespace) -> int:
     from crawler.probe import main_probe
 
@@ -130,8 +141,7 @@ def add_commands(sub) -> None:
     )  # fmt: skip
     p.set_defaults(func=cmd_crawl)
     p = sub.add_parser("probe", help="Eine Website probeweise auslesen (speichert nichts)")
-    p.add_argument("url")
-    p.add_argument("--strategy", default="auto")
+    add_probe_arguments(p)
     p.set_defaults(func=cmd_probe)
     p = sub.add_parser("scheduler", help="Nächtliche Crawls nach Zeitplan ausführen")
     p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))

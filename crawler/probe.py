@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from crawler.config import SourceConfig
 from crawler.items import RawPosting
 from vacancies.normalize import (
@@ -24,8 +26,6 @@ from vacancies.normalize import (
     posting_type_from_title,
 )
 
-USER_AGENT = "Stellenboerse-Bot/1.0 (+https://stellenboerse.example/kontakt)"
-
 
 @dataclass
 class ProbeResult:
@@ -35,25 +35,32 @@ class ProbeResult:
     fetch_errors: list[tuple[str, str]] = field(default_factory=list)
     list_failed: bool = False
     error_urls: list[str] = field(default_factory=list)
+    close_reason: str = "finished"  # "closespider_timeout" when the time ran out
+
+    @property
+    def failed(self) -> bool:
+        """Nothing trustworthy was read: a list page failed, time ran out, or errors and no posting."""
+        if self.list_failed or self.close_reason != "finished":
+            return True
+        return not self.postings and bool(self.fetch_errors or self.parse_errors or not self.pages)
 
 
-def polite_settings(timeout: float) -> dict[str, Any]:
-    return {
-        "ROBOTSTXT_OBEY": True,
-        "USER_AGENT": USER_AGENT,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": 1.0,
-        "DOWNLOAD_DELAY": 0.5,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-        "DOWNLOAD_TIMEOUT": min(30, max(5, int(timeout))),
-        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
-        "CLOSESPIDER_TIMEOUT": timeout,
-        "HTTPCACHE_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,
-        "REMOTE_CONTROL_ENABLED": False,  # no code-execution endpoint (Scrapy ≥ 2.19), see runner
-        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
-        "LOG_LEVEL": "ERROR",
-    }
+def probe_settings(timeout: float) -> dict[str, Any]:
+    """The crawl's own settings as shipped (politeness, retries, decoding, size cap, user agent), minus
+    the store: what the probe prints is what a crawl would read."""
+    from crawler.config import CrawlDefaults
+    from crawler.runner import CrawlOptions, scrapy_settings
+    from vacancies.settings import get_settings
+
+    defaults = CrawlDefaults()
+    values = scrapy_settings(defaults, get_settings(), CrawlOptions(log_level="ERROR")).copy_to_dict()
+    values.update(
+        ITEM_PIPELINES={},
+        CLOSESPIDER_TIMEOUT=timeout,
+        DOWNLOAD_TIMEOUT=min(defaults.download_timeout, max(5, int(timeout))),
+        HTTPCACHE_ENABLED=False,
+    )
+    return values
 
 
 def run_probe(
@@ -63,7 +70,9 @@ def run_probe(
     timeout: float = 60,
     settings: dict[str, Any] | None = None,
 ) -> ProbeResult:
-    """Crawl once; the postings as record-like dicts plus the spider's bookkeeping."""
+    """Crawl once; the postings as record-like dicts plus the spider's bookkeeping.
+
+    Raises pydantic's ValidationError when the strategy's options are not valid (as districts.yaml)."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
@@ -72,15 +81,19 @@ def run_probe(
     source = SourceConfig(
         key="probe", district="probe", strategy=strategy, start_urls=[url], options=options or {}
     )
-    process = CrawlerProcess({**polite_settings(timeout), **(settings or {})})
+    process = CrawlerProcess({**probe_settings(timeout), **(settings or {})})
     crawler = process.create_crawler(DistrictSpider)
     result = ProbeResult()
 
     def collect(item: RawPosting, **_: Any) -> None:
         result.postings.append(posting_record(item))
 
-    # Scrapy keeps weak references to receivers: `collect` lives in this frame until the crawl ends.
+    def closed(reason: str, **_: Any) -> None:
+        result.close_reason = reason
+
+    # Scrapy keeps weak references to receivers: these live in this frame until the crawl ends.
     crawler.signals.connect(collect, signal=signals.item_scraped)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
     crawl = SourceCrawl(source)
     process.crawl(crawler, crawls=[crawl])
     process.start()
@@ -158,25 +171,34 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stellenboerse probe", description="Stellen einer Adresse testweise lesen"
     )
-    parser.add_argument("url")
-    parser.add_argument("--strategy", default="auto")
-    parser.add_argument("--options", default=None, help="Optionen der Strategie als JSON-Objekt")
-    parser.add_argument("--timeout", type=float, default=60)
+    from cli.crawl import add_probe_arguments
+
+    add_probe_arguments(parser)
     return parser
 
 
 def main_probe(args: argparse.Namespace | list[str] | None = None) -> int:
-    """One JSON object per posting on stdout, a German summary on stderr; 1 if nothing could be read."""
+    """One JSON object per posting on stdout, a German summary on stderr; 1 if nothing could be read,
+    2 if the options are not valid."""
     if not isinstance(args, argparse.Namespace):
         args = _parser().parse_args(args)
-    options = getattr(args, "options", None)
-    if isinstance(options, str):
-        options = json.loads(options)
-    result = run_probe(args.url, args.strategy, options, getattr(args, "timeout", 60))
+    try:
+        options = json.loads(args.options) if args.options else {}
+        if not isinstance(options, dict):
+            raise ValueError("kein JSON-Objekt")
+    except ValueError as exc:
+        print(f"--options: kein gültiges JSON-Objekt ({exc})", file=sys.stderr)
+        return 2
+    try:
+        result = run_probe(args.url, args.strategy, options, args.timeout)
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        print(f"Ungültige Angaben: {problems}", file=sys.stderr)
+        return 2
     for record in result.postings:
         print(json.dumps(record, ensure_ascii=False))
     print(summary(result), file=sys.stderr)
-    return 1 if result.list_failed and not result.postings else 0
+    return 1 if result.failed else 0
 
 
 def summary(result: ProbeResult) -> str:
@@ -186,6 +208,10 @@ def summary(result: ProbeResult) -> str:
     ]
     if result.list_failed:
         lines.append("Achtung: eine Listen-/Startseite war nicht abrufbar oder nicht lesbar.")
+    if result.close_reason == "closespider_timeout":
+        lines.append("Achtung: abgebrochen, die Zeit (--timeout) ist abgelaufen; es fehlen Seiten.")
+    elif result.close_reason != "finished":
+        lines.append(f"Achtung: abgebrochen ({result.close_reason}).")
     lines += [f"  Abruf: {url} – {reason}" for url, reason in result.fetch_errors[:10]]
     lines += [f"  Lesen: {url} – {reason}" for url, reason in result.parse_errors[:10]]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +34,8 @@ class Handler(SimpleHTTPRequestHandler):
     statuses: dict[str, int] = {}
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
+        if self.path == "/langsam":  # answers after the probe's time is up
+            time.sleep(8)
         if self.path in self.statuses:
             self.send_error(self.statuses[self.path])
             return
@@ -154,3 +157,56 @@ def test_probe_command_prints_json_lines_and_a_german_summary(site):
     ]
     assert "1 Stellenanzeige(n) gefunden" in done.stderr
     assert done.returncode == 0
+
+
+def probe_cli(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "cli.main", "probe", *args]
+    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_probe_command_takes_the_strategy_options(site):
+    root, base, _ = site
+    html_site(root)
+    done = probe_cli(
+        f"{base}/stellen/index.html", "--strategy", "html", "--options", json.dumps(HTML_OPTIONS)
+    )
+    assert done.returncode == 0, done.stderr  # two of the four pages are broken by design, the list is fine
+    assert len(done.stdout.splitlines()) == 2 and "2 Stellenanzeige(n) gefunden" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (None, "options.link_selector: fehlt"),
+        ('{"link_selector": "a[[["}', "Selektor „a[[[“ ist ungültig"),
+        ("{kein json", "--options: kein gültiges JSON-Objekt"),
+    ],
+)
+def test_probe_command_refuses_bad_options_with_exit_2(site, options, message):
+    _, base, _ = site
+    args = [f"{base}/stellen/index.html", "--strategy", "html"] + (["--options", options] if options else [])
+    done = probe_cli(*args)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_probe_decodes_windows_1252_without_charset_as_the_crawl_does(site):
+    root, base, _ = site
+    page = (
+        (FIXTURES / "structured" / "jsonld_graph.html")
+        .read_text()
+        .replace("Erzieher", "Gärtner für Grünflächen")
+    )
+    write(root, "/stellen/index.html", page.replace('charset="utf-8"', "").encode("cp1252", "replace"))
+    done = probe_cli(f"{base}/stellen/index.html", "--strategy", "structured")
+    assert "Gärtner für Grünflächen" in json.loads(done.stdout.splitlines()[0])["title"]
+
+
+def test_probe_exits_1_when_nothing_could_be_read_or_time_ran_out(site):
+    root, base, _ = site
+    write(root, "/pdf/index.html", '<a href="/pdf/1.pdf">Stelle 1</a><a href="/pdf/2.pdf">Stelle 2</a>')
+    write(root, "/pdf/1.pdf", b"%PDF-1.4 kaputt")
+    write(root, "/pdf/2.pdf", b"%PDF-1.4 auch kaputt")
+    broken = probe_cli(f"{base}/pdf/index.html", "--strategy", "pdf")
+    assert broken.returncode == 1 and "Lesefehler: 2" in broken.stderr
+    slow = probe_cli(f"{base}/langsam", "--strategy", "structured", "--timeout", "2")
+    assert slow.returncode == 1 and "die Zeit (--timeout) ist abgelaufen" in slow.stderr
