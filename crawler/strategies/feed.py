@@ -13,6 +13,7 @@ from typing import Any
 
 import scrapy
 from lxml import etree
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.items import RawPosting
 from crawler.strategies.common import (
@@ -46,7 +47,7 @@ class FeedStrategy(Strategy):
 
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[Any]:
         try:
-            root = etree.fromstring(response.body, parser=etree.XMLParser(resolve_entities=False))
+            root = _parse_xml(response)
         except etree.XMLSyntaxError as exc:
             # The spider records the error and marks the list failed: no item may expire now.
             raise ValueError(f"Feed nicht lesbar: {exc}") from exc
@@ -122,3 +123,17 @@ def _rfc822_date(value: str | None) -> str | None:
         return parsedate_to_datetime(value.strip()).date().isoformat()
     except (TypeError, ValueError):
         return value.strip()
+
+
+def _parse_xml(response: scrapy.http.Response) -> etree._Element:
+    """The charset of the Content-Type header, when there is one, wins over the XML declaration
+    (RFC 7303): a feed sent as ISO-8859-1 without saying so in the XML is read as ISO-8859-1. When
+    that fails (a server that calls everything UTF-8), the document's own declaration is tried."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    charset = http_content_type_encoding(content_type)
+    if charset:
+        try:
+            return etree.fromstring(response.body, etree.XMLParser(resolve_entities=False, encoding=charset))
+        except (etree.XMLSyntaxError, LookupError):
+            pass
+    return etree.fromstring(response.body, etree.XMLParser(resolve_entities=False))

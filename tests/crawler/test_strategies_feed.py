@@ -107,3 +107,25 @@ def test_broken_feed_is_a_parse_error_and_fails_the_list():
     body = fixture_bytes("feed", "rss.xml")[:300]
     assert run(spider, response_for(f"{BASE}/stellen.rss", body, "parse_feed", kind=XmlResponse)) == []
     assert spider.parse_errors and spider.list_failed
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # charset only in the header: the XML declaration says nothing
+        (b"application/rss+xml; charset=ISO-8859-1", "<?xml version='1.0'?>"),
+        # a server that calls everything UTF-8: the document's own declaration is tried next
+        (b"application/rss+xml; charset=utf-8", "<?xml version='1.0' encoding='ISO-8859-1'?>"),
+    ],
+)
+def test_a_latin1_feed_is_read_whichever_place_names_its_charset(content_type, body):
+    rss = body + "<rss version='2.0'><channel><item><title>Gärtner (m/w/d) für Grünflächen</title>"
+    rss += "<link>https://anderswo.example/x</link><guid>g1</guid></item></channel></rss>"
+    url = f"{BASE}/stellen.rss"
+    spider = make_spider("feed", url)
+    request = response_for(url, b"", "parse_feed").request
+    response = XmlResponse(
+        url=url, body=rss.encode("latin-1"), headers={"Content-Type": content_type}, request=request
+    )
+    found = postings(run(spider, response))
+    assert [p.title for p in found] == ["Gärtner (m/w/d) für Grünflächen"] and not spider.parse_errors
