@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -237,10 +238,12 @@ def find_phone(text: str | None) -> str | None:
 
 
 def to_float(value: Any) -> float | None:
+    """A finite number or None: "NaN" or "inf" in a site's data must not reject the whole posting."""
     try:
-        return float(str(value).replace(",", ".")) if value not in (None, "") else None
+        number = float(str(value).replace(",", ".")) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 # ------------------------------------------------------------------------------------ source ids

@@ -152,7 +152,9 @@ def _education(value: Any) -> str | None:
 
 
 def _fill_location(posting: RawPosting, data: dict[str, Any]) -> None:
-    places = [p for p in as_list(data.get("jobLocation")) if isinstance(p, dict)]
+    # A place given as plain text ("63897 Miltenberg") is its address.
+    given = as_list(data.get("jobLocation"))
+    places = [p if isinstance(p, dict) else {"address": p} for p in given if isinstance(p, dict) or _text(p)]
     with_address = [p for p in places if p.get("address")]
     place = (with_address or places or [{}])[0]
     address = first(place.get("address"))

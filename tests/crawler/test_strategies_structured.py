@@ -193,3 +193,14 @@ def test_detail_page_without_posting_is_a_parse_error_when_links_were_configured
         response_for(f"{BASE}/stellen/leer", b"<html><body>Nichts</body></html>", "parse_detail", "detail"),
     )
     assert spider.parse_errors and f"{BASE}/stellen/leer" in spider.error_urls
+
+
+def test_a_location_in_plain_text_and_nan_coordinates_keep_the_posting():
+    from crawler.strategies.structured import posting_from_schema
+
+    data = {"@type": "JobPosting", "title": "Sachbearbeiter (m/w/d)", "jobLocation": "63897 Miltenberg"}
+    posting = posting_from_schema(data, f"{BASE}/stellen/1")
+    assert (posting.postal_code, posting.city) == ("63897", "Miltenberg")
+    place = {"@type": "Place", "geo": {"latitude": "NaN", "longitude": "inf"}, "address": "63897 Miltenberg"}
+    posting = posting_from_schema({**data, "jobLocation": [place]}, f"{BASE}/stellen/1")
+    assert posting.lat is None and posting.lon is None and posting.postal_code == "63897"
