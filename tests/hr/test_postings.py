@@ -98,6 +98,16 @@ def test_description_is_sanitised_with_the_allow_list(portal):
     assert "javascript:" not in vacancy.description and "Text" in vacancy.description
 
 
+def test_the_error_summary_names_each_field(portal):
+    client = portal.client("own")
+    csrf = csrf_of(client.get("/hr/stellen/neu").text)
+    changes = {"title": "", "location.postal_code": "6389", "csrf_token": csrf}
+    html = client.post("/hr/stellen/neu", data={**FULL_FORM, **changes}).text
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#f-title">Stellentitel: Pflichtangabe</a>' in summary
+    assert '<a href="#f-location-postal_code">Postleitzahl: ' in summary
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

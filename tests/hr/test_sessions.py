@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -175,6 +177,9 @@ def test_login_redirect_stays_on_the_site(portal):
 def test_wrong_password_is_a_clear_german_message(portal):
     response = login(TestClient(portal.app), EMAILS["own"], "falsches-passwort-123")
     assert response.status_code == 400 and "E-Mail-Adresse oder Passwort ist falsch." in response.text
+    for field in ("email", "password"):  # both fields point at the message
+        tag = re.search(rf'<input id="{field}"[^>]*>', response.text).group(0)
+        assert 'aria-invalid="true"' in tag and 'aria-describedby="login-fehler"' in tag
 
 
 def test_throttling_per_account(portal):

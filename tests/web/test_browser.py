@@ -215,6 +215,27 @@ def test_reflow_at_320_css_pixels(page, url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
+LONG_WORD = "Informationssicherheitsbeauftragtenstellvertretung"  # a real-world length of compound
+
+
+@pytest.mark.parametrize(("url", "selectors"), [
+    ("/stellen/web:full", "h1, .facts dd"),
+    ("/?q=Sachbearbeiter", "h1, .result-title a, .badges li"),
+    ("/landkreise/miltenberg", "h1, .result-title a"),
+])  # fmt: skip
+def test_long_german_compounds_break_instead_of_widening_the_page(page, url, selectors):
+    """Titles come from the districts: one long compound must not push the layout past 320 px."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(page.base + url)
+    changed = page.evaluate(
+        "([sel, word]) => { const nodes = document.querySelectorAll(sel);"
+        " nodes.forEach(n => { n.textContent = word; }); return nodes.length; }",
+        [selectors, LONG_WORD],
+    )
+    assert changed >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 def test_whole_search_page_weight(page):
     sizes: dict[str, int] = {}
     page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))

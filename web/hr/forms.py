@@ -102,6 +102,9 @@ SECTIONS: list[tuple[str, list[FormField]]] = [
     ]),
 ]  # fmt: skip
 ALL_FIELDS = [f for _, fields in SECTIONS for f in fields]
+# Field name -> label, for the error summary ("Stellentitel: Pflichtangabe").
+FIELD_LABELS = {f.name: f.label for f in ALL_FIELDS}
+FIELD_LABELS |= {"attachment": "PDF-Anhang", "publish_at": "Veröffentlichung"}
 ERROR_ALIASES = {"location": "location.postal_code", "contact": "contact.email"}
 
 

@@ -180,7 +180,8 @@ def _editor(request: Request, user: User, context: dict[str, Any], status: int =
     ctx = auth.hr(request)
     extras = ctx.postings.extras(vacancy.id) if vacancy else {}
     history = ctx.audit.entries(vacancy_id=vacancy.id, limit=50) if vacancy else []
-    defaults = {"errors": {}, "sections": forms.SECTIONS, "extras": extras, "history": history}
+    defaults = {"errors": {}, "sections": forms.SECTIONS, "extras": extras, "history": history,
+                "field_labels": forms.FIELD_LABELS}  # fmt: skip
     defaults["max_mb"] = MAX_PDF_BYTES // (1024 * 1024)
     return render(request, "hr/editor.html", {**defaults, **context}, status)
 
