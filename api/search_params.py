@@ -12,6 +12,8 @@ from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
 from vacancies.normalize import canonical_pay_grade
 from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchQuery, Sort
 
+WINDOW_TEXT = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")  # German: 10.000
+
 
 class SearchParams:
     """FastAPI dependency: declares, documents and validates the search parameters."""
@@ -59,7 +61,7 @@ class SearchParams:
         if v["near"] and v["near"].strip():
             near = gazetteer.lookup(v["near"])
             if near is None:
-                errors.append({"field": "near", "message": f"Ort oder PLZ „{v['near']}“ ist nicht bekannt"})
+                errors.append({"field": "near", "message": f"„{v['near']}“ ist nicht bekannt"})
         for level in v["career_level"]:
             if not 1 <= level <= 4:
                 errors.append({"field": "career_level", "message": "muss 1 bis 4 sein"})
@@ -67,7 +69,7 @@ class SearchParams:
             errors.append(
                 {
                     "field": "page",
-                    "message": f"Es können höchstens {MAX_RESULT_WINDOW} Treffer durchblättert werden",
+                    "message": f"Es können höchstens {WINDOW_TEXT} Treffer durchblättert werden",
                 }
             )
         if errors:

@@ -134,5 +134,8 @@ def _by_field(errors: list[dict]) -> dict[str, str]:
     out: dict[str, str] = {}
     for error in errors:
         name = error.get("field") or "q"
-        out[name] = f"{out[name]}; {error['message']}" if name in out else error["message"]
+        message = error["message"]
+        if message.startswith("erlaubt sind:"):  # the API's list of internal values means nothing here
+            message = "unbekannte Auswahl"
+        out[name] = f"{out[name]}; {message}" if name in out else message
     return out

@@ -10,7 +10,7 @@ from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN, FacetValue
 
 POSTING_TYPES = {
-    "job": "Stelle",
+    "job": "Arbeitsstelle",  # as the Bundesagentur's Jobbörse: "Arbeit" next to Ausbildung, Praktikum
     "apprenticeship": "Ausbildung",
     "dual_study": "Duales Studium",
     "internship": "Praktikum",

@@ -92,6 +92,14 @@ def test_a_repeated_search_term_counts_once_the_last_as_in_the_api(client):
     assert 'value="Erzieherin"' in html and "Kassierer" not in text_of(html).split("Stelle gefunden")[0]
 
 
+def test_a_bad_hidden_value_is_not_carried_into_the_next_search(client):
+    response = client.get("/", params={"sort": "foo", "per_page": "abc", "q": "Erzieher"})
+    assert response.status_code == 422
+    html = response.text
+    assert 'name="sort" value="foo"' not in html and 'name="per_page" value="abc"' not in html
+    assert "unbekannte Auswahl" in html and "'relevance'" not in html
+
+
 def test_a_page_past_the_last_says_so_and_links_the_last_page(client):
     response = client.get("/", params={"per_page": "5", "page": "50"})
     assert response.status_code == 404
@@ -151,12 +159,12 @@ def test_no_results_names_the_filters_to_drop_with_links(client):
     ("params", "field", "message"),
     [
         ({"per_page": "abc"}, "Treffer pro Seite", "muss eine ganze Zahl sein"),
-        ({"near": "Atlantis"}, "near-error", "Ort oder PLZ „Atlantis“ ist nicht bekannt"),
+        ({"near": "Atlantis"}, "near-error", "„Atlantis“ ist nicht bekannt"),
         ({"radius_km": "0"}, "radius_km-error", "muss größer als 0"),
         ({"pay_grade_min": "Z99"}, "pay_grade_min-error", "keine Entgelt- oder Besoldungsgruppe"),
-        ({"posting_type": "boss"}, "Art der Stelle", "erlaubt sind"),
-        ({"page": "999", "per_page": "100"}, "Seite", "höchstens 10000 Treffer"),
-        ({"sort": "random"}, "Sortierung", "erlaubt sind"),
+        ({"posting_type": "boss"}, "Art der Stelle", "unbekannte Auswahl"),
+        ({"page": "999", "per_page": "100"}, "Seite", "höchstens 10.000 Treffer"),
+        ({"sort": "random"}, "Sortierung", "unbekannte Auswahl"),
     ],
 )
 def test_bad_parameters_render_the_form_with_a_german_message_and_422(client, params, field, message):

@@ -42,3 +42,8 @@ def test_json_ld_deadline_has_the_german_offset_of_its_day():
     winter = job_posting(posting(deadline=date(2027, 1, 15)), "https://example.org/stellen/x", "Text")
     assert summer["validThrough"] == "2027-07-15T23:59:59+02:00"
     assert winter["validThrough"] == "2027-01-15T23:59:59+01:00"
+
+
+def test_a_regular_job_is_called_arbeitsstelle_not_stelle():
+    facts = dict(views.facts(posting(posting_type="job"), TODAY))
+    assert facts["Art der Stelle"] == "Arbeitsstelle"

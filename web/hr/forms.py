@@ -15,7 +15,7 @@ from vacancies.hr_postings import to_input_dict
 from vacancies.model import Vacancy
 
 POSTING_TYPES = [
-    ("job", "Stelle"),
+    ("job", "Arbeitsstelle"),
     ("apprenticeship", "Ausbildung"),
     ("dual_study", "Duales Studium"),
     ("internship", "Praktikum"),
