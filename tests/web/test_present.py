@@ -45,5 +45,7 @@ def test_json_ld_deadline_has_the_german_offset_of_its_day():
 
 
 def test_a_regular_job_is_called_arbeitsstelle_not_stelle():
-    facts = dict(views.facts(posting(posting_type="job"), TODAY))
+    from vacancies.model import PostingType
+
+    facts = dict(views.facts(posting(posting_type=PostingType.job), TODAY))
     assert facts["Art der Stelle"] == "Arbeitsstelle"
