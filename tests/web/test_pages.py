@@ -98,6 +98,7 @@ def test_a_bad_hidden_value_is_not_carried_into_the_next_search(client):
     html = response.text
     assert 'name="sort" value="foo"' not in html and 'name="per_page" value="abc"' not in html
     assert "unbekannte Auswahl" in html and "'relevance'" not in html
+    assert "<title>Fehler: „Erzieher“ – Stellensuche" in html  # screen readers hear it first
 
 
 def test_a_page_past_the_last_says_so_and_links_the_last_page(client):
