@@ -76,7 +76,8 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         else:
             data[key] = value  # a repeated single value: the last one counts, as in the API and feed
     data.update(extra or {})
-    errors = []
+    errors: list[dict] = []
+    bad: set[str] = set()
     try:
         validated = _model()(**data)
     except ValidationError as exc:
@@ -84,7 +85,7 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         errors = field_errors(RequestValidationError(exc.errors()))
         bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
         validated = _model()(**{k: v for k, v in data.items() if k not in bad})
-    search.raw = _as_applied(raw, validated, bad if errors else set())
+    search.raw = _as_applied(raw, validated, bad)
     try:
         query = SearchParams(**validated.model_dump()).to_query(gazetteer)
     except ProblemError as exc:
