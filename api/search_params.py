@@ -44,7 +44,9 @@ class SearchParams:
         near: Annotated[
             str | None, Query(max_length=100, description="PLZ oder Ort, z. B. `63897` oder `Miltenberg`")
         ] = None,
-        radius_km: Annotated[float, Query(gt=0, le=300, description="Umkreis in km")] = 25,
+        radius_km: Annotated[
+            float, Query(gt=0, le=300, allow_inf_nan=False, description="Umkreis in km")
+        ] = 25,
         include_expired: Annotated[bool, Query(description="auch abgelaufene Stellen")] = False,
         sort: Annotated[Sort, Query(description="Sortierung")] = Sort.relevance,
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW, description="Seite, ab 1")] = 1,

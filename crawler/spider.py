@@ -174,12 +174,9 @@ class SourceCrawl:
         if role == LIST:
             self.list_failed = True
             return
-        self.error_urls.add(url)
-        self.error_urls.add(request.url)
-        if hasattr(request, "meta"):
-            self.error_urls.update(request.meta.get("redirect_urls", ()))
-        fallback = request.meta.get("fallback") if hasattr(request, "meta") else None
-        if fallback is not None:
+        meta = getattr(request, "meta", {})
+        self.error_urls.update((url, request.url, *meta.get("redirect_urls", ())))
+        if (fallback := meta.get("fallback")) is not None:
             self.error_urls.add(fallback.url)
 
     def _errors_for(self, url: str) -> int:

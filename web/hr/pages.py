@@ -27,10 +27,12 @@ from vacancies.html import sanitise_html
 from vacancies.model import Origin, State, Vacancy
 from vacancies.search.contract import BERLIN
 from web.hr import forms
+from web.present import months as present_months
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["clean_html"] = lambda value: Markup(sanitise_html(value))
+templates.env.filters["monate"] = present_months
 templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
 templates.env.filters["zeit"] = lambda t: t.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if t else ""
 
