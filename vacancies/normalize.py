@@ -48,6 +48,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from vacancies import clock
 from vacancies.model import PAY_GRADE_RE, EmploymentStatus, PayScale, PostingType, WorkingTime
 
 __all__ = [
@@ -637,7 +638,7 @@ def parse_german_date(text: str, today: date | None = None) -> date | None:
         day, month = int(match["nd"]), _MONTHS[match["nm"]]
         year = int(match["ny"]) if match["ny"] else None
     if year is None:
-        year = _year_for(day, month, today or date.today())
+        year = _year_for(day, month, today or clock.today())
     try:
         return date(year, month, day)
     except ValueError:

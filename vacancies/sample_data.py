@@ -22,10 +22,11 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vacancies import clock
 from vacancies.model import Vacancy
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -685,7 +686,7 @@ SCALE_TEXT = {
 
 
 def _berlin_today() -> date:
-    return datetime.now(BERLIN).date()
+    return clock.today()
 
 
 def _ascii(text: str) -> str:

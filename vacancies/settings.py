@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     contact_url: str = "https://stellenboerse.example/kontakt"
     public_base_url: str = "http://127.0.0.1:8000"
+    today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
 
     @field_validator("elasticsearch_url", "public_base_url")
     @classmethod
@@ -39,6 +41,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "STELLEN_SECRET_KEY muss in Produktion gesetzt sein (nicht der Entwicklungswert)"
             )
+        if self.environment == "production" and self.today is not None:
+            raise ValueError("STELLEN_TODAY dient nur Tests und ist in Produktion nicht erlaubt")
         return self
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from vacancies import districts
+from vacancies import clock, districts
 from vacancies.model import Vacancy
-from vacancies.search.contract import BERLIN, FacetValue
+from vacancies.search.contract import FacetValue
 
 POSTING_TYPES = {
     "job": "Arbeitsstelle",  # as the Bundesagentur's Jobbörse: "Arbeit" next to Ausbildung, Praktikum
@@ -58,7 +58,7 @@ FACETS: dict[str, tuple[str | None, str, dict[str, str] | None]] = {
 
 
 def today() -> date:
-    return datetime.now(BERLIN).date()
+    return clock.today()
 
 
 def district_name(slug: str) -> str:

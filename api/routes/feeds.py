@@ -18,7 +18,7 @@ from api.deps import BoardDep, SettingsDep
 from api.problems import problem_responses
 from api.routes.params import search_params_without
 from api.search_params import SearchParams
-from vacancies import districts
+from vacancies import clock, districts
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN, SearchQuery, Sort
 from vacancies.search.document import html_to_text
@@ -125,7 +125,7 @@ class _Feed:
     def updated(self) -> datetime:
         """Newest change among the items: stable between requests, so the ETag is too."""
         moments = [_updated(v) for v in self.vacancies]
-        return max(moments) if moments else _midnight(datetime.now(BERLIN).date())
+        return max(moments) if moments else _midnight(clock.today())
 
     def rss(self) -> bytes:
         # Tags stay unqualified and the namespace is declared by hand: ElementTree would otherwise invent

@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 
 from api.deps import BoardDep, SettingsDep
 from api.problems import ProblemError
-from vacancies import districts
+from vacancies import clock, districts
 from vacancies.model import State
 from vacancies.schema import vacancies_table as table
 from vacancies.search.contract import BERLIN
@@ -91,7 +91,7 @@ def _static_paths() -> list[str]:
 
 def _visible():
     """Published, not hidden, Bewerbungsfrist not passed (as the default search shows them)."""
-    today = datetime.now(BERLIN).date()
+    today = clock.today()
     return (
         table.c.state == State.published.value,
         table.c.hidden.is_(False),

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.search.corpus import RECORDS
+from tests.search.corpus import RECORDS, TODAY
 
 
 def run(args: list[str], db: str, **env) -> subprocess.CompletedProcess:
@@ -17,6 +17,7 @@ def run(args: list[str], db: str, **env) -> subprocess.CompletedProcess:
         **os.environ,
         "STELLEN_DATABASE_URL": f"sqlite:///{db}",
         "STELLEN_SEARCH_BACKEND": "sqlite",
+        "STELLEN_TODAY": TODAY.isoformat(),  # the corpus's deadlines are fixed dates: pin "today" to them
         **env,
     }
     return subprocess.run(
@@ -113,6 +114,24 @@ def test_reindex_rebuilds_the_embedded_index(tmp_path):
     result = run(["reindex"], db)
     assert result.returncode == 0 and f"{len(RECORDS)} Stellen" in result.stdout
     assert "1 Treffer" in run(["search", "Hochbau"], db).stdout
+
+
+def test_a_pinned_today_decides_which_deadlines_have_passed(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text("\n".join(good_line(r) for r in RECORDS) + "\n", encoding="utf-8")
+    db = str(tmp_path / "b.db")
+    run(["import", str(path)], db)
+    args = ["search", "Sachbearbeiter", "--near", "63897", "--radius", "40", "--json"]
+    ids = {item["id"] for item in json.loads(run(args, db).stdout)["items"]}
+    later = {item["id"] for item in json.loads(run(args, db, STELLEN_TODAY="2026-12-02").stdout)["items"]}
+    assert "v09" in ids and "v09" not in later  # v09's Bewerbungsfrist is 2026-12-01
+
+
+def test_production_refuses_a_pinned_today(tmp_path):
+    result = run(
+        ["search", "x"], str(tmp_path / "b.db"), STELLEN_ENVIRONMENT="production", STELLEN_SECRET_KEY="s" * 40
+    )
+    assert result.returncode == 2 and "STELLEN_TODAY" in result.stderr
 
 
 def test_production_refuses_the_development_secret(tmp_path):

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from vacancies import clock
 from vacancies.model import EmploymentStatus, PostingType, Remote, Vacancy, WorkingTime
 
 FACET_FIELDS = (
@@ -92,7 +93,7 @@ class SearchQuery:
 
     def effective_today(self) -> date:
         """Deadlines are Berlin dates: a posting is visible through the whole last day."""
-        return self.today or datetime.now(BERLIN).date()
+        return self.today or clock.today()
 
 
 @dataclass
