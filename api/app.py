@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import problems
+from api import guards, problems
 from api.routes import health, vacancies
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings, get_settings
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     app.include_router(vacancies.router)
     app.include_router(health.router)
     _mount_parts(app)
+    guards.install(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])
     return app

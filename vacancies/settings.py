@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     contact_url: str = "https://stellenboerse.example/kontakt"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For is believed; nobody else's.
+    trusted_proxies: list[str] = []
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
 
     @field_validator("elasticsearch_url", "public_base_url")
