@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -202,7 +203,9 @@ class SqliteBackend:
     ) -> None:
         self.engine = engine
         self.analyzer = analyzer or get_analyzer()
-        self._cache: _Columns | None = None
+        # The columns of the newest generations: a search that began just before a commit still
+        # finds its own snapshot's columns while the next one's are used by newer searches.
+        self._caches = _LruCache(2)
         self._lock = threading.Lock()
         # Per-term matches of the current generation: popular words are asked for again and again.
         self._match_cache = _LruCache(256)
@@ -297,22 +300,39 @@ class SqliteBackend:
         return {"ok": True, "backend": self.name, "documents": documents}
 
     def search(self, query: SearchQuery) -> SearchPage:
-        with self.engine.connect() as conn:
+        with self._snapshot() as conn:
             cols = self._columns(conn)
             scores, text_mask = self._text(conn, cols, query)
-        return _Search(cols, query, scores, text_mask, self).run()
+            return _Search(cols, query, scores, text_mask, self).run(lambda ids: self._hydrate(conn, ids))
 
     # -- internals ----------------------------------------------------------------------------------
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """One read transaction for a whole search.
+
+        Under WAL a transaction reads one snapshot from its first read to its end. Without it every
+        statement (generation, column cache, FTS matches, records) saw the newest commit, and a write
+        between two of them gave arrays of different lengths or hits whose records were gone."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("BEGIN")  # deferred: the snapshot starts at the first read below
+            try:
+                yield conn
+            finally:
+                raw.rollback()  # read only: nothing to commit, and the snapshot is released
+
     def _columns(self, conn: Connection) -> _Columns:
         generation = conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar()
-        cache = self._cache
-        if cache is not None and cache.generation == generation:
-            return cache
-        with self._lock:
-            if self._cache is None or self._cache.generation != generation:
-                self._cache = _Columns.load(conn, generation)
-            return self._cache
+        found = self._caches.get(generation)
+        if found is not None:
+            return found
+        with self._lock:  # one load per generation, however many searches ask for it at once
+            found = self._caches.get(generation)
+            if found is None:
+                found = _Columns.load(conn, generation)
+                self._caches.put(generation, found)
+            return found
 
     def _text(self, conn: Connection, cols: _Columns, query: SearchQuery):
         """(scores, mask) of the text query, or (None, None) without one.
@@ -351,15 +371,15 @@ class SqliteBackend:
             self._match_cache.put(key, found)
         return found
 
-    def hydrate(self, ids: list[str]) -> dict[str, Vacancy]:
-        """The records of one result page, read from the store table in the same database."""
+    @staticmethod
+    def _hydrate(conn: Connection, ids: list[str]) -> dict[str, Vacancy]:
+        """The records of one result page, read from the store table in the search's own snapshot."""
         if not ids:
             return {}
         marks = ", ".join("?" * len(ids))
-        with self.engine.connect() as conn:
-            rows = conn.connection.driver_connection.execute(
-                f"SELECT id, data FROM vacancies WHERE id IN ({marks})", ids
-            ).fetchall()
+        rows = conn.connection.driver_connection.execute(
+            f"SELECT id, data FROM vacancies WHERE id IN ({marks})", ids
+        ).fetchall()
         return {vacancy_id: Vacancy.model_validate_json(data) for vacancy_id, data in rows}
 
 
@@ -375,7 +395,8 @@ class _Search:
         self.base &= self._plain_filters()
         self.facet_masks = self._facet_masks()
 
-    def run(self) -> SearchPage:
+    def run(self, hydrate: Callable[[list[str]], dict[str, Vacancy]]) -> SearchPage:
+        self.hydrate = hydrate
         final = self.base.copy()
         for mask in self.facet_masks.values():
             final &= mask
@@ -504,7 +525,7 @@ class _Search:
 
     def _hits(self, positions: np.ndarray) -> list[SearchHit]:
         ids = [self.cols.ids[p] for p in positions]
-        found = self.backend.hydrate(ids)
+        found = self.hydrate(ids)
         hits = []
         for position, vacancy_id in zip(positions, ids, strict=True):
             vacancy = found.get(vacancy_id)
