@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from api import guards, problems
 from api.routes import health, vacancies
-from vacancies.service import Board, open_board
+from vacancies.search.contract import IndexUnavailable, SearchQuery
+from vacancies.service import Board, OutboxDrainer, open_board
 from vacancies.settings import Settings, get_settings
 
 DESCRIPTION = """Die Stellenbörse des Bayerischen Innovationsrings: Stellenangebote der Landratsämter,
@@ -23,9 +29,11 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.board = board or open_board(settings)
+    app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
     app.include_router(vacancies.router)
     app.include_router(health.router)
@@ -34,6 +42,32 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])
     return app
+
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: warm the search before the first request, drain the index outbox."""
+    board: Board = app.state.board
+    await run_in_threadpool(_warm, board)
+    interval, max_backoff = app.state.outbox_timing
+    drainer = None if board.transactional else OutboxDrainer(board, interval, max_backoff).start()
+    try:
+        yield
+    finally:
+        if drainer:
+            await run_in_threadpool(drainer.stop)
+
+
+def _warm(board: Board) -> None:
+    """One search loads the embedded index's column cache (1.8 s at 100,000 postings) and the
+    analyzer's data, so the first job seeker does not wait for it; a worker accepts requests after."""
+    try:
+        board.search(SearchQuery(text="verwaltung", per_page=1))
+    except IndexUnavailable as exc:
+        log.warning("Suchindex beim Start nicht erreichbar: %s", exc)
 
 
 def _mount_parts(app: FastAPI) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vacancies.search.contract import IndexUnavailable
+
+log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
@@ -20,7 +25,10 @@ TITLES = {
     422: "Ungültige Angaben",
     429: "Zu viele Anfragen",
     500: "Interner Fehler",
+    503: "Vorübergehend nicht verfügbar",
 }
+INDEX_DOWN = "Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut."
+RETRY_AFTER_SECONDS = 30
 
 
 class ProblemError(Exception):
@@ -107,6 +115,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError):
         return problem(exc.status, exc.detail, exc.errors, request.url.path)
+
+    @app.exception_handler(IndexUnavailable)
+    async def _index_down(request: Request, exc: IndexUnavailable):
+        # The store is fine, only the search index is away: tell clients to come back, not that we broke.
+        log.warning("Suchindex nicht erreichbar bei %s: %s", request.url.path, exc)
+        response = problem(503, INDEX_DOWN, instance=request.url.path)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

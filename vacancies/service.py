@@ -8,6 +8,7 @@ outbox keeps the ids until the index confirms them.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from vacancies.settings import Settings
 from vacancies.store import UpsertResult, VacancyStore, make_engine, migrate, utcnow
 
 log = logging.getLogger(__name__)
+OUTBOX_WAIT = 30.0  # seconds a command waits for another process's drain before leaving its writes queued
 
 
 class Board:
@@ -27,6 +29,8 @@ class Board:
         self.backend = backend
         self.gazetteer = gazetteer or get_gazetteer()
         self.transactional = getattr(backend, "transactional", False)
+        self.drainer: OutboxDrainer | None = None  # set while a server runs (api.app lifespan)
+        self.index_down = False
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -113,21 +117,32 @@ class Board:
             self.backend.remove(conn, sorted(hidden))
 
     def _after_commit(self) -> None:
-        if not self.transactional:
-            self.sync_index()
+        if self.transactional:
+            return
+        if self.drainer is not None:  # a server: its background drainer pushes, the request returns
+            self.drainer.wake()
+        else:  # a command (import, crawl): push now, before it exits
+            self.sync_index(wait=OUTBOX_WAIT)
 
-    def sync_index(self) -> int:
-        """Push queued writes to an external index; returns how many were confirmed (0 if it is down)."""
+    def sync_index(self, wait: float = 0.0) -> int:
+        """Push queued writes to an external index; returns how many were confirmed (0 if it is down).
+
+        Sets `index_down` when the index refused; the drainer backs off on it."""
         done = 0
-        while batch := self.store.pending(limit=1000):
-            ids = list(dict.fromkeys(vacancy_id for _, vacancy_id in batch))
-            try:
-                self._push(ids)
-            except IndexUnavailable as exc:
-                log.warning("Suchindex nicht erreichbar, %d Änderungen warten: %s", len(batch), exc)
-                return done
-            self.store.acknowledge(batch[-1][0])
-            done += len(ids)
+        with self.store.outbox_turn(wait) as turn:
+            if not turn:
+                return 0  # another process drains right now and takes these along
+            self.index_down = False
+            while batch := self.store.pending(limit=1000):
+                ids = list(dict.fromkeys(vacancy_id for _, vacancy_id in batch))
+                try:
+                    self._push(ids)
+                except IndexUnavailable as exc:
+                    log.warning("Suchindex nicht erreichbar, %d Änderungen warten: %s", len(batch), exc)
+                    self.index_down = True
+                    return done
+                self.store.acknowledge(batch[-1][0])
+                done += len(ids)
         return done
 
     def _push(self, ids: list[str]) -> None:
@@ -185,6 +200,53 @@ class Board:
         index["behind"] = pending > 0 or not index.get("ok", False)
         ok = store_ok and index.get("ok", False) and not index["behind"]
         return {"status": "ok" if ok else "degraded", "store": {"ok": store_ok}, "index": index}
+
+
+class OutboxDrainer:
+    """Drains the outbox to an external index in a background thread while a server runs.
+
+    Requests only commit to the store and wake the drainer: an index that is down or slow never holds
+    a request (one HR write used to wait 14.6 s on Elasticsearch's retries, and every other request
+    waited with it). It also wakes every `interval` seconds, so writes of other processes and a
+    cluster that comes back are caught up while the server is idle; after a failure it waits twice
+    as long each time, up to `max_backoff`."""
+
+    def __init__(self, board: Board, interval: float = 2.0, max_backoff: float = 30.0) -> None:
+        self.board, self.interval, self.max_backoff = board, interval, max_backoff
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-drainer", daemon=True)
+
+    def start(self) -> OutboxDrainer:
+        self.board.drainer = self
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        self.board.drainer = None
+
+    def _run(self) -> None:
+        delay = self.interval
+        while not self._stop.is_set():
+            self._wake.wait(delay)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            backoff = min(max(delay, self.interval) * 2, self.max_backoff)
+            delay = self.interval if self._drain_once() else backoff
+
+    def _drain_once(self) -> bool:
+        try:
+            self.board.sync_index(wait=0.0)
+        except Exception:  # the store itself failed: keep the thread alive and try again later
+            log.exception("Abgleich mit dem Suchindex fehlgeschlagen")
+            return False
+        return not self.board.index_down
 
 
 def _safely(call, fallback):

@@ -6,11 +6,13 @@ external index (Elasticsearch) has not confirmed yet.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +55,25 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_path(url: str) -> str | None:
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[-1]
+    return path if path and path != ":memory:" else None
+
+
+def _flock(handle, wait: float) -> bool:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -210,6 +231,7 @@ def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
 class VacancyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._outbox_lock = threading.Lock()
 
     @contextmanager
     def transaction(self, bulk: bool = False) -> Iterator[Connection]:
@@ -478,6 +500,28 @@ class VacancyStore:
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(outbox)) or 0
+
+    @contextmanager
+    def outbox_turn(self, wait: float) -> Iterator[bool]:
+        """Whether this process may drain the outbox now (one drainer at a time, across processes).
+
+        Two drainers pushing the same postings could land an older state after a newer one (each reads
+        the store, then writes the index), so they take turns: an advisory lock on a file beside the
+        SQLite database (flock is released by the kernel when a process dies, so a crash blocks
+        nothing). Other databases fall back to one drainer per process. Yields False when the turn
+        did not come within `wait` seconds: the holder drains what is queued."""
+        path = _sqlite_path(str(self.engine.url))
+        with self._outbox_lock:
+            if path is None:
+                yield True
+                return
+            with open(f"{path}.outbox.lock", "a+b") as handle:
+                got = _flock(handle, wait)
+                try:
+                    yield got
+                finally:
+                    if got:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
 
     def acknowledge(self, up_to_seq: int) -> None:
         with self.engine.begin() as conn:

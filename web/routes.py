@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.problems import RETRY_AFTER_SECONDS
 from vacancies.search.contract import IndexUnavailable
 from web import present, views
 from web.vocabulary import Vocabulary
@@ -89,7 +90,9 @@ def _html_errors(app: FastAPI) -> None:
 
 
 def _unavailable(request: Request) -> HTMLResponse:
-    return render(request, "error.html", {"status": 503}, 503)
+    response = render(request, "error.html", {"status": 503}, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # -- pages --------------------------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def map_svg(request: Request) -> Response:
     try:
         svg = views.map_svg(request.app.state.board, standalone=True)
     except IndexUnavailable:
-        return Response(status_code=503)
+        return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=300"})
 
 

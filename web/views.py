@@ -12,7 +12,7 @@ from starlette.datastructures import QueryParams
 
 from vacancies import districts
 from vacancies.model import State, Vacancy
-from vacancies.search.contract import MAX_RESULT_WINDOW, SearchHit, SearchPage, SearchQuery
+from vacancies.search.contract import MAX_RESULT_WINDOW, IndexUnavailable, SearchHit, SearchPage, SearchQuery
 from vacancies.service import Board
 from web import jsonld, present, svgmap
 from web.params import PageSearch, parse
@@ -145,7 +145,7 @@ def posting_view(board: Board, vacancy: Vacancy, base_url: str) -> dict[str, Any
         "description": description,
         "facts": facts(vacancy, today),
         "apply": apply_link(vacancy),
-        "similar": similar(board, vacancy),
+        "similar": _similar_if_searchable(board, vacancy),
         "jsonld": jsonld.script_json(jsonld.job_posting(vacancy, url, description)) if open_now else None,
         "canonical": url,
         "today": today,
@@ -190,6 +190,15 @@ def apply_link(v: Vacancy) -> dict[str, str] | None:
     if v.source_url:
         return {"url": v.source_url, "text": "Zur Ausschreibung", "note": "beim Landratsamt (externe Seite)"}
     return None
+
+
+def _similar_if_searchable(board: Board, vacancy: Vacancy) -> list[Vacancy]:
+    """The posting comes from the store; only its "similar postings" need the index, so an index
+    that is down costs that box, not the page."""
+    try:
+        return similar(board, vacancy)
+    except IndexUnavailable:
+        return []
 
 
 def similar(board: Board, vacancy: Vacancy, limit: int = 4) -> list[Vacancy]:
