@@ -89,8 +89,9 @@ def outage_portal(tmp_path, es_url):
         with served(portal.app) as url:
             yield relay, portal, url, {"Authorization": f"Bearer {secret}"}
     finally:
-        relay.close()
+        relay.switch(True)
         portal.board.backend.drop()
+        relay.close()
 
 
 def test_with_the_index_down_search_answers_503_and_the_store_still_serves(tmp_path, es_url):
