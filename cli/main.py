@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,13 +124,38 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_workers() -> int:
+    """One server process per core this process may use (a container's CPU set, not the host's)."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    settings = get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
+    workers = args.workers or default_workers()
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
+    # app itself trusts only STELLEN_TRUSTED_PROXIES.
+    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    if workers == 1:
+        from api.app import create_app
 
-    uvicorn.run(create_app(get_settings()), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker builds its own app from the same environment; everything they share (sessions,
+        # login throttling, the index outbox, scheduled publishing) lives in the database.
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
     return 0
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 64:
+        raise argparse.ArgumentTypeError(f"„{value}“ ist keine Zahl von 1 bis 64")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="Web-Oberfläche und API starten")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers", type=_positive, default=0, help="Server-Prozesse (Standard: einer je Prozessorkern)"
+    )
     p.set_defaults(func=cmd_serve)
     from cli.crawl import add_commands
     from cli.hr import add_commands as add_hr_commands
