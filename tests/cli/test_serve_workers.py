@@ -76,10 +76,9 @@ def test_two_workers_serve_one_port_and_sigterm_ends_them_all(tmp_path):
         _wait_for(f"{url}/api/v1/health", server)
         workers = {c for c in _children(server.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()}
         assert len(workers) == 2
+        search = f"{url}/api/v1/vacancies?q=Sachbearbeiter"
         with ThreadPoolExecutor(8) as pool:
-            answers = list(
-                pool.map(lambda _: httpx2.get(f"{url}/api/v1/vacancies?q=Sachbearbeiter").json(), range(40))
-            )
+            answers = list(pool.map(lambda _: httpx2.get(search, timeout=30).json(), range(40)))
         assert all(a["total"] == answers[0]["total"] > 0 for a in answers)
     finally:
         server.send_signal(signal.SIGTERM)
