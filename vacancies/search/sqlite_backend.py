@@ -81,6 +81,14 @@ _LOAD_SQL = "SELECT rowid, " + ", ".join(
     else c
     for c in DOC_COLUMNS
 ) + " FROM search_docs ORDER BY rowid"  # fmt: skip
+_LOAD_NEWER_SQL = _LOAD_SQL.replace(" ORDER BY rowid", " WHERE rowid > ? ORDER BY rowid")
+
+
+# Databases indexed before the high-water mark existed start it at their highest rowid.
+_SEED_LAST_ROWID = (
+    "INSERT OR IGNORE INTO search_meta (key, value) "
+    "SELECT 'last_rowid', coalesce(max(rowid), 0) FROM search_docs"
+)
 
 
 def _doc_values(doc: dict[str, Any]) -> tuple:
@@ -132,35 +140,60 @@ class _Columns:
 
     @classmethod
     def load(cls, conn: Connection, generation: int) -> _Columns:
+        """Every row of search_docs (0.9 s at 100,000 postings: the first search after a start)."""
         raw = conn.connection.driver_connection
-        rows = raw.execute(_LOAD_SQL).fetchall()
-        fields = list(zip(*rows, strict=True)) if rows else [()] * len(_LOAD_FIELDS)
-        col = dict(zip(_LOAD_FIELDS, fields, strict=True))
-        rowids = np.asarray(col["rowid"], dtype=np.int64)
+        part = _Part.read(raw, _LOAD_SQL)
         codes, vocab = {}, {}
         for name in (*CATEGORICAL, "state"):
-            codes[name], vocab[name] = _encode(col[name])
-        in_id_order = raw.execute("SELECT rowid FROM search_docs ORDER BY id")
-        by_id = np.fromiter((r[0] for r in in_id_order), np.int64)
+            codes[name], vocab[name] = _encode(part.col[name])
+        bits = {name: _bitset(part.col[name], values) for name, values in BITSETS.items()}
+        return cls._assemble(raw, generation, part.rowids, part.ids, codes, vocab, bits, part.numbers)
+
+    def refreshed(self, conn: Connection, generation: int) -> _Columns:
+        """The columns of a newer generation from these plus the rows written since.
+
+        Every write bumps the generation; reloading all rows after each HR save cost every search
+        0.9 s at 100,000 postings. Rows are never changed in place (a write deletes and inserts, with
+        rowids above every earlier one, see SqliteBackend.write), so the new generation is: the rows
+        of this one that still exist, then the rows above this one's highest rowid."""
+        raw = conn.connection.driver_connection
+        current = _rowids(raw, "SELECT group_concat(rowid) FROM search_docs")
+        top = int(self.rowids[-1]) if len(self.rowids) else 0
+        kept = np.isin(self.rowids, current, assume_unique=True)
+        added = _Part.read(raw, _LOAD_NEWER_SQL, (top,))
+        if int(kept.sum()) + len(added.rowids) != len(current) or len(added.rowids) > len(current) // 2:
+            return _Columns.load(conn, generation)  # an older snapshot, or most rows new: read them all
+        codes, vocab = {}, {}
+        for name in (*CATEGORICAL, "state"):
+            codes[name], vocab[name] = _extend(self.codes[name][kept], self.vocab[name], added.col[name])
+        bits = {
+            name: np.concatenate([self.bits[name][kept], _bitset(added.col[name], values)])
+            for name, values in BITSETS.items()
+        }
+        numbers = {
+            name: np.concatenate([getattr(self, name)[kept], added.numbers[name]]) for name in _NUMBER_COLUMNS
+        }
+        ids = [self.ids[i] for i in np.flatnonzero(kept)] + added.ids
+        rowids = np.concatenate([self.rowids[kept], added.rowids])
+        return _Columns._assemble(raw, generation, rowids, ids, codes, vocab, bits, numbers)
+
+    @classmethod
+    def _assemble(cls, raw, generation, rowids, ids, codes, vocab, bits, numbers) -> _Columns:
+        by_id = raw.execute("SELECT rowid FROM search_docs ORDER BY id")
+        in_id_order = np.fromiter((r[0] for r in by_id), np.int64, count=len(rowids))
         id_rank = np.empty(len(rowids), dtype=np.int64)
-        id_rank[np.searchsorted(rowids, by_id)] = np.arange(len(rowids))
-        date_posted = np.asarray(col["date_posted"], dtype=np.int64)
-        deadline = np.asarray(col["deadline"], dtype=np.int64)
+        id_rank[np.searchsorted(rowids, in_id_order)] = np.arange(len(rowids))
+        date_posted, deadline = numbers["date_posted"], numbers["deadline"]
         newest = np.where(date_posted == MISSING_DAY, MISSING_DAY, -date_posted)
         return cls(
             generation=generation,
             rowids=rowids,
-            ids=list(col["id"]),
+            ids=ids,
             id_rank=id_rank,
             codes=codes,
             vocab=vocab,
-            bits={name: _bitset(col[name], values) for name, values in BITSETS.items()},
-            grade_low=np.asarray(col["grade_low"], dtype=np.int32),
-            grade_high=np.asarray(col["grade_high"], dtype=np.int32),
-            lat=np.asarray(col["lat"], dtype=np.float64),  # NULL -> nan
-            lon=np.asarray(col["lon"], dtype=np.float64),
-            date_posted=date_posted,
-            deadline=deadline,
+            bits=bits,
+            **numbers,
             state=codes["state"],
             newest_rank=_order_rank(newest, id_rank),
             deadline_rank=_order_rank(deadline, id_rank),
@@ -177,6 +210,53 @@ class _Columns:
             valid = (positions < len(self)) & (self.rowids[np.minimum(positions, len(self) - 1)] == rowids)
             mask[positions[valid]] = True
         return mask
+
+
+_NUMBER_COLUMNS = {
+    "grade_low": np.int32,
+    "grade_high": np.int32,
+    "lat": np.float64,  # NULL -> nan
+    "lon": np.float64,
+    "date_posted": np.int64,
+    "deadline": np.int64,
+}
+
+
+@dataclass
+class _Part:
+    """Rows of search_docs as columns: all of them, or those written since a cache was built."""
+
+    rowids: np.ndarray
+    ids: list[str]
+    col: dict[str, tuple]
+    numbers: dict[str, np.ndarray]
+
+    @classmethod
+    def read(cls, raw, sql: str, parameters: tuple = ()) -> _Part:
+        rows = raw.execute(sql, parameters).fetchall()
+        fields = list(zip(*rows, strict=True)) if rows else [()] * len(_LOAD_FIELDS)
+        col = dict(zip(_LOAD_FIELDS, fields, strict=True))
+        numbers = {name: np.asarray(col[name], dtype=kind) for name, kind in _NUMBER_COLUMNS.items()}
+        return cls(np.asarray(col["rowid"], dtype=np.int64), list(col["id"]), col, numbers)
+
+
+def _rowids(raw, sql: str) -> np.ndarray:
+    """One string instead of a Python tuple per row (see _matches)."""
+    listed = raw.execute(sql).fetchone()[0]
+    return np.fromstring(listed, dtype=np.int64, sep=",") if listed else np.empty(0, np.int64)
+
+
+def _extend(codes: np.ndarray, vocab: list[str], values) -> tuple[np.ndarray, list[str]]:
+    """Codes of the kept rows plus the added rows' values; values not seen before extend the vocabulary
+    (its order does not matter: masks look values up, facets sort by count and value)."""
+    vocab = list(vocab)
+    index = {v: i for i, v in enumerate(vocab)}
+    for value in values:
+        if value is not None and value not in index:
+            index[value] = len(vocab)
+            vocab.append(value)
+    added = np.asarray([index.get(v, -1) for v in values], dtype=np.int32)
+    return np.concatenate([codes, added]), vocab
 
 
 def _encode(values) -> tuple[np.ndarray, list[str]]:
@@ -206,6 +286,7 @@ class SqliteBackend:
         # The columns of the newest generations: a search that began just before a commit still
         # finds its own snapshot's columns while the next one's are used by newer searches.
         self._caches = _LruCache(2)
+        self._latest: _Columns | None = None  # the newest generation's columns: the base of the next
         self._lock = threading.Lock()
         # Per-term matches of the current generation: popular words are asked for again and again.
         self._match_cache = _LruCache(256)
@@ -229,7 +310,10 @@ class SqliteBackend:
             return
         self.remove(conn, [v.id for v in vacancies], bump=False)  # also takes SQLite's write lock
         raw = conn.connection.driver_connection
-        first = raw.execute("SELECT coalesce(max(rowid), 0) + 1 FROM search_docs").fetchone()[0]
+        # Above every rowid ever used, not only the present ones: a column cache extends itself by
+        # "rows above my highest rowid" (_Columns.refreshed), which a reused rowid would fool.
+        raw.execute(_SEED_LAST_ROWID)
+        first = raw.execute("SELECT value + 1 FROM search_meta WHERE key = 'last_rowid'").fetchone()[0]
         docs = self.documents(vacancies) if documents is None else documents
         marks = ", ".join("?" * (len(DOC_COLUMNS) + 1))
         insert_doc = f"INSERT INTO search_docs (rowid, {', '.join(DOC_COLUMNS)}) VALUES ({marks})"
@@ -244,6 +328,7 @@ class SqliteBackend:
                 [(r, d["title_tokens"], d["body_tokens"]) for r, d in zip(rowids, chunk, strict=True)],
             )
             rowid += len(chunk)
+        raw.execute("UPDATE search_meta SET value = ? WHERE key = 'last_rowid'", (rowid - 1,))
         self._bump(conn)
 
     def remove(self, conn: Connection, ids: list[str], bump: bool = True) -> None:
@@ -330,8 +415,11 @@ class SqliteBackend:
         with self._lock:  # one load per generation, however many searches ask for it at once
             found = self._caches.get(generation)
             if found is None:
-                found = _Columns.load(conn, generation)
+                latest = self._latest
+                found = latest.refreshed(conn, generation) if latest else _Columns.load(conn, generation)
                 self._caches.put(generation, found)
+                if latest is None or generation > latest.generation:
+                    self._latest = found
             return found
 
     def _text(self, conn: Connection, cols: _Columns, query: SearchQuery):
