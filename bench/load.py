@@ -316,19 +316,24 @@ def _row(name: str, workers: int, clients: int, writers: Writers | None, result:
 
 
 def targets(rows: list[list]) -> list[list]:
-    out = [sb.target_line("errors, all rows", sum(int(str(r[8]).split()[0]) for r in rows), 0, "")]
+    out = [_target("errors, all rows", sum(int(str(r[8]).split()[0]) for r in rows), 0, "")]
     for backend in sorted({r[0] for r in rows}):
         quiet = {r[1]: r[4] for r in rows if r[0] == backend and r[2] == 20 and r[3] == "no"}
         if 1 in quiet and 2 in quiet and quiet[1]:
-            out.append(
-                sb.target_line(f"{backend}: 2 workers / 1, 20 clients", quiet[2] / quiet[1], 1.7, "×", True)
-            )
+            out.append(_target(f"{backend}: 2 workers / 1, 20 clients", quiet[2] / quiet[1], 1.7, "×", True))
         if backend == "sqlite":
             for r in rows:
                 if r[0] == backend and r[2] == 20 and r[5] != "-":
                     label = f"sqlite p95, 20 clients, {r[1]} worker(s), writers {r[3]}"
-                    out.append(sb.target_line(label, r[6], 250, "ms"))
+                    out.append(_target(label, r[6], 250, "ms"))
     return out
+
+
+def _target(name: str, measured: float, wanted: float, unit: str, higher_is_better: bool = False) -> list:
+    ok = measured >= wanted if higher_is_better else measured <= wanted
+    relation = "≥" if higher_is_better else "≤"
+    shown, goal = f"{measured:,.2f} {unit}".strip(), f"{relation} {wanted:g} {unit}".strip()
+    return [name, shown, goal, "OK" if ok else "MISS"]
 
 
 def main(argv: list[str] | None = None) -> int:
