@@ -47,6 +47,9 @@ def add_commands(sub) -> None:
     p.add_argument("--email", required=True)
     _password_options(p)
     p.set_defaults(func=_command("cmd_users_reset"))
+    p = users.add_parser("unlock", help="Anmelde-Drosselung des Kontos aufheben (alle Adressen)")
+    p.add_argument("--email", required=True)
+    p.set_defaults(func=_command("cmd_users_unlock"))
     users.add_parser("list", help="Konten auflisten").set_defaults(func=_command("cmd_users_list"))
 
     tokens = sub.add_parser("tokens", help="API-Zugänge für Bewerbermanagement-Systeme").add_subparsers(

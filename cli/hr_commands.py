@@ -80,7 +80,14 @@ def cmd_users_reset(args: argparse.Namespace) -> int:
         return 2
     return _account_change(
         lambda accounts: accounts.set_password(args.email, password),
-        "Passwort gesetzt, alle Sitzungen beendet: {email}",
+        "Passwort gesetzt, alle Sitzungen beendet, Anmelde-Drosselung aufgehoben: {email}",
+    )
+
+
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    return _account_change(
+        lambda accounts: accounts.unlock(args.email),
+        "Anmelde-Drosselung aufgehoben, Fehlversuche vergessen: {email}",
     )
 
 

@@ -6,8 +6,15 @@ Security decisions (see also api/hr/__init__.py):
   config/common-passwords.txt, not the e-mail address.
 - Sessions: a random 256-bit id in the cookie; only its SHA-256 is stored, so a database copy does not
   hand out sessions. Idle and absolute expiry are checked on every load.
-- Login throttling counts failures per account and per client address in a sliding window; an unknown
-  e-mail address is throttled and answered exactly like a known one (no account enumeration).
+- Login throttling delays, it never locks (OWASP Authentication Cheat Sheet): failures are counted per
+  (account, client address) pair; from the 5th failure of a pair on, that pair waits 1 s, 2 s, 4 s …
+  at most 15 minutes before its next attempt. The owner at another address is not affected. Against
+  password spraying, an address from which 20 different accounts failed waits the same way, except in
+  a browser the account has logged in from before (device cookie, api/hr/auth.py). Attempts while
+  waiting are refused without checking the password and without extending the wait. A pair or
+  address quiet for an hour starts afresh; a successful login, `users unlock` and `users
+  reset-password` clear an account's pairs. An unknown e-mail address is throttled and answered
+  exactly like a known one (no account enumeration).
 - API tokens are 256-bit random secrets; only their SHA-256 is stored (a fast hash is enough for
   high-entropy secrets, unlike passwords).
 """
@@ -17,20 +24,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import math
 import re
 import secrets
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
 from vacancies.districts import by_slug
 from vacancies.schema import api_tokens_table as tokens_t
-from vacancies.schema import login_failures_table as failures_t
+from vacancies.schema import login_throttle_table as throttle_t
 from vacancies.schema import sessions_table as sessions_t
 from vacancies.schema import users_table as users_t
 from vacancies.settings import REPO_ROOT
@@ -47,10 +56,13 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=8)
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)  # fewer writes: last_seen moves at most twice a minute
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-THROTTLED_MESSAGE = "Zu viele Fehlversuche. Bitte in 15 Minuten erneut versuchen."
+PAIR, ADDRESS = "pair", "address"  # throttle scopes: (account, address) and the address as a whole
+# Free failures before the delays begin: of one pair; of different accounts from one address (spraying)
+FREE_FAILURES = {PAIR: 5, ADDRESS: 20}
+FIRST_DELAY = timedelta(seconds=1)
+MAX_DELAY = timedelta(minutes=15)
+FORGET_AFTER = timedelta(hours=1)  # a pair or address without failures this long starts afresh
+WRONG_CREDENTIALS = "E-Mail-Adresse oder Passwort ist falsch."
 TOKEN_PREFIX = "stb_"
 
 # OWASP Password Storage Cheat Sheet, Argon2id minimum: m=19 MiB, t=2, p=1.
@@ -114,6 +126,7 @@ class LoginResult:
     user: User | None
     throttled: bool = False
     message: str = ""
+    retry_after: int = 0  # seconds, when throttled
 
 
 # -- passwords ---------------------------------------------------------------------------------------------
@@ -173,6 +186,7 @@ class Accounts:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self.clock = clock
+        self.throttle = LoginThrottle(engine, clock)
 
     # -- users --------------------------------------------------------------------------------------------
 
@@ -218,6 +232,7 @@ class Accounts:
                 .values(password_hash=hash_password(password), password_changed_at=self.clock())
             )
             conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))  # log out everywhere
+            self.throttle.forget_account(conn, user.email)
         return user
 
     def disable(self, email: str) -> User:
@@ -241,21 +256,31 @@ class Accounts:
 
     # -- login ---------------------------------------------------------------------------------------------
 
-    def authenticate(self, email: str, password: str, client: str) -> LoginResult:
-        """Check a login; records failures and refuses while the account or the address is throttled."""
-        email = normalise_email(email)[:254]
-        keys = (f"account:{email}", f"address:{client}")
-        if self._throttled(keys):
-            self._record_failure(keys)
-            return LoginResult(None, throttled=True, message=THROTTLED_MESSAGE)
+    def authenticate(self, email: str, password: str, client: str, known_device: bool = False) -> LoginResult:
+        """Check a login. While the (account, address) pair or the address is throttled the attempt is
+        refused without looking at the password; `known_device` (a browser this account logged in from
+        before) is exempt from the address guard. An unknown e-mail is answered like a known one."""
+        email, client = normalise_email(email)[:254], client[:64]
+        keys = [(PAIR, email, client)] + ([] if known_device else [(ADDRESS, "", client)])
+        turn = self.throttle.take_turn(keys)
+        if turn.wait:
+            seconds = math.ceil(turn.wait.total_seconds())
+            return LoginResult(None, throttled=True, message=throttled_message(seconds), retry_after=seconds)
         with self.engine.connect() as conn:
             row = conn.execute(select(users_t).where(users_t.c.email == email)).first()
         if not self._verify(row, password[:MAX_PASSWORD_LENGTH]):
-            self._record_failure(keys)
-            return LoginResult(None, message="E-Mail-Adresse oder Passwort ist falsch.")
-        with self.engine.begin() as conn:
-            conn.execute(delete(failures_t).where(failures_t.c.key == keys[0]))
+            return LoginResult(None, message=WRONG_CREDENTIALS)
+        self.throttle.give_back(turn)
         return LoginResult(_user(row))
+
+    def unlock(self, email: str) -> User:
+        """Forget the failed logins of an account from every address (operators: `users unlock`)."""
+        user = self.user_by_email(email)
+        if user is None:
+            raise AccountError(f"Kein Konto für {normalise_email(email)}.")
+        with self.engine.begin() as conn:
+            self.throttle.forget_account(conn, user.email)
+        return user
 
     def _verify(self, row, password: str) -> bool:
         if row is None or row.disabled:
@@ -268,22 +293,6 @@ class Accounts:
                 new_hash = hash_password(password)
                 conn.execute(update(users_t).where(users_t.c.id == row.id).values(password_hash=new_hash))
         return True
-
-    def _throttled(self, keys: tuple[str, str]) -> bool:
-        since = self.clock() - THROTTLE_WINDOW
-        limits = (MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS)
-        with self.engine.connect() as conn:
-            for key, limit in zip(keys, limits, strict=True):
-                query = select(func.count()).where(failures_t.c.key == key, failures_t.c.failed_at > since)
-                if (conn.scalar(query) or 0) >= limit:
-                    return True
-        return False
-
-    def _record_failure(self, keys: tuple[str, ...]) -> None:
-        now = self.clock()
-        with self.engine.begin() as conn:
-            conn.execute(insert(failures_t), [{"key": key, "failed_at": now} for key in keys])
-            conn.execute(delete(failures_t).where(failures_t.c.failed_at < now - 2 * THROTTLE_WINDOW))
 
     # -- sessions ------------------------------------------------------------------------------------------
 
@@ -390,6 +399,105 @@ class Accounts:
         with self.engine.begin() as conn:
             conn.execute(update(tokens_t).where(tokens_t.c.id == row.id).values(last_used_at=self.clock()))
         return _token(row)
+
+
+# -- login throttling --------------------------------------------------------------------------------------
+
+ThrottleKey = tuple[str, str, str]  # (scope, account, address); account "" for the ADDRESS scope
+
+
+def delay_after(failures: int, free: int) -> timedelta:
+    """The wait after the `failures`-th counted failure: none before `free`, then 1 s, 2 s, 4 s … 15 min."""
+    if failures < free:
+        return timedelta()
+    return min(FIRST_DELAY * 2 ** min(failures - free, 20), MAX_DELAY)
+
+
+def throttled_message(seconds: int) -> str:
+    if seconds <= 1:
+        when = "einer Sekunde"
+    elif seconds < 120:
+        when = f"{seconds} Sekunden"
+    else:
+        when = f"{math.ceil(seconds / 60)} Minuten"
+    return f"Zu viele Fehlversuche. Bitte in {when} erneut versuchen."
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One login attempt's place in the throttle: the wait when refused, else what it was charged."""
+
+    wait: timedelta = timedelta()
+    charged: list[tuple[ThrottleKey, Row | None]] = field(default_factory=list)  # key, row before
+    at: datetime | None = None
+
+
+def _is(key: ThrottleKey):
+    scope, account, address = key
+    c = throttle_t.c
+    return (c.scope == scope) & (c.account == account) & (c.address == address)
+
+
+class LoginThrottle:
+    """Growing delays per (account, address) pair and per address (rules in the module docstring).
+
+    One row per pair and per address: the table grows with who tries, never with how often."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self.engine, self.clock = engine, clock
+        self._lock = threading.Lock()  # counters are read, then written: one attempt at a time
+
+    def take_turn(self, keys: list[ThrottleKey]) -> Turn:
+        """Refuse while a key waits; else count the attempt as failed in advance (given back on success),
+        so that parallel attempts cannot all slip in before the first failure is written."""
+        now = self.clock()
+        with self._lock, self.engine.begin() as conn:
+            rows = {key: conn.execute(select(throttle_t).where(_is(key))).first() for key in keys}
+            waits = [_aware(row.blocked_until) - now for row in rows.values() if row and row.blocked_until]
+            if max(waits, default=timedelta()) > timedelta():
+                return Turn(wait=max(waits))
+            fresh_pair = self._is_forgotten(rows[keys[0]], now)
+            # The address counts accounts, not failures: one account's owner mistyping is the pair's
+            # business, many accounts failing from one address is spraying.
+            charged = [(key, rows[key]) for key in keys if key[0] == PAIR or fresh_pair]
+            for key, row in charged:
+                self._charge(conn, key, row, now)
+            conn.execute(delete(throttle_t).where(throttle_t.c.last_failed_at < now - FORGET_AFTER))
+        return Turn(charged=charged, at=now)
+
+    @staticmethod
+    def _is_forgotten(row: Row | None, now: datetime) -> bool:
+        return row is None or now - _aware(row.last_failed_at) > FORGET_AFTER
+
+    def _charge(self, conn: Connection, key: ThrottleKey, row: Row | None, now: datetime) -> None:
+        failures = 1 if self._is_forgotten(row, now) else row.failures + 1
+        delay = delay_after(failures, FREE_FAILURES[key[0]])
+        values = dict(failures=failures, last_failed_at=now, blocked_until=now + delay if delay else None)
+        if row is None:
+            conn.execute(insert(throttle_t).values(scope=key[0], account=key[1], address=key[2], **values))
+        else:
+            conn.execute(update(throttle_t).where(_is(key)).values(**values))
+
+    def give_back(self, turn: Turn) -> None:
+        """A successful login: its pair starts afresh and the address no longer counts the attempt."""
+        with self._lock, self.engine.begin() as conn:
+            for key, before in turn.charged:
+                row = conn.execute(select(throttle_t).where(_is(key))).first()
+                if key[0] == PAIR or row is None or (before is None and row.failures <= 1):
+                    conn.execute(delete(throttle_t).where(_is(key)))
+                    continue
+                values = {"failures": row.failures - 1}
+                if before is not None and _aware(row.last_failed_at) == turn.at:  # nobody failed since
+                    values = {
+                        name: before._mapping[name]
+                        for name in ("failures", "last_failed_at", "blocked_until")
+                    }
+                conn.execute(update(throttle_t).where(_is(key)).values(**values))
+
+    @staticmethod
+    def forget_account(conn: Connection, email: str) -> None:
+        """Every address's pair with this account starts afresh (unlock, new password)."""
+        conn.execute(delete(throttle_t).where(throttle_t.c.scope == PAIR, throttle_t.c.account == email))
 
 
 def _safe_verify(password_hash: str, password: str) -> bool:

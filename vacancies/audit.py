@@ -1,16 +1,24 @@
-"""Audit log of the HR portal and API: who changed what and when (append-only)."""
+"""Audit log of the HR portal and API: who changed what and when (append-only).
+
+Repeated events (failed logins) are summarised: the same actor, action and detail within an hour count
+up one row (`repeats`, `last_at`) instead of adding rows, so an attack cannot flood the log.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from vacancies.schema import audit_log_table as table
 from vacancies.store import utcnow
+
+REPEAT_WINDOW = timedelta(hours=1)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 ACTION_LABELS = {
     "create": "angelegt",
@@ -41,10 +49,15 @@ class AuditEntry:
     vacancy_id: str | None
     fields: list[str]
     detail: str | None
+    repeats: int = 1
+    last_at: datetime | None = None
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        label = ACTION_LABELS.get(self.action, self.action)
+        if self.repeats > 1 and self.last_at is not None:
+            label += f", {self.repeats}-mal bis {self.last_at.astimezone(BERLIN):%H:%M} Uhr"
+        return label
 
 
 class AuditLog:
@@ -70,6 +83,19 @@ class AuditLog:
         with self.engine.begin() as own:
             own.execute(insert(table).values(**values))
 
+    def record_repeated(self, actor: str, action: str, detail: str, district: str | None = None) -> None:
+        """Record an event, or count it up in its row when it already happened within REPEAT_WINDOW."""
+        now = self.clock()
+        same = (table.c.actor == actor[:300]) & (table.c.action == action) & (table.c.detail == detail)
+        query = select(table.c.id).where(same, table.c.at > now - REPEAT_WINDOW).order_by(table.c.id.desc())
+        with self.engine.begin() as conn:
+            row_id = conn.scalar(query.limit(1))
+            if row_id is None:
+                self.record(actor, action, district, detail=detail, conn=conn)
+                return
+            counted = dict(repeats=table.c.repeats + 1, last_at=now)
+            conn.execute(update(table).where(table.c.id == row_id).values(**counted))
+
     def entries(
         self, district: str | None = None, vacancy_id: str | None = None, limit: int = 500
     ) -> list[AuditEntry]:
@@ -85,7 +111,12 @@ class AuditLog:
 
 
 def _entry(row) -> AuditEntry:
-    at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
     return AuditEntry(
-        at, row.actor, row.district, row.action, row.vacancy_id, json.loads(row.fields), row.detail
-    )
+        _aware(row.at), row.actor, row.district, row.action, row.vacancy_id, json.loads(row.fields),
+        row.detail, row.repeats, _aware(row.last_at),
+    )  # fmt: skip
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; the log is written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -96,13 +96,18 @@ sessions_table = Table(
     Column("client", String(64)),
 )
 
-login_failures_table = Table(
-    "login_failures",
+# Login throttling (migration 0010): one row per (account, client address) pair and one per address
+# (account "", scope "address"), so the table grows with the pairs, never with the attempts.
+login_throttle_table = Table(
+    "login_throttle",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False),  # "account:<email>" or "address:<ip>"
-    Column("failed_at", DateTime(timezone=True), nullable=False),
-    Index("ix_login_failures_key_at", "key", "failed_at"),
+    Column("scope", String(8), primary_key=True),  # "pair" | "address"
+    Column("account", String(254), primary_key=True),  # the e-mail as typed (normalised); "" for address
+    Column("address", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),  # since the last quiet hour (accounts.FORGET_AFTER)
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True)),  # attempts before this are refused unchecked
+    Index("ix_login_throttle_last_failed_at", "last_failed_at"),  # pruning of forgotten rows
 )
 
 api_tokens_table = Table(
@@ -130,6 +135,9 @@ audit_log_table = Table(
     Column("vacancy_id", String(200), index=True),
     Column("fields", Text, nullable=False, server_default="[]"),  # JSON list of changed field names
     Column("detail", Text),
+    # Repeated events (failed logins) are summarised in one row per window (migration 0010)
+    Column("repeats", Integer, nullable=False, server_default="1"),
+    Column("last_at", DateTime(timezone=True)),
 )
 
 # What an HR posting needs beyond the vacancy record: a scheduled publication time, the uploaded PDF.

@@ -8,6 +8,10 @@
   POST with an `Origin` header from another host is refused as well.
 - The HR API accepts only `Authorization: Bearer` tokens, never the session cookie, so a browser cannot
   be tricked into calling it.
+- Device cookie (OWASP's answer to lock-out by address): after a successful login the browser gets an
+  HMAC-signed note "this account logged in here" (no secret of the account, valid 180 days). Logins to
+  that account from that browser skip the per-address spraying guard, so colleagues behind the same
+  address as an attacker are not held up; the per-(account, address) throttle still applies.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import client
 from api.hr.context import HrContext
-from vacancies.accounts import ApiToken, Session, User
+from vacancies.accounts import ApiToken, Session, User, normalise_email
 
 SESSION_COOKIE = "stb_sitzung"
 PRE_LOGIN_COOKIE = "stb_vorab"
+DEVICE_COOKIE = "stb_geraet"
+DEVICE_LIFETIME_SECONDS = 180 * 24 * 3600
 
 
 class LoginRequired(Exception):
@@ -59,8 +66,8 @@ def cookie_name(request: Request, base: str) -> str:
 
 
 def client_address(request: Request) -> str:
-    # The direct peer; behind a reverse proxy run uvicorn with --proxy-headers and trusted forwarders.
-    return request.client.host if request.client else "unbekannt"
+    """The peer, or behind our own proxies (settings.trusted_proxies) the client they report."""
+    return client.client_address(request, hr(request).settings)
 
 
 # -- sessions --------------------------------------------------------------------------------------------
@@ -159,6 +166,35 @@ def check_pre_login_token(request: Request, token: str | None) -> None:
         or not hmac.compare_digest(token.encode(), _pre_login_mac(request, value).encode())
     ):
         raise PageError(403, CSRF_FAILED)
+
+
+# -- device cookie (exempts from the per-address login guard) ----------------------------------------------
+
+
+def _device_mac(request: Request, email: str, issued: str) -> str:
+    key = hr(request).settings.secret_key.encode()
+    message = f"device:{normalise_email(email)}:{issued}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def known_device(request: Request, email: str) -> bool:
+    """Whether this browser carries a live device cookie for `email` (see the module docstring)."""
+    value = request.cookies.get(cookie_name(request, DEVICE_COOKIE), "")
+    issued, _, mac = value.partition(".")
+    age = hr(request).now().timestamp() - int(issued) if issued.isdigit() and len(value) <= 100 else None
+    if age is None or not 0 <= age <= DEVICE_LIFETIME_SECONDS:
+        return False
+    return hmac.compare_digest(mac.encode(), _device_mac(request, email, issued).encode())
+
+
+def set_device_cookie(request: Request, response: Response, email: str) -> None:
+    issued = str(int(hr(request).now().timestamp()))
+    value = f"{issued}.{_device_mac(request, email, issued)}"
+    secure = hr(request).settings.cookie_secure
+    response.set_cookie(
+        cookie_name(request, DEVICE_COOKIE), value, max_age=DEVICE_LIFETIME_SECONDS,
+        httponly=True, secure=secure, samesite="lax", path="/",
+    )  # fmt: skip
 
 
 # -- bearer tokens (HR API) -------------------------------------------------------------------------------

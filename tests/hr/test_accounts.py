@@ -145,3 +145,30 @@ def test_cli_tokens_create_list_revoke(cli_db, monkeypatch, capsys):
     assert (
         client.get("/api/v1/hr/vacancies", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
     )
+
+
+def _throttle_own_account(portal, address: str = "198.51.100.7") -> None:
+    """Enough wrong passwords from `address` that the next attempt of that pair has to wait."""
+    for _ in range(5):
+        assert portal.hr.accounts.authenticate(EMAILS["own"], "falsches-passwort-123", address).user is None
+    assert portal.hr.accounts.authenticate(EMAILS["own"], PASSWORD, address).throttled
+
+
+def test_cli_users_unlock_clears_the_throttle(cli_db, monkeypatch, capsys):
+    _throttle_own_account(cli_db)
+    assert _run(monkeypatch, ["users", "unlock", "--email", EMAILS["own"].upper()]) == 0
+    assert "Anmelde-Drosselung aufgehoben" in capsys.readouterr().out
+    assert cli_db.hr.accounts.authenticate(EMAILS["own"], PASSWORD, "198.51.100.7").user is not None
+
+
+def test_cli_users_unlock_of_an_unknown_account_is_an_error(cli_db, monkeypatch, capsys):
+    assert _run(monkeypatch, ["users", "unlock", "--email", "niemand@lra.de"]) == 1
+    assert "Kein Konto für niemand@lra.de." in capsys.readouterr().err
+
+
+def test_cli_reset_password_clears_the_throttle(cli_db, monkeypatch, capsys):
+    _throttle_own_account(cli_db)
+    args = ["users", "reset-password", "--email", EMAILS["own"], "--password-stdin"]
+    assert _run(monkeypatch, args, "Neues-Fahrrad-im-Nebel\n") == 0
+    assert "Anmelde-Drosselung aufgehoben" in capsys.readouterr().out
+    assert cli_db.hr.accounts.authenticate(EMAILS["own"], "Neues-Fahrrad-im-Nebel", "198.51.100.7").user

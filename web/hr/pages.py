@@ -121,18 +121,22 @@ async def login(request: Request) -> Response:
     email, password = str(form.get("email") or "")[:254], str(form.get("password") or "")
     ctx = auth.hr(request)
     # Argon2 takes ~30 ms of CPU: off the event loop, so other requests are not held up meanwhile
-    result = await run_in_threadpool(ctx.accounts.authenticate, email, password, auth.client_address(request))
+    client, known = auth.client_address(request), auth.known_device(request, email)
+    result = await run_in_threadpool(ctx.accounts.authenticate, email, password, client, known)
     context = {"next": _safe_next(str(form.get("next") or "")), "email": email}
+    if result.throttled:  # refused unchecked: costs nothing, writes nothing
+        response = _login_page(request, {**context, "error": result.message}, 429)
+        response.headers["Retry-After"] = str(result.retry_after)
+        return response
     if result.user is None:
-        ctx.audit.record(
-            f"login:{email.strip().lower()[:100]}", "login_failed", None, detail=auth.client_address(request)
-        )
-        return _login_page(request, {**context, "error": result.message}, 429 if result.throttled else 400)
+        ctx.audit.record_repeated(f"login:{email.strip().lower()[:100]}", "login_failed", client)
+        return _login_page(request, {**context, "error": result.message}, 400)
     old = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE))
-    session_id, _ = ctx.accounts.start_session(result.user, auth.client_address(request), replaces=old)
+    session_id, _ = ctx.accounts.start_session(result.user, client, replaces=old)
     ctx.audit.record(result.user.actor, "login", result.user.district)
     response = see_other(context["next"])
     auth.set_session_cookie(request, response, session_id)
+    auth.set_device_cookie(request, response, result.user.email)
     return response
 
 
