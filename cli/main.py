@@ -129,14 +129,18 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
+def server_options(host: str, port: int) -> dict:
+    """uvicorn's options for `serve`. proxy_headers=False: uvicorn would otherwise believe
+    X-Forwarded-For from any loopback peer; the app trusts only STELLEN_TRUSTED_PROXIES (api/client.py)."""
+    return dict(host=host, port=port, log_level="info", proxy_headers=False)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
     workers = args.workers or default_workers()
-    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any loopback peer; the
-    # app itself trusts only STELLEN_TRUSTED_PROXIES.
-    options = dict(host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    options = server_options(args.host, args.port)
     if workers == 1:
         from api.app import create_app
 

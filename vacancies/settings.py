@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"„{entry}“ ist keine IP-Adresse und kein Netz (z. B. 10.0.0.0/8)") from None
+        return value
 
     @model_validator(mode="after")
     def _secrets_outside_development(self) -> Settings:

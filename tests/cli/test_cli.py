@@ -160,3 +160,8 @@ def test_a_crawl_starts_without_the_hr_account_code_or_the_scheduler():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])  # fmt: skip
     assert done.stdout.strip() == "[]"
+
+
+def test_bad_trusted_proxies_are_refused_at_start(tmp_path):
+    result = run(["search", "x"], str(tmp_path / "b.db"), STELLEN_TRUSTED_PROXIES='["10.0.0.0/8", "proxy"]')
+    assert result.returncode == 2 and "„proxy“ ist keine IP-Adresse" in result.stderr

@@ -11,6 +11,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from api.client import forwarded_client
+from cli.main import server_options
 from tests.hr.conftest import EMAILS, PASSWORD, csrf_of, login
 from tests.support import free_port
 
@@ -73,7 +74,7 @@ def test_behind_a_trusted_proxy_the_reported_client_is_throttled_and_logged(port
 def test_over_real_http_the_header_from_loopback_is_not_believed(portal):
     """uvicorn as `stellenboerse serve` must start it: proxy_headers=False, so the peer stays the peer."""
     port = free_port()
-    config = uvicorn.Config(portal.app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+    config = uvicorn.Config(portal.app, **server_options("127.0.0.1", port))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
