@@ -1,4 +1,9 @@
-"""Crawler commands: crawl, probe, scheduler, demo."""
+"""Crawler commands: crawl, probe, scheduler, demo.
+
+Exit status of `crawl`: 0 every source crawled successfully; 1 at least one source failed or was
+aborted (also after SIGTERM); 3 none failed, but at least one was skipped because a live run of it
+holds it (another crawl still running); 2 the configuration or the selection cannot be used.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from crawler.config import STRATEGIES, DistrictsConfigError, load_districts
 from vacancies.runs import CrawlRun
 from vacancies.settings import get_settings
 
+EXIT_FAILED, EXIT_SKIPPED = 1, 3
+STATUS_LABELS = {"success": "ok", "skipped": "übersprungen"}  # anything else: failed or aborted
 SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
                    "verworfen", "Hinweis")  # fmt: skip
 
@@ -20,7 +27,7 @@ def summary_table(runs: list[CrawlRun]) -> str:
     rows = [
         (
             r.source,
-            "ok" if r.status == "success" else "FEHLER",
+            STATUS_LABELS.get(r.status, "FEHLER"),
             r.pages,
             r.found,
             r.new,
@@ -37,6 +44,13 @@ def summary_table(runs: list[CrawlRun]) -> str:
              for row in (SUMMARY_COLUMNS, *rows)]  # fmt: skip
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def exit_status(runs: list[CrawlRun]) -> int:
+    """0, EXIT_FAILED or EXIT_SKIPPED (see the module docstring): a failure outweighs a skip."""
+    if any(r.status not in STATUS_LABELS for r in runs):
+        return EXIT_FAILED
+    return EXIT_SKIPPED if any(r.status == "skipped" for r in runs) else 0
 
 
 def _drops(run: CrawlRun) -> str:
@@ -61,6 +75,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(20_000, 20, 10)
     from crawler.runner import CrawlOptions, crawl_sources
+    from vacancies.lifeline import die_with_parent_from_env
+
+    die_with_parent_from_env()  # started by the scheduler: a crawl never outlives it
 
     config = _load_config(args)
     if config is None:
@@ -78,11 +95,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers)
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
-    failed = [r for r in runs if r.status != "success"] or len(runs) < len(sources)
     # A crawl is the last thing this process does (Scrapy's reactor cannot restart): spare the
     # interpreter's final garbage collections over the crawl's ~200 000 objects (~1 s at exit).
     gc.freeze()
-    return 1 if failed else 0
+    return exit_status(runs)
 
 
 def _positive(value: str) -> int:
@@ -126,7 +142,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser(
-        "crawl", help="Quellen jetzt crawlen (Zusammenfassung; Exit 1, wenn eine Quelle scheitert)"
+        "crawl",
+        help="Quellen jetzt crawlen (Zusammenfassung; Exit 1, wenn eine Quelle scheitert, "
+        "3, wenn eine übersprungen wird, weil sie noch läuft)",
     )
     p.add_argument("--district", help="nur dieser Landkreis (Kürzel, z. B. miltenberg)")
     p.add_argument("--source", help="nur diese Quelle (Schlüssel aus districts.yaml)")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,10 +22,11 @@ from scrapy.utils.misc import load_object
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
 from crawler.lifecycle import finish_run
 from crawler.pipelines import SaveBatch
-from crawler.workers import BundleQueue, partition, run_forked, wait_all
-from vacancies.runs import CrawlRun, RunStore
+from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
+from vacancies.runs import CrawlRun, Heartbeat, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
+from vacancies.store import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -136,23 +139,29 @@ def crawl_sources(
     options: CrawlOptions | None = None,
     board: Board | None = None,
 ) -> list[CrawlRun]:
-    """Crawl the given sources concurrently (politely per domain) and return their recorded runs.
+    """Crawl the given sources concurrently (politely per domain) and return their runs, in the order of
+    `sources`: the recorded ones, and for a source another live run holds, an unrecorded run with
+    status "skipped" and the reason in its flag.
 
     One Scrapy crawler per process for all its sources (a crawler per source costs more CPU than a
     small site); each source still gets its own run record, lifecycle and failure decision. With
     ``options.workers`` > 1 the sources are split over forked worker processes (see crawler.workers).
+    While it crawls, this process renews the runs' heartbeat (vacancies.runs).
     """
     options = options or CrawlOptions()
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
     opened: list[tuple[SourceConfig, CrawlRun]] = []
+    skipped: dict[str, CrawlRun] = {}
     for source in sources:
         run = runs.start(source.key, source.district)
         if run is None:
-            log.warning("Quelle %s läuft bereits — übersprungen", source.key)
+            skipped[source.key] = _skipped(runs, source)
+            log.warning("Quelle %s: %s", source.key, skipped[source.key].flag)
             continue
         opened.append((source, run))
     mine, *theirs = _shares(opened, options, runs)
+    pids: list[int] = []
     if theirs:
         _import_components(scrapy_settings(config.defaults, settings, options))
         board.store.engine.dispose()  # no open database connection may be shared with a worker
@@ -164,10 +173,35 @@ def crawl_sources(
             own.store.engine.dispose()  # the worker ends with os._exit: close the database cleanly
 
         pids = run_forked(theirs, work)
-    _crawl(config, mine, settings, options, board)
-    if theirs:
-        wait_all(pids)
-    return [_closed(runs, run) for _, run in opened]
+    with Heartbeat(runs, [run.id for _, run in opened]):  # after the fork: see Heartbeat
+        _crawl(config, mine, settings, options, board, on_shutdown=_stopping(pids))
+        if pids:
+            with signals_forwarded(pids):
+                wait_all(pids)
+    closed = {run.source: _closed(runs, run) for _, run in opened}
+    return [closed.get(source.key) or skipped[source.key] for source in sources]
+
+
+def _skipped(runs: RunStore, source: SourceConfig) -> CrawlRun:
+    """The summary's row for a source that another live run holds (not recorded: that run is)."""
+    holder = runs.holder(source.key)
+    reason = "läuft bereits"
+    if holder is not None and holder.pid is not None:
+        reason += f" (Prozess {holder.pid} auf {holder.host}, seit {holder.started_at:%d.%m. %H:%M} UTC)"
+    return CrawlRun(source=source.key, district=source.district, started_at=utcnow(), status="skipped",
+                    flag=f"{reason} — übersprungen")  # fmt: skip
+
+
+def _stopping(pids: list[int]) -> Callable[[int], None] | None:
+    """What a SIGTERM of this process must also do while it crawls: stop its workers."""
+    if not pids:
+        return None
+
+    def stop(signum: int) -> None:
+        if signum == signal.SIGTERM:  # SIGINT from a terminal reaches every worker by itself
+            forward(pids)
+
+    return stop
 
 
 def _import_components(settings: ScrapySettings) -> None:
@@ -224,9 +258,11 @@ def _hosts(source: SourceConfig) -> set[str]:
 
 
 def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] | BundleQueue,
-           settings: Settings, options: CrawlOptions, board: Board) -> None:  # fmt: skip
+           settings: Settings, options: CrawlOptions, board: Board,
+           on_shutdown: Callable[[int], None] | None = None) -> None:  # fmt: skip
     """Crawl `share` (its sources, or the bundles this process takes from a queue shared with the other
-    workers) with one Scrapy crawler; every run crawled here is finished (recorded) here."""
+    workers) with one Scrapy crawler; every run crawled here is finished (recorded) here.
+    `on_shutdown(signum)` runs on SIGTERM/SIGINT besides Scrapy's own clean shutdown."""
     from crawler.spider import DistrictSpider, SourceCrawl
 
     runs = RunStore(board.store.engine)
@@ -258,10 +294,31 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
     quiet_scrapy(options.log_level)
     process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch,
                   claim=claim)  # fmt: skip
+    if on_shutdown is not None:
+        _also_on_shutdown(on_shutdown)
     # What is loaded by now (code, settings, caches, the crawler) lives as long as the process: keep it
     # out of the collector's full passes during the crawl (~0.5 s for the sample sites).
     gc.freeze()
     process.start()
+
+
+def _also_on_shutdown(action: Callable[[int], None]) -> None:
+    """Chain `action` before Scrapy's handlers of SIGTERM and SIGINT. Scrapy installs those once the
+    reactor has started; a call scheduled then (callLater 0) runs after all start-up triggers."""
+    from twisted.internet import reactor
+
+    def chain() -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            scrapy_handler = signal.getsignal(sig)
+
+            def both(signum: int, frame, scrapy_handler=scrapy_handler) -> None:
+                action(signum)
+                if callable(scrapy_handler):
+                    scrapy_handler(signum, frame)
+
+            signal.signal(sig, both)
+
+    reactor.callWhenRunning(reactor.callLater, 0, chain)
 
 
 def quiet_scrapy(level: str) -> None:

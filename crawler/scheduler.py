@@ -4,6 +4,11 @@ Each run is `stellenboerse crawl --source KEY` in a subprocess: Scrapy's reactor
 long-lived process. One job per source, jittered so the districts are not all hit in the same minute;
 never two runs of one source at once (max_instances=1 here, and the run lock in the store across
 processes); a run missed while the scheduler was down runs once at start-up; SIGTERM stops cleanly.
+
+No crawl outlives the scheduler: SIGTERM stops them (`CrawlJobs.stop`), and each crawl asks the kernel
+for SIGTERM should the scheduler die without that (STELLEN_PARENT_PID, vacancies.lifeline). The
+children are started from APScheduler's pool threads, which live until the scheduler shuts down: the
+kernel's signal follows the thread that started a child, not the process.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from crawler.config import DistrictsConfig, SourceConfig
 from crawler.cron import crontab_trigger
+from vacancies.lifeline import PARENT_ENV
 from vacancies.runs import RunStore
 from vacancies.settings import Settings
 from vacancies.store import make_engine, migrate
@@ -80,7 +86,8 @@ class CrawlJobs:
         with self.lock:
             if self.stopping or source_key in self.children:
                 return None
-            child = subprocess.Popen(self.command(source_key), env=os.environ.copy())
+            env = {**os.environ, PARENT_ENV: str(os.getpid())}
+            child = subprocess.Popen(self.command(source_key), env=env)
             self.children[source_key] = child
         try:
             code = child.wait(timeout=CRAWL_TIMEOUT)

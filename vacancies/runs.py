@@ -1,18 +1,35 @@
-"""Crawl runs recorded per source: what the nightly crawl did, for operators and the lifecycle rules."""
+"""Crawl runs recorded per source: what the nightly crawl did, for operators and the lifecycle rules.
+
+Never two runs of a source at once: a source with a live "running" row is skipped. Whether a row is
+live is decided by the process that opened it (host, pid and start time, see vacancies.lifeline), not
+by its age, so a crawl killed with SIGKILL or by a power cut blocks nothing:
+
+1. On the same host the process itself is asked: gone (or a zombie, or a reused pid) means the run is
+   dead at once. It is closed as failed, "abgebrochen: Prozess … beendet", and the source runs again.
+2. From another host (several machines on one database) only the heartbeat tells: the running crawl
+   renews `heartbeat_at` every HEARTBEAT (`Heartbeat`); a row silent for HEARTBEAT_TIMEOUT is dead.
+3. Rows written before migration 0009 have neither and keep the old rule, STALE_RUN after the start.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 
+from vacancies import lifeline
 from vacancies.schema import crawl_runs_table as runs
 from vacancies.store import utcnow
 
-# A "running" row older than this belongs to a crashed process and no longer blocks a new run.
-STALE_RUN = timedelta(hours=6)
+log = logging.getLogger(__name__)
+HEARTBEAT = timedelta(seconds=15)  # how often a crawl marks its open runs as alive
+HEARTBEAT_TIMEOUT = timedelta(minutes=2)  # eight missed heartbeats: the run's process is gone
+STALE_RUN = timedelta(hours=6)  # only for "running" rows without process identity (before 0009)
 
 
 @dataclass
@@ -33,6 +50,10 @@ class CrawlRun:
     dropped: int = 0
     drop_reasons: dict[str, int] = field(default_factory=dict)
     errors: list[list[str]] = field(default_factory=list)
+    host: str | None = None
+    pid: int | None = None
+    pid_started: str | None = None
+    heartbeat_at: datetime | None = None
 
     def row(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k != "id"}
@@ -46,19 +67,42 @@ class RunStore:
         self.engine = engine
 
     def start(self, source: str, district: str) -> CrawlRun | None:
-        """Open a run, or None when another run of this source is still going (never two at once)."""
+        """Open a run owned by this process, or None when a live run of this source holds it (never two
+        at once). Dead runs of the source are closed first (see the module docstring)."""
         now = utcnow()
+        pid = os.getpid()
         with self.engine.begin() as conn:
-            busy = conn.execute(
-                select(runs.c.id).where(
-                    runs.c.source == source, runs.c.status == "running", runs.c.started_at > now - STALE_RUN
+            for row in conn.execute(select(runs).where(runs.c.source == source, runs.c.status == "running")):
+                other = _from_row(row)
+                reason = gone(other, now)
+                if reason is None:
+                    return None
+                log.warning("Quelle %s: Lauf %s %s", source, other.id, reason)
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id == other.id, runs.c.status == "running")
+                    .values(status="failed", flag=reason, finished_at=now)
                 )
-            ).first()
-            if busy:
-                return None
-            run = CrawlRun(source=source, district=district, started_at=now)
+            run = CrawlRun(source=source, district=district, started_at=now, heartbeat_at=now, pid=pid,
+                           host=lifeline.host_name(), pid_started=lifeline.process_start(pid))  # fmt: skip
             run.id = conn.execute(insert(runs).values(**run.row())).inserted_primary_key[0]
         return run
+
+    def holder(self, source: str) -> CrawlRun | None:
+        """The live run that keeps `source` from starting now, if any."""
+        now = utcnow()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs).where(runs.c.source == source, runs.c.status == "running"))
+            return next((run for run in map(_from_row, rows) if gone(run, now) is None), None)
+
+    def beat(self, ids: list[int]) -> None:
+        """Mark these runs (of this process) as alive now."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id.in_(ids), runs.c.status == "running")
+                .values(heartbeat_at=utcnow())
+            )
 
     def finish(self, run: CrawlRun) -> None:
         run.finished_at = run.finished_at or utcnow()
@@ -82,6 +126,56 @@ class RunStore:
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)).first()
         return _from_row(row) if row else None
+
+
+def gone(run: CrawlRun, now: datetime) -> str | None:
+    """Why a "running" run is dead (German, for its flag), or None while its process may still run it."""
+    if run.pid is not None and run.host == lifeline.host_name():
+        if lifeline.running(run.pid, run.pid_started):
+            return None
+        return f"abgebrochen: Prozess {run.pid} beendet"
+    if run.heartbeat_at is not None:
+        last = _utc(run.heartbeat_at)
+        if now - last <= HEARTBEAT_TIMEOUT:
+            return None
+        silent = f"kein Lebenszeichen seit {last:%H:%M} UTC"
+        return f"abgebrochen: Prozess {run.pid} auf {run.host} beendet ({silent})"
+    if now - _utc(run.started_at) <= STALE_RUN:
+        return None
+    return "abgebrochen: Lauf seit über sechs Stunden ohne Abschluss"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Heartbeat:
+    """Renews `heartbeat_at` of this process's open runs every `every` seconds, in a daemon thread.
+
+    Start it after forking workers, never before: a thread that holds a database or logging lock at the
+    moment of a fork leaves that lock held forever in the child."""
+
+    def __init__(self, store: RunStore, ids: list[int], every: float = HEARTBEAT.total_seconds()) -> None:
+        self.store, self.ids, self.every = store, ids, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="crawl-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if self.ids:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)  # a beat stuck on a locked database must not hold up the exit
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.store.beat(self.ids)
+            except Exception as exc:  # a locked or lost database: the next beat tries again
+                log.warning("Lebenszeichen der Crawl-Läufe nicht gespeichert: %s", exc)
 
 
 def _from_row(row) -> CrawlRun:

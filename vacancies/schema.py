@@ -66,6 +66,11 @@ crawl_runs_table = Table(
     Column("dropped", Integer, nullable=False, server_default="0"),
     Column("drop_reasons", Text, nullable=False, server_default="{}"),  # JSON {reason: count}
     Column("errors", Text, nullable=False, server_default="[]"),  # JSON [[url, reason], ...]
+    # Who runs a "running" row (migration 0009): a row whose process is gone no longer blocks its source.
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("pid_started", String(32)),  # the process's start time: a reused pid is another process
+    Column("heartbeat_at", DateTime(timezone=True)),  # renewed while it runs (vacancies.runs.HEARTBEAT)
 )
 
 # -- HR portal (migration 0004): accounts, sessions, login throttling, API tokens, audit, HR extras ----

@@ -10,12 +10,14 @@ import functools
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from html import unescape
 from typing import Any
 
+from vacancies.lifeline import die_with_parent
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer
@@ -142,6 +144,7 @@ def build_document(
 _CHUNK = 100  # postings per worker task: small enough that the writer can start on the first ones
 _MIN_PARALLEL = 400  # below this, starting work elsewhere costs more than it saves
 _pools: dict[int, ProcessPoolExecutor] = {}
+_keepers: dict[int, threading.Event] = {}  # per pool: set to let the thread that forked it end
 _pools_lock = threading.Lock()
 _worker_analyzers: dict[str, GermanAnalyzer] = {}
 
@@ -225,13 +228,73 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
     fork, not spawn/forkserver: the workers inherit the loaded analyzer with its warm caches and do not
     re-run the calling script (a script without a `__main__` guard would start itself again). Bulk
-    writes come from the import, crawl and reindex commands, not from the threaded web server.
+    writes come from the import, crawl and reindex commands, and from the web server when it pushes a
+    backlog of index writes (Elasticsearch).
+
+    The workers never outlive this process (`_worker_start`): a killed import left its worker (~140 MB)
+    behind, and a worker of `serve` kept the listening socket it inherited, so a restart found the port
+    taken.
     """
     with _pools_lock:
         if workers not in _pools:
             context = multiprocessing.get_context("fork")
-            _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+            )
+            _keepers[workers] = _launch(pool)
+            _pools[workers] = pool
         return _pools[workers]
+
+
+def _launch(pool: ProcessPoolExecutor) -> threading.Event:
+    """Fork the pool's processes now, from a thread kept until the pool is shut down; the event ends it.
+
+    The kernel's parent-death signal follows the thread that forked a child, not the process: forked
+    from a request thread of the web server, which ends when idle, the workers would be killed then.
+    ProcessPoolExecutor forks all its processes in the first `submit` (fork context)."""
+    forked: Future = Future()
+    done = threading.Event()
+
+    def keep() -> None:
+        try:
+            pool.submit(os.getpid).result()
+        except BaseException as exc:  # reported to the caller of _launch
+            forked.set_exception(exc)
+            return
+        forked.set_result(None)
+        done.wait()
+
+    threading.Thread(target=keep, name="analysis-pool", daemon=True).start()
+    forked.result()
+    return done
+
+
+def _worker_start(parent: int) -> None:
+    """First thing in each analysis process: end with the process that started it (SIGKILL: pure
+    computation, nothing to clean up)."""
+    die_with_parent(parent, signal.SIGKILL)
+
+
+def shutdown_pools() -> None:
+    """End the analysis processes of this process now (e.g. when a server stops). Python also ends them
+    at a normal exit; when the process is killed, the kernel does (`_worker_start`)."""
+    with _pools_lock:
+        pools = [(_pools.pop(workers), _keepers.pop(workers)) for workers in list(_pools)]
+    for pool, keeper in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+        keeper.set()
+
+
+def _forget_pools() -> None:
+    """In a forked child: the parent's pools are not this process's (their workers are the parent's),
+    and their lock may have been held by a thread the child does not have."""
+    global _pools_lock
+    _pools.clear()
+    _keepers.clear()
+    _pools_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _analyse_chunk(
