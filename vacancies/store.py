@@ -235,13 +235,18 @@ class VacancyStore:
 
     @contextmanager
     def transaction(self, bulk: bool = False) -> Iterator[Connection]:
-        """One transaction; `bulk` (imports) gives SQLite a larger page cache for its duration.
+        """One write transaction; `bulk` (imports) gives SQLite a larger page cache for its duration.
 
         Bulk inserts touch B-tree pages all over the id and FTS indexes; with SQLite's default 2 MB
         cache they are read again and again from the OS (import at 100,000 postings: ~20 % slower).
         The web server's connections keep the small default, so its memory stays flat."""
         with self.engine.begin() as connection:
             sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # The write lock from the start: the driver would begin only at the first INSERT/UPDATE,
+                # so what a write read before it (is it still a draft? its old content?) could be
+                # changed by another process in between — two server workers publishing one posting.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             if bulk and sqlite:
                 connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
                 # Checkpoints run in background_checkpoints()' thread, not inside this commit.

@@ -156,3 +156,29 @@ def test_a_database_at_the_head_opens_without_importing_alembic(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])  # fmt: skip
     assert done.stdout.strip() == "False"
+
+
+_INCREMENTER = """
+import sys, time
+from vacancies.store import VacancyStore, make_engine
+store = VacancyStore(make_engine(sys.argv[1]))
+for _ in range(int(sys.argv[2])):
+    with store.transaction() as conn:
+        n = conn.exec_driver_sql("SELECT n FROM counter").scalar()
+        time.sleep(0.002)  # another writer's chance to read the same n
+        conn.exec_driver_sql("UPDATE counter SET n = ?", (n + 1,))
+"""
+
+
+def test_a_write_transaction_holds_what_it_read_against_other_processes(tmp_path):
+    """Two processes read-then-write through store.transaction(): no update is lost (BEGIN IMMEDIATE)."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    command = [sys.executable, "-c", _INCREMENTER, url, "60"]
+    writers = [subprocess.Popen(command) for _ in range(2)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT n FROM counter").scalar() == 120
