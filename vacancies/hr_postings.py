@@ -1,8 +1,10 @@
 """Vacancies posted by HR offices: input validation (German messages), lifecycle, PDF attachment.
 
-Every write goes through the Board, so the search index (FTS5 in the same transaction, or Elasticsearch
-through the outbox) stays in step; an Elasticsearch index is refreshed after each HR write so that the
-change is searchable at once instead of after the next refresh interval.
+Every HR write is ONE transaction: the posting row, its index entry (FTS5 rows in the same transaction, or
+the Elasticsearch outbox), the HR extras (schedule, attachment) and the audit entry commit together, so a
+crash never leaves e.g. a published posting without its audit entry. The writes use the Board's store and
+index steps on the transaction's connection; after the commit the outbox is pushed and an Elasticsearch
+index refreshed once, so that the change is searchable at once instead of after the next refresh interval.
 
 Scheduled publication: the posting stays a draft with `publish_at` in hr_postings; `promote_due` publishes
 what is due and expires HR postings past their deadline. The HR app runs it on requests (at most every
@@ -17,17 +19,19 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from vacancies.audit import AuditLog
 from vacancies.districts import by_slug
+from vacancies.enrich import enrich
 from vacancies.html import sanitise_html
 from vacancies.model import (
     CONTENT_FIELDS,
@@ -55,7 +59,15 @@ EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
 EMAIL_RE = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 
 NO_APPLY_CHANNEL = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
+MIN_YEAR, MAX_YEAR = 1900, 2100  # dates and times HR may set (deadline, start, scheduled publication)
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+def year_problem(moment: date) -> str | None:
+    """German reason why a date or time lies outside MIN_YEAR..MAX_YEAR, or None."""
+    if MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return f"muss zwischen den Jahren {MIN_YEAR} und {MAX_YEAR} liegen"
 
 
 def _filled(value: Any) -> bool:
@@ -143,6 +155,15 @@ class VacancyInput(BaseModel):
         """A time without offset is a German wall-clock time, as in the portal's form (not UTC)."""
         return value.replace(tzinfo=BERLIN) if value is not None and value.tzinfo is None else value
 
+    @field_validator("deadline", "start_date", "publish_at")
+    @classmethod
+    def _plausible_year(cls, value: date | None) -> date | None:
+        """Year 9999 with a negative offset overflowed datetime on the way to UTC (a 500 after the draft
+        was written); no posting plans for another century either."""
+        if value is not None and year_problem(value):
+            raise ValueError(year_problem(value))
+        return value
+
     @field_validator("apply_url")
     @classmethod
     def _http(cls, value: str | None) -> str | None:
@@ -170,6 +191,7 @@ _MESSAGES = {
     "too_long": "zu viele Einträge",
     "string_type": "muss Text sein",
     "int_parsing": "muss eine ganze Zahl sein",
+    "int_parsing_size": "ist viel zu groß",
     "int_type": "muss eine ganze Zahl sein",
     "int_from_float": "muss eine ganze Zahl sein",
     "float_parsing": "muss eine Zahl sein",
@@ -299,7 +321,12 @@ class HrPostings:
 
     def get(self, vacancy_id: str, scope: str | None, origin: Origin | None = Origin.hr) -> Vacancy:
         """The posting if it lies in `scope` (a district; None = every district), else NotFound."""
-        vacancy = self.board.get(vacancy_id)
+        return self._get_in(None, vacancy_id, scope, origin)
+
+    def _get_in(
+        self, conn: Connection | None, vacancy_id: str, scope: str | None, origin: Origin | None = Origin.hr
+    ) -> Vacancy:
+        vacancy = self.board.store.get(vacancy_id, conn)
         if vacancy is None or (scope is not None and vacancy.district != scope):
             raise NotFound(vacancy_id)
         if origin is not None and vacancy.origin != origin:
@@ -374,6 +401,34 @@ class HrPostings:
         return errors
 
     # -- writing ------------------------------------------------------------------------------------------
+    #
+    # Every HR write is one transaction: the posting row, its index entry (FTS5 rows, or the outbox for
+    # Elasticsearch), the HR extras and the audit entry commit together or not at all. A crash in between
+    # used to leave e.g. a published posting without its audit entry.
+
+    @contextmanager
+    def _write(self, settle: bool = True) -> Iterator[Connection]:
+        """One transaction; after the commit the external index is fed and refreshed once (`settle`)."""
+        with self.board.store.transaction() as conn:
+            yield conn
+        if settle:
+            self._settle()
+
+    def _settle(self) -> None:
+        self.board._after_commit()  # the outbox push of Board.save, for writes made on our connection
+        self._searchable()
+
+    def _save_in(self, conn: Connection, vacancy: Vacancy) -> None:
+        """Board.save inside the caller's transaction."""
+        enrich(vacancy, self.board.gazetteer)
+        plan = self.board.store.plan_upsert(conn, [vacancy])
+        self.board.store.apply_upsert(conn, plan)
+        self.board._index_in(conn, plan.written)
+
+    def _store_state(self, conn: Connection, vacancy_id: str, state: State) -> None:
+        """Board.set_state inside the caller's transaction."""
+        self.board.store.set_state(conn, [vacancy_id], state)
+        self.board._index_in(conn, list(self.board.store.get_many([vacancy_id], conn).values()))
 
     def new_id(self, district: str) -> str:
         return f"hr-{district}-{secrets.token_hex(5)}"
@@ -381,30 +436,64 @@ class HrPostings:
     def create(
         self, value: VacancyInput, district: str, actor: str, vacancy_id: str | None = None
     ) -> Vacancy:
+        with self._write() as conn:
+            return self._create_in(conn, value, district, actor, vacancy_id)
+
+    def _create_in(
+        self, conn: Connection, value: VacancyInput, district: str, actor: str, vacancy_id: str | None
+    ) -> Vacancy:
         vacancy = self._build(value, vacancy_id or self.new_id(district), district, None)
         vacancy.state = State.draft
-        self.board.save([vacancy])
-        now = self.clock()
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(extras_t).values(
-                    vacancy_id=vacancy.id, district=district, created_by=actor, created_at=now
-                )
+        self._save_in(conn, vacancy)
+        conn.execute(
+            insert(extras_t).values(
+                vacancy_id=vacancy.id, district=district, created_by=actor, created_at=self.clock()
             )
-            self.audit.record(actor, "create", district, vacancy.id, conn=conn)
-        self._searchable()
+        )
+        self.audit.record(actor, "create", district, vacancy.id, conn=conn)
         return vacancy
 
     def update(self, vacancy_id: str, value: VacancyInput, scope: str | None, actor: str) -> list[str]:
         """Apply new content (the state stays); returns the names of the fields that changed."""
-        old = self.get(vacancy_id, scope)
+        with self._write() as conn:
+            return self._update_in(conn, vacancy_id, value, scope, actor)
+
+    def _update_in(
+        self, conn: Connection, vacancy_id: str, value: VacancyInput, scope: str | None, actor: str
+    ) -> list[str]:
+        old = self._get_in(conn, vacancy_id, scope)
         vacancy = self._build(value, old.id, old.district, old)
-        self.board.save([vacancy])
-        changed = _changed_fields(old, vacancy)
+        self._save_in(conn, vacancy)
+        changed = _changed_fields(old, vacancy)  # after the save: enrichment fills derived fields
         if changed:
-            self.audit.record(actor, "update", old.district, old.id, changed)
-            self._searchable()
+            self.audit.record(actor, "update", old.district, old.id, changed, conn=conn)
         return changed
+
+    def put(self, vacancy_id: str, value: VacancyInput, district: str, actor: str) -> bool:
+        """The HR API's create-or-update, then the state it asks for, in one transaction; True if new.
+
+        NotFound when the id belongs to another district's (or a crawled) posting."""
+        with self._write() as conn:
+            existing = self.board.store.get(vacancy_id, conn)
+            if existing is None:
+                self._create_in(conn, value, district, actor, vacancy_id)
+            elif existing.district != district or existing.origin != Origin.hr:
+                raise NotFound(vacancy_id)
+            else:
+                self._update_in(conn, vacancy_id, value, district, actor)
+            self._apply_state_in(conn, vacancy_id, value, district, actor)
+        return existing is None
+
+    def _apply_state_in(
+        self, conn: Connection, vacancy_id: str, value: VacancyInput, district: str, actor: str
+    ) -> None:
+        current = self._get_in(conn, vacancy_id, district).state
+        if value.state == "published" and current != State.published:
+            self._publish_in(conn, vacancy_id, district, actor)
+        elif value.state == "draft" and value.publish_at is not None:
+            self._schedule_in(conn, vacancy_id, value.publish_at, district, actor)
+        elif value.state == "draft" and current == State.published:
+            self._set_state_in(conn, vacancy_id, State.draft, district, actor, "unpublish")
 
     def _build(self, value: VacancyInput, vacancy_id: str, district: str, old: Vacancy | None) -> Vacancy:
         data = value.model_dump(exclude={"state", "publish_at"}, exclude_none=True)
@@ -418,7 +507,11 @@ class HrPostings:
         return Vacancy.model_validate(data)
 
     def publish(self, vacancy_id: str, scope: str | None, actor: str) -> Vacancy:
-        vacancy = self.get(vacancy_id, scope)
+        with self._write() as conn:
+            return self._publish_in(conn, vacancy_id, scope, actor)
+
+    def _publish_in(self, conn: Connection, vacancy_id: str, scope: str | None, actor: str) -> Vacancy:
+        vacancy = self._get_in(conn, vacancy_id, scope)
         today = berlin_today(self.clock())
         if vacancy.deadline and vacancy.deadline < today:
             raise InvalidInput(
@@ -426,40 +519,52 @@ class HrPostings:
             )
         vacancy.state = State.published
         vacancy.date_posted = vacancy.date_posted or today
-        self.board.save([vacancy])
-        self._set_publish_at(vacancy_id, None)
-        self.audit.record(actor, "publish", vacancy.district, vacancy_id)
-        self._searchable()
+        self._save_in(conn, vacancy)
+        self._set_publish_at(conn, vacancy_id, None)
+        self.audit.record(actor, "publish", vacancy.district, vacancy_id, conn=conn)
         return vacancy
 
     def schedule(self, vacancy_id: str, at: datetime, scope: str | None, actor: str) -> None:
-        vacancy = self.get(vacancy_id, scope)
+        with self._write() as conn:
+            self._schedule_in(conn, vacancy_id, at, scope, actor)
+
+    def _schedule_in(
+        self, conn: Connection, vacancy_id: str, at: datetime, scope: str | None, actor: str
+    ) -> None:
+        vacancy = self._get_in(conn, vacancy_id, scope)
+        if year_problem(at):  # the form's field comes here unparsed by VacancyInput
+            raise InvalidInput({"publish_at": f"Der Veröffentlichungstermin {year_problem(at)}"})
         if _aware(at) <= self.clock():
             raise InvalidInput({"publish_at": "Der Veröffentlichungstermin liegt in der Vergangenheit"})
         if vacancy.state != State.draft:  # only drafts are promoted: a withdrawn or expired one too
-            self.board.set_state([vacancy_id], State.draft)
-        self._set_publish_at(vacancy_id, _aware(at).astimezone(UTC))  # SQLite keeps no offset: store UTC
+            self._store_state(conn, vacancy_id, State.draft)
+        self._set_publish_at(conn, vacancy_id, _aware(at).astimezone(UTC))  # SQLite keeps no offset: UTC
         local = _aware(at).astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-        self.audit.record(actor, "schedule", vacancy.district, vacancy_id, detail=f"ab {local}")
-        self._searchable()
+        self.audit.record(actor, "schedule", vacancy.district, vacancy_id, detail=f"ab {local}", conn=conn)
 
     def set_state(self, vacancy_id: str, state: State, scope: str | None, actor: str, action: str) -> None:
-        vacancy = self.get(vacancy_id, scope)
-        self.board.set_state([vacancy_id], state)
-        self._set_publish_at(vacancy_id, None)
-        self.audit.record(actor, action, vacancy.district, vacancy_id)
-        self._searchable()
+        with self._write() as conn:
+            self._set_state_in(conn, vacancy_id, state, scope, actor, action)
+
+    def _set_state_in(
+        self, conn: Connection, vacancy_id: str, state: State, scope: str | None, actor: str, action: str
+    ) -> None:
+        vacancy = self._get_in(conn, vacancy_id, scope)
+        self._store_state(conn, vacancy_id, state)
+        self._set_publish_at(conn, vacancy_id, None)
+        self.audit.record(actor, action, vacancy.district, vacancy_id, conn=conn)
 
     def set_hidden(self, vacancy_id: str, hidden: bool, scope: str | None, actor: str) -> None:
         """Hide a wrongly crawled posting (kept in the store; crawls do not touch the hidden flag)."""
-        vacancy = self.get(vacancy_id, scope, origin=Origin.crawled)
-        self.board.set_hidden(vacancy_id, hidden)
-        self.audit.record(actor, "hide" if hidden else "unhide", vacancy.district, vacancy_id)
-        self._searchable()
+        store = self.board.store
+        with self._write() as conn:
+            vacancy = self._get_in(conn, vacancy_id, scope, origin=Origin.crawled)
+            store.set_hidden(conn, vacancy_id, hidden)
+            self.board._index_in(conn, list(store.get_many([vacancy_id], conn).values()))
+            self.audit.record(actor, "hide" if hidden else "unhide", vacancy.district, vacancy_id, conn=conn)
 
-    def _set_publish_at(self, vacancy_id: str, at: datetime | None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(extras_t).where(extras_t.c.vacancy_id == vacancy_id).values(publish_at=at))
+    def _set_publish_at(self, conn: Connection, vacancy_id: str, at: datetime | None) -> None:
+        conn.execute(update(extras_t).where(extras_t.c.vacancy_id == vacancy_id).values(publish_at=at))
 
     def _searchable(self) -> None:
         """Elasticsearch shows writes after its next refresh (1 s by default); HR expects them at once."""
@@ -475,7 +580,9 @@ class HrPostings:
     # -- scheduled publication and expiry -----------------------------------------------------------------
 
     def promote_due(self) -> tuple[list[str], list[str]]:
-        """Publish scheduled drafts that are due; expire published HR postings past their deadline."""
+        """Publish scheduled drafts that are due; expire published HR postings past their deadline.
+
+        One transaction per posting (with its audit entry), the index fed once at the end."""
         now = self.clock()
         with self.engine.connect() as conn:
             due = list(
@@ -496,18 +603,22 @@ class HrPostings:
             )
         published = [v for v in due if self._publish_due(v)]
         for vacancy_id in late:
-            vacancy = self.board.get(vacancy_id)
-            self.board.set_state([vacancy_id], State.expired)
-            self.audit.record("system", "expire", vacancy.district if vacancy else None, vacancy_id)
+            with self._write(settle=False) as conn:
+                vacancy = self.board.store.get(vacancy_id, conn)
+                self._store_state(conn, vacancy_id, State.expired)
+                district = vacancy.district if vacancy else None
+                self.audit.record("system", "expire", district, vacancy_id, conn=conn)
         if published or late:
-            self._searchable()
+            self._settle()
         return published, late
 
     def _publish_due(self, vacancy_id: str) -> bool:
         try:
-            self.publish(vacancy_id, None, "system")
+            with self._write(settle=False) as conn:
+                self._publish_in(conn, vacancy_id, None, "system")
         except (InvalidInput, NotFound) as exc:  # e.g. deadline passed before the date: stays a draft
-            self._set_publish_at(vacancy_id, None)
+            with self._write(settle=False) as conn:
+                self._set_publish_at(conn, vacancy_id, None)
             log.info("Geplante Veröffentlichung von %s entfällt: %s", vacancy_id, exc)
             return False
         return True
@@ -515,10 +626,31 @@ class HrPostings:
     # -- attachment ---------------------------------------------------------------------------------------
 
     def attach_pdf(self, vacancy_id: str, filename: str, data: bytes, scope: str | None, actor: str) -> None:
-        vacancy = self.get(vacancy_id, scope)
+        self.get(vacancy_id, scope)
         problem = pdf_problem(data)
         if problem:
             raise InvalidInput({"attachment": problem})
+        attachment_id, name = self._store_file(data), safe_filename(filename)
+        try:
+            with self._write() as conn:
+                vacancy = self._get_in(conn, vacancy_id, scope)
+                previous = self._attach_in(conn, vacancy, (attachment_id, name, len(data)))
+                self.audit.record(
+                    actor, "attach", vacancy.district, vacancy_id, ["attachments"], name, conn=conn
+                )
+        except BaseException:
+            self._remove_file(attachment_id)  # nothing refers to it: the transaction did not commit
+            raise
+        self._remove_file(previous)
+
+    def detach_pdf(self, vacancy_id: str, scope: str | None, actor: str) -> None:
+        with self._write() as conn:
+            vacancy = self._get_in(conn, vacancy_id, scope)
+            previous = self._attach_in(conn, vacancy, (None, None, None))
+            self.audit.record(actor, "detach", vacancy.district, vacancy_id, ["attachments"], conn=conn)
+        self._remove_file(previous)  # after the commit: a failed write keeps the old file it refers to
+
+    def _store_file(self, data: bytes) -> str:
         attachment_id = secrets.token_urlsafe(24)
         self.uploads_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.uploads_dir / f"{attachment_id}.pdf"
@@ -526,39 +658,23 @@ class HrPostings:
         with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
-        previous = self.extras(vacancy_id).get("attachment_id")
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(extras_t)
-                .where(extras_t.c.vacancy_id == vacancy_id)
-                .values(
-                    attachment_id=attachment_id,
-                    attachment_name=safe_filename(filename),
-                    attachment_size=len(data),
-                )
-            )
-        vacancy.attachments = [self.attachment_url(attachment_id)]
-        self.board.save([vacancy])
-        self._remove_file(previous)
-        self.audit.record(
-            actor, "attach", vacancy.district, vacancy_id, ["attachments"], safe_filename(filename)
-        )
-        self._searchable()
+        return attachment_id
 
-    def detach_pdf(self, vacancy_id: str, scope: str | None, actor: str) -> None:
-        vacancy = self.get(vacancy_id, scope)
-        previous = self.extras(vacancy_id).get("attachment_id")
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(extras_t)
-                .where(extras_t.c.vacancy_id == vacancy_id)
-                .values(attachment_id=None, attachment_name=None, attachment_size=None)
-            )
-        vacancy.attachments = []
-        self.board.save([vacancy])
-        self._remove_file(previous)
-        self.audit.record(actor, "detach", vacancy.district, vacancy_id, ["attachments"])
-        self._searchable()
+    def _attach_in(
+        self, conn: Connection, vacancy: Vacancy, attachment: tuple[str | None, str | None, int | None]
+    ) -> str | None:
+        """Point the posting at an attachment (id, name, size; all None: none); returns the previous id."""
+        attachment_id, name, size = attachment
+        query = select(extras_t.c.attachment_id).where(extras_t.c.vacancy_id == vacancy.id)
+        previous = conn.scalar(query)
+        conn.execute(
+            update(extras_t)
+            .where(extras_t.c.vacancy_id == vacancy.id)
+            .values(attachment_id=attachment_id, attachment_name=name, attachment_size=size)
+        )
+        vacancy.attachments = [self.attachment_url(attachment_id)] if attachment_id else []
+        self._save_in(conn, vacancy)
+        return previous
 
     def attachment_url(self, attachment_id: str) -> str:
         return f"{self.base_url}/hr/dokumente/{attachment_id}.pdf"

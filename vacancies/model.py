@@ -17,12 +17,28 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 PAY_GRADE_RE = re.compile(r"^(E|S|A|P)\d{1,2}[a-d]?\Z")
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
+URL_MESSAGE = "muss eine http(s)-Adresse sein"
+# Validation context for records whose bad links should be dropped instead of refused, e.g. a crawl:
+# `Vacancy.model_validate(record, context=DROP_BAD_URLS)`. Records read back from the store (JSON) are
+# treated so too: a row written before the rule loses its bad link instead of breaking every page.
+DROP_BAD_URLS = {"bad_urls": "drop"}
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host: the only links a posting may carry (apply, attachments)."""
+    scheme, _, rest = value.strip().partition("://")
+    return scheme.lower() in ("http", "https") and bool(rest) and not rest.startswith(("/", "?", "#"))
+
+
+def _drops_bad_urls(info: ValidationInfo) -> bool:
+    return info.mode == "json" or (info.context or {}).get("bad_urls") == "drop"
 
 
 class Origin(StrEnum):
@@ -194,10 +210,23 @@ class Vacancy(BaseModel):
 
     @field_validator("source_url", "apply_url")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value and not re.match(r"^https?://", value, re.I):
-            raise ValueError("muss eine http(s)-Adresse sein")
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and not is_web_url(value):
+            if info.field_name == "apply_url" and _drops_bad_urls(info):
+                return None
+            raise ValueError(URL_MESSAGE)
         return value or None
+
+    @field_validator("attachments")
+    @classmethod
+    def _http_attachments(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        """Attachments are rendered as links: javascript: or data: would run or show in our origin."""
+        if _drops_bad_urls(info):
+            return [url for url in value if is_web_url(url)]
+        for url in value:
+            if not is_web_url(url):
+                raise ValueError(f"{URL_MESSAGE}: {url[:60]}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Vacancy:

@@ -1,8 +1,9 @@
 """HR portal and HR API, installed into the app by create_app (api/app.py calls `install(app)`).
 
-What it adds to the whole app: security headers on every response (CSP without inline script,
-nosniff, Referrer-Policy, frame denial) and the small job that publishes scheduled postings and expires
-HR postings past their deadline (run on requests, at most every `due_interval_seconds`).
+What it adds to the whole app: the small job that publishes scheduled postings and expires HR postings
+past their deadline (run on requests, at most every `due_interval_seconds`). The security headers
+(api/hr/headers.py: CSP without inline script, nosniff, Referrer-Policy, frame denial) are put on every
+response by api/guards.py, outside Starlette's error middleware, so that a 500 carries them too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.hr.auth import LoginRequired, PageError
 from api.hr.context import HrContext
-from api.hr.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "web" / "hr" / "static"
@@ -63,4 +63,3 @@ def install(app: FastAPI) -> None:
         return error_page(request, exc)
 
     app.add_middleware(DueJob, ctx=ctx)
-    app.add_middleware(SecurityHeaders)  # added last = outermost: covers every response, errors included

@@ -2,26 +2,27 @@
 
 A token belongs to one district; the posting id is `hr-<district>-<external_id>`. Another district's
 posting answers 404 like a missing one.
+
+Bodies are read incrementally and refused past 1 MB (413), past 64 levels of nesting or with numbers of
+more than 20 digits (422), all as German problem+json. Handlers that touch the store are plain `def`
+(run in the thread pool); PUT must read its body on the event loop, then hands the work to a thread, so a
+slow store or search index never holds other requests.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.hr.auth import CurrentToken, HrDep
+from api.hr.context import HrContext
 from api.problems import ProblemError
 from vacancies.accounts import ApiToken
-from vacancies.hr_postings import (
-    EXTERNAL_ID_RE,
-    HrPostings,
-    InvalidInput,
-    NotFound,
-    VacancyInput,
-    external_id_of,
-)
+from vacancies.hr_postings import EXTERNAL_ID_RE, HrPostings, InvalidInput, NotFound, external_id_of
 from vacancies.model import Origin, State, Vacancy
 
 router = APIRouter(prefix="/api/v1/hr", tags=["HR (Bewerbermanagement)"])
@@ -87,16 +88,81 @@ def _invalid(exc: InvalidInput) -> ProblemError:
     return ProblemError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
 
 
+MAX_BODY_BYTES = 1024 * 1024  # a posting with a long description is ~100 kB
+MAX_DEPTH = 64  # a posting nests three levels deep
+MAX_NUMBER_DIGITS = 20  # Python refuses to read integers past 4,300 digits with a ValueError (was a 500)
+
+
+class _BadJson(ValueError):
+    """A body that is JSON in form but beyond what a posting can be (German message)."""
+
+
 async def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, read incrementally up to MAX_BODY_BYTES (413 beyond), with limits on
+    nesting and number size (422 beyond)."""
+    raw = await _read_capped(request, MAX_BODY_BYTES)
     try:
-        data = json.loads(await request.body())
+        data = json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        if _depth(data) > MAX_DEPTH:
+            raise _BadJson(f"Der Inhalt ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen).")
+    except RecursionError:  # the C parser's own depth limit (~1,000 levels) is reached first
+        raise _unreadable(f"Der Inhalt ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen).") from None
+    except _BadJson as exc:
+        raise _unreadable(str(exc)) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ProblemError(
-            422, "Der Inhalt ist kein gültiges JSON.", [{"field": "", "message": "kein JSON"}]
-        ) from None
+        raise _unreadable("Der Inhalt ist kein gültiges JSON.", "kein JSON") from None
     if not isinstance(data, dict):
         raise ProblemError(422, "Erwartet ein JSON-Objekt.", [{"field": "", "message": "kein Objekt"}])
     return data
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    too_large = ProblemError(
+        413, f"Der Inhalt ist größer als {limit // (1024 * 1024)} MB; eine Stelle braucht weit weniger."
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:  # refused before a byte is read
+        raise too_large
+    chunks, received = [], 0
+    async for chunk in request.stream():  # chunked bodies have no Content-Length: count as they come
+        received += len(chunk)
+        if received > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unreadable(detail: str, message: str = "") -> ProblemError:
+    return ProblemError(422, detail, [{"field": "", "message": message or detail}])
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _BadJson(f"Eine Zahl im Inhalt ist zu lang (höchstens {MAX_NUMBER_DIGITS} Ziffern).")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if len(text) > 40 or not math.isfinite(value):
+        raise _BadJson("Eine Zahl im Inhalt ist zu lang oder zu groß.")
+    return value
+
+
+def _constant(text: str) -> float:
+    raise _BadJson(f"{text} ist in JSON keine Zahl.")
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, level + 1) for item in items if isinstance(item, dict | list))
+    return deepest
 
 
 @router.get("/vacancies", summary="Eigene Stellen auflisten", responses=AUTH_RESPONSES)
@@ -118,6 +184,7 @@ def get_own(token: CurrentToken, ctx: HrDep, external_id: str = ExternalId) -> d
     responses={
         **AUTH_RESPONSES,
         201: {"description": "Neu angelegt"},
+        413: {"description": "Inhalt größer als 1 MB"},
         422: {"description": "Ungültige Angaben"},
     },
 )
@@ -125,33 +192,23 @@ async def put_own(
     request: Request, response: Response, token: CurrentToken, ctx: HrDep, external_id: str = ExternalId
 ) -> dict[str, Any]:
     vacancy_id = _vacancy_id(token, external_id)
-    try:
-        value = ctx.postings.parse(await _body(request))
-    except InvalidInput as exc:
-        raise _invalid(exc) from None
-    existing = ctx.board.get(vacancy_id)
-    if existing is not None and existing.district != token.district:
-        raise ProblemError(404, "Diese Stelle gibt es nicht.")  # an id clash with another district's posting
-    try:
-        if existing is None:
-            ctx.postings.create(value, token.district, token.actor, vacancy_id)
-            response.status_code = 201
-        else:
-            ctx.postings.update(vacancy_id, value, token.district, token.actor)
-        _apply_state(ctx.postings, vacancy_id, value, token)
-    except InvalidInput as exc:
-        raise _invalid(exc) from None
-    return _public(_own(ctx.postings, token, vacancy_id), ctx.postings)
+    data = await _body(request)  # only the body is read on the event loop; the store work runs in a thread
+    created, public = await run_in_threadpool(_put, ctx, token, vacancy_id, data)
+    if created:
+        response.status_code = 201
+    return public
 
 
-def _apply_state(postings: HrPostings, vacancy_id: str, value: VacancyInput, token: ApiToken) -> None:
-    current = postings.get(vacancy_id, token.district).state
-    if value.state == "published" and current != State.published:
-        postings.publish(vacancy_id, token.district, token.actor)
-    elif value.state == "draft" and value.publish_at is not None:
-        postings.schedule(vacancy_id, value.publish_at, token.district, token.actor)
-    elif value.state == "draft" and current == State.published:
-        postings.set_state(vacancy_id, State.draft, token.district, token.actor, "unpublish")
+def _put(ctx: HrContext, token: ApiToken, vacancy_id: str, data: dict[str, Any]) -> tuple[bool, dict]:
+    """Validate, then create or update the posting and set its state in one transaction."""
+    try:
+        value = ctx.postings.parse(data)
+        created = ctx.postings.put(vacancy_id, value, token.district, token.actor)
+    except InvalidInput as exc:
+        raise _invalid(exc) from None
+    except NotFound:  # an id clash with another district's posting answers like a missing one
+        raise ProblemError(404, "Diese Stelle gibt es nicht.") from None
+    return created, _public(_own(ctx.postings, token, vacancy_id), ctx.postings)
 
 
 @router.delete(

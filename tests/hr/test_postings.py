@@ -375,3 +375,75 @@ def test_too_large_upload_without_content_length_is_refused_after_reading(portal
     vacancy_id = _create(client, FULL_FORM)
     with pytest.raises(InvalidInput, match="größer als 10 MB"):
         portal.hr.postings.attach_pdf(vacancy_id, "x.pdf", valid_pdf() + b"0" * (10 * 1024 * 1024), None, "t")
+
+
+# -- every HR write is one transaction ---------------------------------------------------------------------
+
+
+def _crash_on_audit(portal, action: str) -> None:
+    """A real SQLite trigger that fails the audit entry of `action`: a crash between the steps of a write."""
+    with portal.board.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER crash_{action} BEFORE INSERT ON audit_log WHEN NEW.action = '{action}' "
+            "BEGIN SELECT RAISE(ABORT, 'Absturz'); END"
+        )
+
+
+def _crashing_client(portal):
+    client = portal.client("own")
+    client._transport.raise_server_exceptions = False  # the crash answers 500 like in production
+    return client
+
+
+def test_a_crash_before_the_audit_entry_leaves_the_posting_unpublished(portal):
+    client = _crashing_client(portal)
+    vacancy_id = _create(client, FULL_FORM)
+    _crash_on_audit(portal, "publish")
+    assert _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen").status_code == 500
+    vacancy = portal.board.get(vacancy_id)
+    assert vacancy.state == State.draft and vacancy.date_posted is None
+    assert vacancy_id not in _search(portal, "Kreiskasse")
+    assert [e.action for e in portal.hr.audit.entries(vacancy_id=vacancy_id)] == ["create"]
+
+
+def test_a_crash_while_creating_leaves_no_posting_behind(portal):
+    client = _crashing_client(portal)
+    _crash_on_audit(portal, "create")
+    csrf = csrf_of(client.get("/hr/stellen/neu").text)
+    assert client.post("/hr/stellen/neu", data={**FULL_FORM, "csrf_token": csrf}).status_code == 500
+    assert portal.hr.postings.listing(DISTRICT_A, Origin.hr) == []
+
+
+def test_a_crash_while_scheduling_keeps_the_published_posting_as_it_was(portal):
+    client = _crashing_client(portal)
+    vacancy_id = _create(client, FULL_FORM)
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    _crash_on_audit(portal, "schedule")
+    when = (date.today() + timedelta(days=3)).isoformat() + "T08:00"
+    assert _post(client, f"/hr/stellen/{vacancy_id}/planen", {"publish_at": when}).status_code == 500
+    assert portal.board.get(vacancy_id).state == State.published
+    assert portal.hr.postings.extras(vacancy_id)["publish_at"] is None
+    assert vacancy_id in _search(portal, "Kreiskasse")
+
+
+def test_a_crash_while_attaching_keeps_the_old_pdf_and_leaves_no_stray_file(portal):
+    client = _crashing_client(portal)
+    vacancy_id = _create(client, FULL_FORM)
+    assert _upload(client, vacancy_id, "alt.pdf", valid_pdf()).status_code == 303
+    before = portal.hr.postings.extras(vacancy_id)
+    _crash_on_audit(portal, "attach")
+    assert _upload(client, vacancy_id, "neu.pdf", valid_pdf()).status_code == 500
+    after = portal.hr.postings.extras(vacancy_id)
+    assert (after["attachment_id"], after["attachment_name"]) == (before["attachment_id"], "alt.pdf")
+    files = [p.name for p in Path(portal.hr.postings.uploads_dir).iterdir()]
+    assert files == [f"{before['attachment_id']}.pdf"]
+    assert portal.board.get(vacancy_id).attachments[0].endswith(f"{before['attachment_id']}.pdf")
+
+
+def test_a_crash_while_hiding_a_crawled_posting_keeps_it_visible(portal):
+    portal.board.save([crawled("mil-web:7", DISTRICT_A, "Förster (m/w/d)")])
+    client = _crashing_client(portal)
+    _crash_on_audit(portal, "hide")
+    assert _post(client, "/hr/gefunden/ausblenden", {"vacancy_id": "mil-web:7"}).status_code == 500
+    assert not portal.hr.postings.is_hidden("mil-web:7")
+    assert "mil-web:7" in _search(portal, "Förster")

@@ -2,11 +2,17 @@
 
 Every page checks the district on the server (`scope_of`); another district's posting answers 404 like
 a missing one. Every POST checks the CSRF token before it changes anything.
+
+Handlers that touch the store are plain `def` (FastAPI runs them in its thread pool). A POST handler is
+`async` only to read its form; the store work after that runs in `run_in_threadpool`, so a slow database
+or search index never holds the event loop (and with it every other request).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +22,11 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from api.hr import auth
 from api.hr.auth import NOT_FOUND, CurrentSession, CurrentUser, PageError, scope_of
+from api.hr.context import HrContext
 from vacancies.accounts import AccountError, Session, User
 from vacancies.audit import ACTION_LABELS
 from vacancies.districts import by_slug
@@ -37,6 +45,7 @@ templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
 templates.env.filters["zeit"] = lambda t: t.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if t else ""
 
 router = APIRouter(prefix="/hr", include_in_schema=False)
+MAX_SQL_INT = 2**63 - 1
 
 NOTICES = {
     "gespeichert": "Gespeichert.",
@@ -125,19 +134,25 @@ async def login(request: Request) -> Response:
     result = await run_in_threadpool(ctx.accounts.authenticate, email, password, client, known)
     context = {"next": _safe_next(str(form.get("next") or "")), "email": email}
     if result.throttled:  # refused unchecked: costs nothing, writes nothing
-        response = _login_page(request, {**context, "error": result.message}, 429)
+        response = await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 429)
         response.headers["Retry-After"] = str(result.retry_after)
         return response
     if result.user is None:
-        ctx.audit.record_repeated(f"login:{email.strip().lower()[:100]}", "login_failed", client)
-        return _login_page(request, {**context, "error": result.message}, 400)
+        actor = f"login:{email.strip().lower()[:100]}"
+        await run_in_threadpool(ctx.audit.record_repeated, actor, "login_failed", client)
+        return await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 400)
     old = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE))
-    session_id, _ = ctx.accounts.start_session(result.user, client, replaces=old)
-    ctx.audit.record(result.user.actor, "login", result.user.district)
+    session_id = await run_in_threadpool(_start_session, ctx, result.user, client, old)
     response = see_other(context["next"])
     auth.set_session_cookie(request, response, session_id)
     auth.set_device_cookie(request, response, result.user.email)
     return response
+
+
+def _start_session(ctx: HrContext, user: User, client: str, replaces: str | None) -> str:
+    session_id, _ = ctx.accounts.start_session(user, client, replaces=replaces)
+    ctx.audit.record(user.actor, "login", user.district)
+    return session_id
 
 
 @router.get("/abmelden")
@@ -148,12 +163,16 @@ def logout_page(request: Request, session: CurrentSession) -> Response:
 @router.post("/abmelden")
 async def logout(request: Request, session: CurrentSession) -> Response:
     await checked_form(request, session, max_files=0)
-    ctx = auth.hr(request)
-    ctx.accounts.end_session(request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), ""))
-    ctx.audit.record(session.user.actor, "logout", session.user.district)
+    await run_in_threadpool(_end_session, request, session)
     response = see_other("/hr/anmelden?hinweis=abgemeldet")
     auth.clear_session_cookie(request, response)
     return response
+
+
+def _end_session(request: Request, session: Session) -> None:
+    ctx = auth.hr(request)
+    ctx.accounts.end_session(request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), ""))
+    ctx.audit.record(session.user.actor, "logout", session.user.district)
 
 
 # -- overview ----------------------------------------------------------------------------------------------
@@ -172,10 +191,14 @@ async def hide_crawled(request: Request, aktion: str, session: CurrentSession) -
     if aktion not in ("ausblenden", "einblenden"):
         raise PageError(404, NOT_FOUND)
     form = await checked_form(request, session, max_files=0)
-    vacancy = _own(request, session.user, str(form.get("vacancy_id") or ""), Origin.crawled)
     hidden = aktion == "ausblenden"
-    auth.hr(request).postings.set_hidden(vacancy.id, hidden, scope_of(session.user), session.user.actor)
+    await run_in_threadpool(_set_hidden, request, session.user, str(form.get("vacancy_id") or ""), hidden)
     return see_other(f"/hr/?hinweis={'ausgeblendet' if hidden else 'eingeblendet'}")
+
+
+def _set_hidden(request: Request, user: User, vacancy_id: str, hidden: bool) -> None:
+    vacancy = _own(request, user, vacancy_id, Origin.crawled)
+    auth.hr(request).postings.set_hidden(vacancy.id, hidden, scope_of(user), user.actor)
 
 
 # -- the editor --------------------------------------------------------------------------------------------
@@ -201,7 +224,11 @@ def new_vacancy(request: Request, user: CurrentUser) -> Response:
 @router.post("/stellen/neu")
 async def create_vacancy(request: Request, session: CurrentSession) -> Response:
     form = await checked_form(request, session, max_files=0)
-    user, ctx = session.user, auth.hr(request)
+    return await run_in_threadpool(_create_vacancy, request, session.user, form)
+
+
+def _create_vacancy(request: Request, user: User, form: FormData) -> Response:
+    ctx = auth.hr(request)
     district = user.district if not user.is_admin else str(form.get("district") or "")
     values = {**forms.form_values(form), "district": district}
     errors: dict[str, str] = {}
@@ -225,8 +252,12 @@ def edit_vacancy(request: Request, vacancy_id: str, user: CurrentUser) -> Respon
 
 @router.post("/stellen/{vacancy_id}")
 async def update_vacancy(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
-    vacancy = _own(request, session.user, vacancy_id)
+    vacancy = await run_in_threadpool(_own, request, session.user, vacancy_id)
     form = await checked_form(request, session, max_files=0)
+    return await run_in_threadpool(_update_vacancy, request, session.user, vacancy, form)
+
+
+def _update_vacancy(request: Request, user: User, vacancy: Vacancy, form: FormData) -> Response:
     ctx = auth.hr(request)
     try:
         value = ctx.postings.parse(forms.form_to_data(form))
@@ -236,8 +267,12 @@ async def update_vacancy(request: Request, vacancy_id: str, session: CurrentSess
             "vacancy": vacancy,
             "errors": forms.field_errors(exc.errors),
         }
-        return _editor(request, session.user, context, 422)
-    changed = ctx.postings.update(vacancy_id, value, scope_of(session.user), session.user.actor)
+        return _editor(request, user, context, 422)
+    try:
+        changed = ctx.postings.update(vacancy.id, value, scope_of(user), user.actor)
+    except NotFound:  # removed or moved meanwhile
+        raise PageError(404, NOT_FOUND) from None
+    vacancy_id = vacancy.id
     return see_other(f"/hr/stellen/{vacancy_id}?hinweis={'gespeichert' if changed else 'unveraendert'}")
 
 
@@ -276,28 +311,32 @@ def _capped(request: Request, limit: int) -> Request:
 
 @router.post("/stellen/{vacancy_id}/anhang")
 async def upload(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
-    vacancy = _own(request, session.user, vacancy_id)
+    vacancy = await run_in_threadpool(_own, request, session.user, vacancy_id)
     too_large = "Die Datei ist größer als 10 MB."
     declared = request.headers.get("content-length", "")
+    refuse = partial(run_in_threadpool, _upload_error, request, session.user, vacancy)
     if declared.isdigit() and int(declared) > MAX_UPLOAD_BODY:  # refuse before reading the body
-        return _upload_error(request, session.user, vacancy, too_large, 413)
+        return await refuse(too_large, 413)
     try:
         form = await checked_form(_capped(request, MAX_UPLOAD_BODY), session, max_files=1, max_fields=5)
     except _BodyTooLarge:
-        return _upload_error(request, session.user, vacancy, too_large, 413)
+        return await refuse(too_large, 413)
     upload_file = form.get("attachment")
     if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
-        return _upload_error(request, session.user, vacancy, "Bitte eine PDF-Datei auswählen.")
+        return await refuse("Bitte eine PDF-Datei auswählen.")
     data = await upload_file.read(MAX_PDF_BYTES + 1)
     if len(data) > MAX_PDF_BYTES:
-        return _upload_error(request, session.user, vacancy, too_large, 413)
+        return await refuse(too_large, 413)
+    return await run_in_threadpool(_attach, request, session.user, vacancy, upload_file.filename, data)
+
+
+def _attach(request: Request, user: User, vacancy: Vacancy, filename: str, data: bytes) -> Response:
+    """PDF check (pypdf), file and transaction: blocking work, run in a thread."""
     try:
-        auth.hr(request).postings.attach_pdf(
-            vacancy_id, upload_file.filename, data, scope_of(session.user), session.user.actor
-        )
+        auth.hr(request).postings.attach_pdf(vacancy.id, filename, data, scope_of(user), user.actor)
     except InvalidInput as exc:
-        return _upload_error(request, session.user, vacancy, exc.errors["attachment"])
-    return see_other(f"/hr/stellen/{vacancy_id}?hinweis=anhang")
+        return _upload_error(request, user, vacancy, exc.errors["attachment"])
+    return see_other(f"/hr/stellen/{vacancy.id}?hinweis=anhang")
 
 
 def _upload_error(
@@ -309,9 +348,10 @@ def _upload_error(
 
 @router.post("/stellen/{vacancy_id}/anhang-entfernen")
 async def remove_upload(request: Request, vacancy_id: str, session: CurrentSession) -> Response:
-    _own(request, session.user, vacancy_id)
+    await run_in_threadpool(_own, request, session.user, vacancy_id)
     await checked_form(request, session, max_files=0)
-    auth.hr(request).postings.detach_pdf(vacancy_id, scope_of(session.user), session.user.actor)
+    user = session.user
+    await run_in_threadpool(auth.hr(request).postings.detach_pdf, vacancy_id, scope_of(user), user.actor)
     return see_other(f"/hr/stellen/{vacancy_id}?hinweis=anhang-entfernt")
 
 
@@ -327,9 +367,13 @@ ACTIONS = {
 async def change_state(request: Request, vacancy_id: str, aktion: str, session: CurrentSession) -> Response:
     if aktion not in ACTIONS:
         raise PageError(404, NOT_FOUND)
-    vacancy = _own(request, session.user, vacancy_id)
+    vacancy = await run_in_threadpool(_own, request, session.user, vacancy_id)
     form = await checked_form(request, session, max_files=0)
-    postings, user = auth.hr(request).postings, session.user
+    return await run_in_threadpool(_change_state, request, session.user, vacancy, aktion, form)
+
+
+def _change_state(request: Request, user: User, vacancy: Vacancy, aktion: str, form: FormData) -> Response:
+    postings, vacancy_id = auth.hr(request).postings, vacancy.id
     try:
         if aktion == "veroeffentlichen":
             postings.publish(vacancy_id, scope_of(user), user.actor)
@@ -398,7 +442,11 @@ def tokens(request: Request, user: CurrentUser) -> Response:
 @router.post("/zugaenge")
 async def create_token(request: Request, session: CurrentSession) -> Response:
     form = await checked_form(request, session, max_files=0)
-    user, ctx = session.user, auth.hr(request)
+    return await run_in_threadpool(_create_token, request, session.user, form)
+
+
+def _create_token(request: Request, user: User, form: FormData) -> Response:
+    ctx = auth.hr(request)
     district = user.district if not user.is_admin else str(form.get("district") or "")
     name = str(form.get("name") or "")
     try:
@@ -410,14 +458,27 @@ async def create_token(request: Request, session: CurrentSession) -> Response:
 
 
 @router.post("/zugaenge/{token_id}/widerrufen")
-async def revoke_token(request: Request, token_id: int, session: CurrentSession) -> Response:
+async def revoke_token(request: Request, token_id: str, session: CurrentSession) -> Response:
+    number = _token_number(token_id)
     await checked_form(request, session, max_files=0)
-    user, ctx = session.user, auth.hr(request)
+    await run_in_threadpool(_revoke_token, request, session.user, number)
+    return see_other("/hr/zugaenge?hinweis=widerrufen")
+
+
+def _token_number(token_id: str) -> int:
+    """A token id from the URL; anything but a number SQLite can hold (int64) names no token: 404.
+    (A 30-digit id overflowed SQLite's integer binding: a 500.)"""
+    if not re.fullmatch(r"[1-9][0-9]{0,18}", token_id) or int(token_id) > MAX_SQL_INT:
+        raise PageError(404, NOT_FOUND)
+    return int(token_id)
+
+
+def _revoke_token(request: Request, user: User, token_id: int) -> None:
+    ctx = auth.hr(request)
     token = ctx.accounts.revoke_token(token_id, scope_of(user))
     if token is None:
         raise PageError(404, NOT_FOUND)
     ctx.audit.record(user.actor, "token_revoke", token.district, detail=f"{token.id} {token.name}")
-    return see_other("/hr/zugaenge?hinweis=widerrufen")
 
 
 # -- audit log ---------------------------------------------------------------------------------------------
