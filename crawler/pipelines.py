@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import RawPosting
 from vacancies import normalize
 from vacancies.html import sanitise_html
-from vacancies.model import Vacancy, validation_message
+from vacancies.model import DROP_BAD_URLS, Vacancy, validation_message
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,8 @@ class NormalisePipeline(_Stage):
 class ValidatePipeline(_Stage):
     def process_item(self, item: dict[str, Any]) -> Vacancy:
         try:
-            return Vacancy.model_validate(item)
+            # A link the board cannot show (javascript:, data:, relative) costs the link, not the posting.
+            return Vacancy.model_validate(item, context=DROP_BAD_URLS)
         except ValidationError as exc:
             reason = "ungültig: " + _first_field(exc)
             log.info("Stelle %s verworfen: %s", item.get("id"), validation_message(exc))

@@ -31,7 +31,6 @@ from sqlalchemy import Connection, insert, select, update
 
 from vacancies.audit import AuditLog
 from vacancies.districts import by_slug
-from vacancies.enrich import enrich
 from vacancies.html import sanitise_html
 from vacancies.model import (
     CONTENT_FIELDS,
@@ -48,7 +47,7 @@ from vacancies.normalize import canonical_pay_grade, pay_grade_rank
 from vacancies.schema import hr_postings_table as extras_t
 from vacancies.schema import vacancies_table as vacancies_t
 from vacancies.search.contract import BERLIN
-from vacancies.service import Board
+from vacancies.service import Board, BoardWrite
 from vacancies.store import utcnow
 
 log = logging.getLogger(__name__)
@@ -408,27 +407,15 @@ class HrPostings:
 
     @contextmanager
     def _write(self, settle: bool = True) -> Iterator[Connection]:
-        """One transaction; after the commit the external index is fed and refreshed once (`settle`)."""
-        with self.board.store.transaction() as conn:
-            yield conn
-        if settle:
-            self._settle()
-
-    def _settle(self) -> None:
-        self.board._after_commit()  # the outbox push of Board.save, for writes made on our connection
-        self._searchable()
+        """One transaction (Board.writing); `settle`: the change is searchable right after it."""
+        with self.board.writing(visible_at_once=settle) as write:
+            yield write.conn
 
     def _save_in(self, conn: Connection, vacancy: Vacancy) -> None:
-        """Board.save inside the caller's transaction."""
-        enrich(vacancy, self.board.gazetteer)
-        plan = self.board.store.plan_upsert(conn, [vacancy])
-        self.board.store.apply_upsert(conn, plan)
-        self.board._index_in(conn, plan.written)
+        BoardWrite(self.board, conn).save([vacancy])
 
     def _store_state(self, conn: Connection, vacancy_id: str, state: State) -> None:
-        """Board.set_state inside the caller's transaction."""
-        self.board.store.set_state(conn, [vacancy_id], state)
-        self.board._index_in(conn, list(self.board.store.get_many([vacancy_id], conn).values()))
+        BoardWrite(self.board, conn).set_state([vacancy_id], state)
 
     def new_id(self, district: str) -> str:
         return f"hr-{district}-{secrets.token_hex(5)}"
@@ -556,26 +543,13 @@ class HrPostings:
 
     def set_hidden(self, vacancy_id: str, hidden: bool, scope: str | None, actor: str) -> None:
         """Hide a wrongly crawled posting (kept in the store; crawls do not touch the hidden flag)."""
-        store = self.board.store
         with self._write() as conn:
             vacancy = self._get_in(conn, vacancy_id, scope, origin=Origin.crawled)
-            store.set_hidden(conn, vacancy_id, hidden)
-            self.board._index_in(conn, list(store.get_many([vacancy_id], conn).values()))
+            BoardWrite(self.board, conn).set_hidden(vacancy_id, hidden)
             self.audit.record(actor, "hide" if hidden else "unhide", vacancy.district, vacancy_id, conn=conn)
 
     def _set_publish_at(self, conn: Connection, vacancy_id: str, at: datetime | None) -> None:
         conn.execute(update(extras_t).where(extras_t.c.vacancy_id == vacancy_id).values(publish_at=at))
-
-    def _searchable(self) -> None:
-        """Elasticsearch shows writes after its next refresh (1 s by default); HR expects them at once."""
-        backend = self.board.backend
-        client = getattr(backend, "client", None)
-        if self.board.transactional or client is None:
-            return
-        try:
-            client.indices.refresh(index=backend.alias)
-        except Exception as exc:  # the write is safe in the store and outbox; search catches up later
-            log.warning("Suchindex nicht aktualisiert: %s", exc)
 
     # -- scheduled publication and expiry -----------------------------------------------------------------
 
@@ -609,7 +583,7 @@ class HrPostings:
                 district = vacancy.district if vacancy else None
                 self.audit.record("system", "expire", district, vacancy_id, conn=conn)
         if published or late:
-            self._settle()
+            self.board.make_visible()
         return published, late
 
     def _publish_due(self, vacancy_id: str) -> bool:

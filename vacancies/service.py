@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy import Connection
 
 from vacancies.enrich import enrich
 from vacancies.geo import Gazetteer, get_gazetteer
@@ -92,18 +95,35 @@ class Board:
         return plan.result
 
     def set_state(self, ids: list[str], state: State) -> int:
-        with self.store.transaction() as conn:
-            changed = self.store.set_state(conn, ids, state)
-            self._index_in(conn, list(self.store.get_many(ids, conn).values()))
-        self._after_commit()
-        return changed
+        with self.writing() as write:
+            return write.set_state(ids, state)
 
     def set_hidden(self, vacancy_id: str, hidden: bool) -> bool:
+        with self.writing() as write:
+            return write.set_hidden(vacancy_id, hidden)
+
+    @contextmanager
+    def writing(self, visible_at_once: bool = False) -> Iterator[BoardWrite]:
+        """One store transaction for several writes and the caller's own rows (HR extras, audit):
+        they commit together with their index entries, or not at all. After the commit the external
+        index is fed; `visible_at_once` (HR, who look for their posting right away) also refreshes it
+        when no drainer does that."""
         with self.store.transaction() as conn:
-            found = self.store.set_hidden(conn, vacancy_id, hidden)
-            self._index_in(conn, list(self.store.get_many([vacancy_id], conn).values()))
+            yield BoardWrite(self, conn)
         self._after_commit()
-        return found
+        if visible_at_once:
+            self.make_visible()
+
+    def make_visible(self) -> None:
+        """Committed writes searchable now, unless a drainer does that after its push."""
+        if not self.transactional and self.drainer is None:
+            self._refresh_index()
+
+    def _refresh_index(self) -> None:
+        try:
+            self.backend.refresh_now()
+        except IndexUnavailable as exc:  # the write is safe in the store and outbox; search catches up
+            log.warning("Suchindex nicht aufgefrischt: %s", exc)
 
     def _index_in(self, conn, vacancies: list[Vacancy], documents=None) -> None:
         if not vacancies:
@@ -202,6 +222,35 @@ class Board:
         return {"status": "ok" if ok else "degraded", "store": {"ok": store_ok}, "index": index}
 
 
+class BoardWrite:
+    """The writes of one Board.writing() transaction, on its connection."""
+
+    def __init__(self, board: Board, conn: Connection) -> None:
+        self.board, self.conn = board, conn
+
+    def save(self, vacancies: list[Vacancy]) -> UpsertResult:
+        store = self.board.store
+        for vacancy in vacancies:
+            enrich(vacancy, self.board.gazetteer)
+        plan = store.plan_upsert(self.conn, vacancies)
+        store.apply_upsert(self.conn, plan)
+        self.board._index_in(self.conn, plan.written)
+        return plan.result
+
+    def set_state(self, ids: list[str], state: State) -> int:
+        changed = self.board.store.set_state(self.conn, ids, state)
+        self._reindex(ids)
+        return changed
+
+    def set_hidden(self, vacancy_id: str, hidden: bool) -> bool:
+        found = self.board.store.set_hidden(self.conn, vacancy_id, hidden)
+        self._reindex([vacancy_id])
+        return found
+
+    def _reindex(self, ids: list[str]) -> None:
+        self.board._index_in(self.conn, list(self.board.store.get_many(ids, self.conn).values()))
+
+
 class OutboxDrainer:
     """Drains the outbox to an external index in a background thread while a server runs.
 
@@ -242,7 +291,8 @@ class OutboxDrainer:
 
     def _drain_once(self) -> bool:
         try:
-            self.board.sync_index(wait=0.0)
+            if self.board.sync_index(wait=0.0):
+                self.board._refresh_index()  # HR expect their posting in search right away
         except Exception:  # the store itself failed: keep the thread alive and try again later
             log.exception("Abgleich mit dem Suchindex fehlgeschlagen")
             return False

@@ -101,3 +101,16 @@ def test_bad_values_are_left_out_not_guessed():
     record = to_record(raw(postal_code="6389", deadline="irgendwann", title="  Erzieher  (m/w/d) "))
     assert "postal_code" not in record.get("location", {}) and "deadline" not in record
     assert record["title"] == "Erzieher (m/w/d)"
+
+
+def test_validation_keeps_a_crawled_posting_whose_link_it_cannot_use():
+    """ValidatePipeline drops just an unusable link (javascript:, data:); the posting itself is kept."""
+    from crawler.pipelines import ValidatePipeline
+
+    record = to_record(raw(), today=date(2026, 12, 1))
+    record.update(
+        apply_url="javascript:alert(1)", attachments=["data:text/html,x", "https://lra.example/a.pdf"]
+    )
+    vacancy = ValidatePipeline(crawler=None).process_item(record)
+    assert vacancy.apply_url is None and vacancy.attachments == ["https://lra.example/a.pdf"]
+    assert vacancy.title == "Sachbearbeiter (m/w/d) Kämmerei"

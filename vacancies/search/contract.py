@@ -156,6 +156,9 @@ class SearchBackend(Protocol):
     def health(self) -> dict[str, Any]:
         """{"ok": bool, "documents": int, ...}"""
 
+    def refresh_now(self) -> None:
+        """Make every confirmed write searchable now (raises IndexUnavailable when it is down)."""
+
 
 class IndexUnavailable(RuntimeError):
     """The search index could not be reached or refused the write."""

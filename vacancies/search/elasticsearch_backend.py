@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch import TransportError as EsTransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
@@ -444,6 +445,13 @@ class ElasticsearchBackend:
                 "description": snippet(html_to_text(vacancy.description), query.text, self.analyzer),
             },
         )
+
+    def refresh_now(self) -> None:
+        client = self.client.options(request_timeout=min(self.request_timeout, 5))
+        try:
+            client.indices.refresh(index=self.alias)
+        except (EsTransportError, ApiError) as exc:
+            raise IndexUnavailable(f"Elasticsearch unter {self.url} frischt nicht auf: {exc}") from exc
 
     def health(self) -> dict[str, Any]:
         result: dict[str, Any] = {

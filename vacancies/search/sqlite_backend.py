@@ -379,6 +379,9 @@ class SqliteBackend:
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar()
 
+    def refresh_now(self) -> None:
+        """Nothing to do: a committed write is searchable at once."""
+
     def health(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             documents = conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar()
