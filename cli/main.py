@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from vacancies import jsonlimits
 from vacancies.model import Vacancy, validation_message
 from vacancies.settings import get_settings
 
@@ -41,9 +42,9 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Vacancy | None, str]]:
 
 def _parse_line(line: str) -> tuple[Vacancy | None, str]:
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, f"kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
+        data = jsonlimits.loads(line)
+    except jsonlimits.JsonRefused as exc:
+        return None, str(exc)
     if not isinstance(data, dict):
         return None, "erwartet ein JSON-Objekt pro Zeile"
     try:

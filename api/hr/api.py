@@ -11,8 +11,6 @@ slow store or search index never holds other requests.
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -21,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.hr.auth import CurrentToken, HrDep
 from api.hr.context import HrContext
 from api.problems import ProblemError
+from vacancies import jsonlimits
 from vacancies.accounts import ApiToken
 from vacancies.hr_postings import EXTERNAL_ID_RE, HrPostings, InvalidInput, NotFound, external_id_of
 from vacancies.model import Origin, State, Vacancy
@@ -89,28 +88,16 @@ def _invalid(exc: InvalidInput) -> ProblemError:
 
 
 MAX_BODY_BYTES = 1024 * 1024  # a posting with a long description is ~100 kB
-MAX_DEPTH = 64  # a posting nests three levels deep
-MAX_NUMBER_DIGITS = 20  # Python refuses to read integers past 4,300 digits with a ValueError (was a 500)
-
-
-class _BadJson(ValueError):
-    """A body that is JSON in form but beyond what a posting can be (German message)."""
 
 
 async def _body(request: Request) -> dict[str, Any]:
     """The request's JSON object, read incrementally up to MAX_BODY_BYTES (413 beyond), with limits on
-    nesting and number size (422 beyond)."""
+    nesting and number size (422 beyond, vacancies.jsonlimits)."""
     raw = await _read_capped(request, MAX_BODY_BYTES)
     try:
-        data = json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
-        if _depth(data) > MAX_DEPTH:
-            raise _BadJson(f"Der Inhalt ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen).")
-    except RecursionError:  # the C parser's own depth limit (~1,000 levels) is reached first
-        raise _unreadable(f"Der Inhalt ist zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen).") from None
-    except _BadJson as exc:
-        raise _unreadable(str(exc)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _unreadable("Der Inhalt ist kein gültiges JSON.", "kein JSON") from None
+        data = jsonlimits.loads(raw)
+    except jsonlimits.JsonRefused as exc:
+        raise ProblemError(422, f"Ungültiger Inhalt: {exc}.", [{"field": "", "message": str(exc)}]) from None
     if not isinstance(data, dict):
         raise ProblemError(422, "Erwartet ein JSON-Objekt.", [{"field": "", "message": "kein Objekt"}])
     return data
@@ -130,39 +117,6 @@ async def _read_capped(request: Request, limit: int) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _unreadable(detail: str, message: str = "") -> ProblemError:
-    return ProblemError(422, detail, [{"field": "", "message": message or detail}])
-
-
-def _int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise _BadJson(f"Eine Zahl im Inhalt ist zu lang (höchstens {MAX_NUMBER_DIGITS} Ziffern).")
-    return int(text)
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if len(text) > 40 or not math.isfinite(value):
-        raise _BadJson("Eine Zahl im Inhalt ist zu lang oder zu groß.")
-    return value
-
-
-def _constant(text: str) -> float:
-    raise _BadJson(f"{text} ist in JSON keine Zahl.")
-
-
-def _depth(data: Any) -> int:
-    """Nesting depth of parsed JSON, without recursion."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, level)
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((item, level + 1) for item in items if isinstance(item, dict | list))
-    return deepest
 
 
 @router.get("/vacancies", summary="Eigene Stellen auflisten", responses=AUTH_RESPONSES)

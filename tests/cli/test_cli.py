@@ -165,3 +165,20 @@ def test_a_crawl_starts_without_the_hr_account_code_or_the_scheduler():
 def test_bad_trusted_proxies_are_refused_at_start(tmp_path):
     result = run(["search", "x"], str(tmp_path / "b.db"), STELLEN_TRUSTED_PROXIES='["10.0.0.0/8", "proxy"]')
     assert result.returncode == 2 and "„proxy“ ist keine IP-Adresse" in result.stderr
+
+
+def test_import_reports_json_beyond_the_limits_as_bad_lines(tmp_path):
+    """A 5,000-digit number and 100,000-deep nesting aborted the whole import (ValueError, RecursionError)."""
+    good = good_line(RECORDS[0])
+    path = tmp_path / "limits.jsonl"
+    lines = [
+        good,
+        '{"id": "x1", "weekly_hours": ' + "9" * 5000 + "}",
+        '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(["import", str(path)], str(tmp_path / "b.db"))
+    assert result.returncode == 1, result.stderr
+    assert f"{path}:2: eine Zahl ist zu lang" in result.stderr
+    assert f"{path}:3: zu tief verschachtelt" in result.stderr
+    assert "1 neu" in result.stdout and "2 fehlerhaft" in result.stdout
