@@ -576,19 +576,29 @@ class HrPostings:
                 )
             )
         published = [v for v in due if self._publish_due(v)]
-        for vacancy_id in late:
-            with self._write(settle=False) as conn:
-                vacancy = self.board.store.get(vacancy_id, conn)
-                self._store_state(conn, vacancy_id, State.expired)
-                district = vacancy.district if vacancy else None
-                self.audit.record("system", "expire", district, vacancy_id, conn=conn)
+        late = [v for v in late if self._expire_due(v)]
         if published or late:
             self.board.make_visible()
         return published, late
 
+    # Several server workers run this at once: each posting is checked again inside its own write
+    # transaction (which holds the write lock), so only one of them publishes or expires it.
+
+    def _expire_due(self, vacancy_id: str) -> bool:
+        with self._write(settle=False) as conn:
+            vacancy = self.board.store.get(vacancy_id, conn)
+            if vacancy is None or vacancy.state != State.published:
+                return False  # another worker was first
+            self._store_state(conn, vacancy_id, State.expired)
+            self.audit.record("system", "expire", vacancy.district, vacancy_id, conn=conn)
+        return True
+
     def _publish_due(self, vacancy_id: str) -> bool:
         try:
             with self._write(settle=False) as conn:
+                current = self.board.store.get(vacancy_id, conn)
+                if current is None or current.state != State.draft:
+                    return False  # another worker was first
                 self._publish_in(conn, vacancy_id, None, "system")
         except (InvalidInput, NotFound) as exc:  # e.g. deadline passed before the date: stays a draft
             with self._write(settle=False) as conn:
