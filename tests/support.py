@@ -52,6 +52,11 @@ def launched_chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+            # Analysis processes forked while the browser ran hold copies of the Playwright driver's
+            # pipe: the driver would never see it close, and leaving sync_playwright() waited forever.
+            from vacancies.search.document import shutdown_pools
+
+            shutdown_pools()
 
 
 def free_port() -> int:
