@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BULK_CACHE_KIB = 64 * 1024
 WAL_AUTOCHECKPOINT = 4000  # pages
+SQLITE_POOL_SIZE = 10
 _BATCH = 500  # SQLite allows 32k bound parameters; 500 ids per IN () keeps statements small
 
 
@@ -51,7 +52,14 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Connections beyond the pool are opened and closed per request, each with a cold page cache
+        # and its PRAGMAs: a server under load read every result page's records from the OS again.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=2 * SQLITE_POOL_SIZE,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -39,6 +39,7 @@ from web.present import months as present_months
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.auto_reload = False  # shipped with the release: no mtime check per render
 templates.env.filters["clean_html"] = lambda value: Markup(sanitise_html(value))
 templates.env.filters["monate"] = present_months
 templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
