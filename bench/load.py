@@ -49,18 +49,8 @@ def _load_search_bench():
 
 sb = _load_search_bench()
 
-HEADERS = [
-    "backend",
-    "workers",
-    "clients",
-    "writers",
-    "req/s",
-    "p50 ms",
-    "p95 ms",
-    "p99 ms",
-    "errors",
-    "writes",
-]
+HEADERS = ["backend", "workers", "clients", "writers", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]
+HEADERS += ["writes", "client CPU %"]
 API_SHARE = 0.7
 HR_EVERY_S = 0.2
 IMPORT_POSTINGS = 2000
@@ -287,7 +277,7 @@ def measure_backend(name: str, extra_env: dict, args, paths: list[str], workdir:
     for workers in args.workers:
         server, port = start_server(env, workers, workdir / f"serve-{name}-{workers}.log")
         try:
-            run_clients(port, paths, min(args.clients), 2.0)  # warm every worker's caches
+            run_clients(port, paths, max(args.clients), 4.0)  # many connections: every worker warms up
             for clients in args.clients:
                 for with_writers in (False, True):
                     row_number += 1
