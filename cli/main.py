@@ -139,17 +139,21 @@ def server_options(host: str, port: int) -> dict:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
+    from cli.serve import PortBusy, check_port, serve
+
+    get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
     workers = args.workers or default_workers()
     options = server_options(args.host, args.port)
-    if workers == 1:
-        from api.app import create_app
+    try:
+        if workers > 1:
+            return serve(args.host, args.port, workers, options)
+        check_port(args.host, args.port)
+    except PortBusy as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from api.app import create_app
 
-        uvicorn.run(create_app(settings), **options)
-    else:
-        # Each worker builds its own app from the same environment; everything they share (sessions,
-        # login throttling, the index outbox, scheduled publishing) lives in the database.
-        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+    uvicorn.run(create_app(get_settings()), **options)
     return 0
 
 

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from tests.search.corpus import RECORDS, TODAY
 from tests.support import free_port
@@ -46,7 +47,7 @@ def _alive(pid: int) -> bool:
 def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read()
+        assert process.poll() is None, "server ended"
         try:
             if httpx2.get(url, timeout=2).status_code == 200:
                 return
@@ -100,3 +101,63 @@ def test_a_bad_worker_count_is_refused_in_german(tmp_path):
         timeout=60,
     )
     assert result.returncode == 2 and "keine Zahl von 1 bis 64" in result.stderr
+
+
+def _start(db: Path, port: int, workers: int = 2, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, env=_env(db), stderr=stderr, text=True)
+
+
+def _workers_of(server: subprocess.Popen) -> set[int]:
+    return {c for c in _children(server.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()}
+
+
+def _gone(pids: set[int], seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(_alive(p) for p in pids)
+
+
+def test_a_dead_worker_is_replaced_and_the_server_keeps_answering(tmp_path):
+    port = free_port()
+    server = _start(tmp_path / "b.db", port)
+    url = f"http://127.0.0.1:{port}/api/v1/health"
+    try:
+        _wait_for(url, server)
+        first = _workers_of(server)
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_workers_of(server) - {victim}) < 2:
+            time.sleep(0.2)
+        assert len(_workers_of(server) - {victim}) == 2
+        assert all(httpx2.get(url, timeout=10).status_code == 200 for _ in range(10))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def test_workers_end_when_their_supervisor_is_killed(tmp_path):
+    port = free_port()
+    server = _start(tmp_path / "b.db", port)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/api/v1/health", server)
+        workers = _workers_of(server)
+        assert len(workers) == 2
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+    assert _gone(workers)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_busy_port_is_refused_in_german_at_once(tmp_path, workers):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _start(tmp_path / "b.db", port, workers, stderr=subprocess.PIPE)
+        _, stderr = server.communicate(timeout=60)
+    assert server.returncode == 2
+    assert f"Port {port} auf 127.0.0.1 ist belegt" in stderr and "--port" in stderr
