@@ -141,11 +141,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from cli.serve import PortBusy, check_port, serve
 
-    get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
+    settings = get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
     workers = args.workers or default_workers()
     options = server_options(args.host, args.port)
     try:
         if workers > 1:
+            _migrate(settings)  # once, before the workers: each would otherwise upgrade the schema at once
             return serve(args.host, args.port, workers, options)
         check_port(args.host, args.port)
     except PortBusy as exc:
@@ -153,8 +154,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from api.app import create_app
 
-    uvicorn.run(create_app(get_settings()), **options)
+    uvicorn.run(create_app(settings), **options)
     return 0
+
+
+def _migrate(settings) -> None:
+    from vacancies.store import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
 
 
 def _positive(value: str) -> int:
