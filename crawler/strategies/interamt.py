@@ -1,7 +1,30 @@
-"""The e-recruiting vendor's JSON widget (Interamt-style): one API call lists every posting.
+"""The e-recruiting vendor's JSON widget (interamt): one API call lists every posting.
+
+The real partner widget (``https://interamt.de/koop/app/webservice_v2?partner=<ID>``) answers
+``{"Anzahltreffer": N, "Stellenangebote": [...]}``; older widgets answer a bare list or
+``{"Stellen": [...]}``. All three are read; any other answer is a parse error of the list.
+
+Field names differ between the list answer and the single answer (``?id=<ID>``), as the public
+integrations RRZE-Webteam/rrze-jobs and WSBusch/interamt_connect show; each field is read under
+either name:
+
+- title: ``StellenBezeichnung`` | ``Stellenbezeichnung``
+- employer: ``Behoerde`` | ``StellenangebotBehoerde``
+- reference: ``Kennung`` (older widgets: ``Kennziffer``)
+- place: ``StellenangebotOrt[{PLZ, Ort, Strasse, Breite, Laenge}]`` | ``Einsatzort{EinsatzortPLZ,
+  EinsatzortOrt, EinsatzortStrasse}`` | ``Plz``/``Ort``, coordinates ``Breite``/``Laenge``
+- dates: ``Daten{Eingestellt, Bewerbungsfrist}`` | ``DatumOeffentlichAusschreiben``,
+  ``DatumBewerbungsfrist``; start ``DatumBesetzungZum``
+- pay: ``Bezahlung{Entgelt, Besoldung}`` | ``TarifEbeneVon/Bis``, ``BesoldungGruppeVon/Bis``
+- term and working time: ``BeschaeftigungDauer``, ``BefristetFuer`` (months), ``Teilzeit``
+  (bool, "ja"/"nein", "Vollzeit", "Teilzeit" or "beides möglich")
+- contact: ``ExtAnsprechpartner{ExtAnsprechpartnerVorname, …Nachname, …Telefon, …EMail}``;
+  application: ``BewerbungUrl`` (a URL or an e-mail address)
 
 Options: ``api_url`` (default: the first start URL), ``detail_url_template`` (e.g.
-``https://host/stelle/{Id}``; any top-level key of a posting object may be used).
+``https://host/stelle/{Id}``; any top-level key of a posting object may be used). Without either an
+own URL or a template, an API under ``/koop/app/`` names the vendor's detail page
+``/koop/app/stelle?id=<Id>`` next to it; any other API gets ``<api_url>#<Id>``.
 """
 
 from __future__ import annotations
@@ -9,11 +32,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import scrapy
 
 from crawler.items import RawPosting
 from crawler.strategies.common import LIST, Strategy, as_html, clean_text, first, to_date, to_float
+
+ENVELOPES = ("Stellenangebote", "Stellen")
+KOOP_PATH = "/koop/app/"
+BOTH = ("beides möglich", "beides")
 
 
 class InteramtStrategy(Strategy):
@@ -27,10 +55,7 @@ class InteramtStrategy(Strategy):
             data = json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValueError(f"Stellen-JSON nicht lesbar: {exc}") from exc
-        entries = data.get("Stellen") if isinstance(data, dict) else data
-        if not isinstance(entries, list):
-            raise ValueError('Stellen-JSON: keine Liste (erwartet [...] oder {"Stellen": [...]})')
-        for entry in entries:
+        for entry in _entries(data):
             # One odd entry must not cost the others.
             try:
                 yield self.posting(entry, response.url)
@@ -39,45 +64,134 @@ class InteramtStrategy(Strategy):
 
     def posting(self, entry: dict[str, Any], api_url: str) -> RawPosting:
         ident = str(entry["Id"])
-        pay = entry.get("Bezahlung") or {}
         dates = entry.get("Daten") or {}
         posting = RawPosting(
             source_id=ident,
             url=self._url(entry, api_url),
-            title=clean_text(entry["StellenBezeichnung"]),
+            title=_title(entry),
             description_html=as_html(entry.get("Beschreibung")),
-            employer=clean_text(entry.get("Behoerde")) or None,
-            date_posted=to_date(dates.get("Eingestellt")),
-            deadline=to_date(dates.get("Bewerbungsfrist")),
-            reference=clean_text(str(entry.get("Kennziffer") or "")) or None,
-            pay_text=", ".join(str(pay[k]) for k in ("Entgelt", "Besoldung") if pay.get(k)) or None,
-            term_text=clean_text(entry.get("BeschaeftigungDauer")) or None,
+            employer=_text(entry.get("Behoerde") or entry.get("StellenangebotBehoerde")),
+            date_posted=to_date(dates.get("Eingestellt") or entry.get("DatumOeffentlichAusschreiben")),
+            deadline=to_date(dates.get("Bewerbungsfrist") or entry.get("DatumBewerbungsfrist")),
+            start_date=to_date(entry.get("DatumBesetzungZum")),
+            reference=_text(entry.get("Kennung") or entry.get("Kennziffer")),
+            pay_text=_pay(entry),
+            term_text=_term(entry),
             working_time_text=_working_time(entry.get("Teilzeit")),
             structured={"interamt_id": ident},
         )
-        _fill_place(posting, entry.get("StellenangebotOrt"))
+        _fill_place(posting, entry)
+        _fill_contact(posting, entry)
         return posting
 
     def _url(self, entry: dict[str, Any], api_url: str) -> str:
-        if entry.get("Url"):
-            return str(entry["Url"])
+        own = entry.get("Url") or entry.get("url")
+        if own:
+            return str(own)
         template = self.option("detail_url_template")
+        if template:
+            return template.format(**entry)
         # Without a page of its own, the API address plus the id still names the posting uniquely.
-        return template.format(**entry) if template else f"{api_url}#{entry['Id']}"
+        return _koop_detail_url(api_url, entry["Id"]) or f"{api_url}#{entry['Id']}"
 
 
-def _working_time(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip().lower() in ("ja", "nein", "true", "false"):
-        value = value.strip().lower() in ("ja", "true")
-    if isinstance(value, bool):
-        return "Vollzeit, Teilzeit möglich" if value else "Vollzeit"
+def _entries(data: Any) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in ENVELOPES:
+            if isinstance(data.get(key), list):
+                return data[key]
+        if data.get("Anzahltreffer") == 0 and not any(key in data for key in ENVELOPES):
+            return []  # the real widget of an office with no vacancy today
+    raise ValueError(
+        'Stellen-JSON: keine Liste (erwartet {"Stellenangebote": [...]}, {"Stellen": [...]} oder [...])'
+    )
+
+
+def _koop_detail_url(api_url: str, ident: Any) -> str | None:
+    """The vendor's detail page next to its API; scheme and host stay those of the API address."""
+    parts = urlsplit(api_url)
+    if KOOP_PATH not in parts.path:
+        return None
+    prefix = parts.path[: parts.path.index(KOOP_PATH) + len(KOOP_PATH)]
+    return urlunsplit((parts.scheme, parts.netloc, prefix + "stelle", f"id={quote(str(ident))}", ""))
+
+
+def _title(entry: dict[str, Any]) -> str:
+    title = _text(entry.get("StellenBezeichnung") or entry.get("Stellenbezeichnung"))
+    if not title:
+        raise KeyError("StellenBezeichnung")
+    return title
+
+
+def _text(value: Any) -> str | None:
     return clean_text(str(value)) or None if value not in (None, "") else None
 
 
-def _fill_place(posting: RawPosting, places: Any) -> None:
-    place = first(places if isinstance(places, list) else [places] if places else [])
-    if not isinstance(place, dict):
-        return
-    posting.postal_code = clean_text(str(place.get("PLZ") or "")) or None
-    posting.city = clean_text(place.get("Ort")) or None
-    posting.lat, posting.lon = to_float(place.get("Breite")), to_float(place.get("Laenge"))
+def _span(entry: dict[str, Any], stem: str) -> str | None:
+    low, high = _text(entry.get(f"{stem}Von")), _text(entry.get(f"{stem}Bis"))
+    if low and high and low != high:
+        return f"{low} - {high}"
+    return low or high
+
+
+def _pay(entry: dict[str, Any]) -> str | None:
+    pay = entry.get("Bezahlung") or {}
+    parts = [pay.get("Entgelt"), pay.get("Besoldung")]
+    parts += [_span(entry, "TarifEbene"), _span(entry, "BesoldungGruppe")]
+    return ", ".join(str(part) for part in parts if part) or None
+
+
+def _term(entry: dict[str, Any]) -> str | None:
+    term, months = _text(entry.get("BeschaeftigungDauer")), _text(entry.get("BefristetFuer"))
+    if term and months:
+        return f"{term} ({months} Monate)" if months.isdigit() else f"{term} ({months})"
+    return term
+
+
+def _working_time(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().lower() in ("ja", "nein", "true", "false", *BOTH):
+        value = value.strip().lower() not in ("nein", "false")
+    if isinstance(value, bool):
+        return "Vollzeit, Teilzeit möglich" if value else "Vollzeit"
+    return _text(value)
+
+
+def _place(entry: dict[str, Any]) -> dict[str, Any]:
+    """Older widgets: a list of places; the real one: ``Einsatzort`` or flat ``Plz``/``Ort``."""
+    places = entry.get("StellenangebotOrt")
+    old = first(places if isinstance(places, list) else [places] if places else [])
+    if isinstance(old, dict):
+        return {"street": old.get("Strasse"), "plz": old.get("PLZ"), "city": old.get("Ort"),
+                "lat": old.get("Breite"), "lon": old.get("Laenge")}  # fmt: skip
+    site = entry.get("Einsatzort") if isinstance(entry.get("Einsatzort"), dict) else {}
+    return {
+        "street": site.get("EinsatzortStrasse"),
+        "plz": site.get("EinsatzortPLZ") or entry.get("Plz"),
+        "city": site.get("EinsatzortOrt") or entry.get("Ort"),
+        "lat": entry.get("Breite"),
+        "lon": entry.get("Laenge"),
+    }
+
+
+def _fill_place(posting: RawPosting, entry: dict[str, Any]) -> None:
+    place = _place(entry)
+    posting.street, posting.postal_code, posting.city = (
+        _text(place["street"]), _text(place["plz"]), _text(place["city"]),
+    )  # fmt: skip
+    posting.lat, posting.lon = to_float(place["lat"]), to_float(place["lon"])
+
+
+def _fill_contact(posting: RawPosting, entry: dict[str, Any]) -> None:
+    contact = entry.get("ExtAnsprechpartner")
+    if isinstance(contact, dict):
+        names = [_text(contact.get(f"ExtAnsprechpartner{part}")) for part in ("Vorname", "Nachname")]
+        posting.contact_name = " ".join(filter(None, names)) or None
+        posting.contact_phone = _text(contact.get("ExtAnsprechpartnerTelefon"))
+        posting.contact_email = _text(contact.get("ExtAnsprechpartnerEMail"))
+    apply = _text(entry.get("BewerbungUrl"))
+    if apply and apply.startswith(("http://", "https://")):
+        posting.apply_url = apply
+    elif apply and "@" in apply:
+        posting.apply_email = apply.removeprefix("mailto:")
