@@ -8,7 +8,7 @@ import pytest
 from scrapy.http import Response
 
 from crawler.strategies.common import url_source_id
-from crawler.strategies.pdf import pdf_contents
+from crawler.strategies.pdf import best_title, find_place, link_title, pdf_contents
 from tests.crawler.test_strategies_common import (
     fixture_bytes,
     make_spider,
@@ -139,6 +139,8 @@ def test_empty_or_broken_pdf_is_a_parse_error(body):
     [
         ("Sachbearbeiter (m/w/d) Kämmerei", "Sachbearbeiter (m/w/d) Kämmerei"),
         ("Microsoft Word - Ausschreibung_KAE.docx", ""),  # a generic title says nothing
+        ("Stellenausschreibung", ""),
+        ("Ausschreibung_2026_03", ""),  # a file name, not a position
         ("", ""),
     ],
 )
@@ -183,3 +185,145 @@ def test_encrypted_pdf_is_refused_with_a_clear_error():
 def test_damaged_pdf_is_refused_with_a_clear_error():
     with pytest.raises(ValueError, match="PDF nicht lesbar"):
         pdf_contents(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << >>\n%%EOF")
+
+
+# --------------------------------------------------------------------- title: heading, link, file
+
+KELHEIM = "https://www.landkreis-kelheim.example"
+
+
+def crawl_pdf(lines: list[str], link_text: str = "", url: str = f"{KELHEIM}/fileadmin/stellen/a.pdf"):
+    response = response_for(url, make_pdf(lines), "parse_pdf", "detail", kind=Response, link_text=link_text)
+    return postings(run(make_spider("pdf", f"{KELHEIM}/stellen"), response))[0]
+
+
+@pytest.mark.parametrize(
+    ("link_text", "expected"),
+    [
+        ("Sachbearbeiter Kämmerei (PDF, 120 KB)", "Sachbearbeiter Kämmerei"),
+        ("Sachbearbeiter Kämmerei (pdf 1,2 MB)", "Sachbearbeiter Kämmerei"),
+        ("[PDF] Erzieherin / Erzieher (m/w/d)", "Erzieherin / Erzieher (m/w/d)"),
+        ("Erzieher (m/w/d) [PDF, 98 kB]", "Erzieher (m/w/d)"),
+        ("PDF-Datei: Hausmeister (m/w/d) Realschule", "Hausmeister (m/w/d) Realschule"),
+        ("Download: Stellenausschreibung Bautechniker (m/w/d)", "Bautechniker (m/w/d)"),
+        ("Koch (m/w/d) für die Mensa herunterladen", "Koch (m/w/d) für die Mensa"),
+        ("– Förster (m/w/d) – 310 KB", "Förster (m/w/d)"),
+        ("Straßenwärter (m/w/d) (Download PDF | 240 KB) (öffnet in neuem Fenster)", "Straßenwärter (m/w/d)"),
+        ("Stellenausschreibung_Jugendamt_Sozialpaedagoge.pdf", "Jugendamt Sozialpaedagoge"),
+        ("Download (PDF, 98 KB)", ""),  # nothing left: the file name has to do
+    ],
+)
+def test_link_text_loses_its_download_adornments(link_text, expected):
+    assert link_title(link_text) == expected
+
+
+def test_adorned_link_text_is_the_title_when_the_pdf_has_none():
+    assert crawl_pdf(["Landratsamt", "12"], "Sachbearbeiter Kämmerei (PDF, 120 KB)").title == (
+        "Sachbearbeiter Kämmerei"
+    )
+
+
+def test_file_name_is_the_title_when_the_link_text_is_only_adornment():
+    url = f"{KELHEIM}/fileadmin/stellen/Ausschreibung_Hausmeister_Realschule.pdf"
+    assert crawl_pdf(["Landratsamt", "12"], "Download [PDF] 98 kB", url).title == "Hausmeister Realschule"
+
+
+def test_list_page_link_texts_become_clean_titles():
+    spider = make_spider("pdf", f"{KELHEIM}/stellen")
+    listing = response_for(f"{KELHEIM}/stellen", fixture_bytes("pdf", "list_adorned.html"), "parse_list")
+    titles = [
+        crawl_pdf(["Landratsamt Kelheim", "3"], request.meta["link_text"], request.url).title
+        for request in requests(run(spider, listing))
+    ]
+    assert titles == ["Straßenwärter (m/w/d) für die Kreisstraßenmeisterei", "Hausmeister Realschule"]
+
+
+LETTERHEAD = [
+    "Landratsamt Kelheim",
+    "Donaupark 12, 93309 Kelheim",
+    "Telefon 09441 207-0, Telefax 09441 207-1150",
+    "Kelheim, 24.11.2026",
+    "Stellenausschreibung",
+    "Der Landkreis Kelheim sucht für die Kreisstraßenmeisterei zum nächstmöglichen Zeitpunkt eine/n",
+    "Straßenwärter als Kolonnenführer",
+    "Kennziffer 40521",
+    "Die Stelle ist unbefristet in Vollzeit zu besetzen.",
+]
+
+
+def test_title_is_the_heading_under_stellenausschreibung_not_letterhead_date_or_lead_in():
+    assert crawl_pdf(LETTERHEAD, "Stellenangebot (PDF, 80 KB)").title == "Straßenwärter als Kolonnenführer"
+
+
+def test_gender_marked_line_under_the_heading_wins_over_a_department_line():
+    lines = ["Stellenangebot", "Sachgebiet 31 – Hochbau", "Bautechniker (m/w/d)", "Frist: 15.01.2027"]
+    assert crawl_pdf(lines).title == "Bautechniker (m/w/d)"
+
+
+def test_title_printed_on_the_heading_line_after_a_colon():
+    assert crawl_pdf(["Interne Stellenausschreibung: Hausmeister (m/w/d) für das Gymnasium"]).title == (
+        "Hausmeister (m/w/d) für das Gymnasium"
+    )
+
+
+def test_printed_heading_wins_over_a_stale_metadata_title():
+    # Offices copy last year's Word file; its metadata title comes along.
+    lines = ["Stellenausschreibung", "Verwaltungsfachangestellte (m/w/d) Bauamt"]
+    stale = "Sachbearbeiter (m/w/d) Kämmerei"
+    assert best_title(lines, "", stale) == "Verwaltungsfachangestellte (m/w/d) Bauamt"
+
+
+def test_wrapped_heading_is_completed_from_the_link_text():
+    lines = ["Stellenausschreibung", "Sachbearbeiter (m/w/d) für die", "Führerscheinstelle"]
+    link = "Sachbearbeiter (m/w/d) für die Führerscheinstelle (PDF, 75 KB)"
+    assert best_title(lines, link, "") == "Sachbearbeiter (m/w/d) für die Führerscheinstelle"
+
+
+# ------------------------------------------------------------------------------ place: letterhead
+
+
+def test_postal_code_and_place_from_the_letterhead():
+    posting = crawl_pdf(LETTERHEAD)
+    assert (posting.street, posting.postal_code, posting.city) == ("Donaupark 12", "93309", "Kelheim")
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Landratsamt Kelheim", "Donaupark 12", "D-93309 Kelheim"], (None, "93309", "Kelheim")),
+        (
+            ["Landratsamt · Nürnberger Str. 1 · 92318 Neumarkt i.d.OPf. · Tel. 09181 470-0"],
+            ("Nürnberger Str. 1", "92318", "Neumarkt i.d.OPf."),
+        ),
+        (["93309 Kelheim, den 24.11.2026", "84048 Mainburg"], (None, "93309", "Kelheim")),  # the first one
+        (
+            ["Dienstort: Außenstelle, Ulrichstraße 5, 84048 Mainburg", "93309 Kelheim"],
+            ("Ulrichstraße 5", "84048", "Mainburg"),
+        ),
+        (["93309 Kelheim", "Dienstort: Abensberg"], (None, None, "Abensberg")),  # stated place, no code
+    ],
+)
+def test_first_address_or_stated_place_of_work(lines, expected):
+    assert find_place(lines) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Telefon 09441 20712",
+        "09441 20712 Durchwahl Personalstelle",
+        "Fax: 0871 40855 Landshut",
+        "Kennziffer 40521 Bauamt",
+        "Az. 12345 Personal",
+        "Vergütung: rund 45000 Euro brutto jährlich",
+        "45000 Euro Jahresgehalt",
+        "Bewerbungsfrist: 15.01.2027",
+    ],
+)
+def test_numbers_that_are_no_postal_codes_are_not_taken(line):
+    assert find_place(["Landratsamt Kelheim", line]) == (None, None, None)
+
+
+def test_phone_and_kennziffer_in_a_letterhead_leave_the_postal_code_to_the_address():
+    lines = ["Landratsamt", "Tel. 09441 20712", "Kennziffer 40521 Bauamt", "Donaupark 12, 93309 Kelheim"]
+    assert crawl_pdf(lines, "Bauzeichner (m/w/d) (PDF)").postal_code == "93309"
