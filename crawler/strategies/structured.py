@@ -1,11 +1,16 @@
 """schema.org JobPosting (JSON-LD and microdata) on list and detail pages.
 
+What the schema states goes into the hints (``pay_text``, ``working_time_text``, ...); what it leaves out
+(the pay grade is often only in the description) is taken from the description by the crawl's own
+normaliser: see ``_complete_from_description``.
+
 Options: ``link_selector`` (CSS/``xpath:`` of detail links; default: every same-site link),
 ``link_pattern`` (regex an absolute link URL must match), ``next_selector`` (next list page).
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -33,6 +38,7 @@ from crawler.strategies.common import (
     to_float,
     url_source_id,
 )
+from vacancies import normalize
 
 _EMPLOYMENT_TYPES = {
     "FULL_TIME": "Vollzeit",
@@ -95,7 +101,7 @@ def posting_from_schema(data: dict[str, Any], page_url: str) -> RawPosting:
         source_id=_source_id(data, url, page_url, title),
         url=url,
         title=title,
-        description_html=as_html(_text(data.get("description"))),
+        description_html=_description(_text(data.get("description"))),
         employer=name_of(data.get("hiringOrganization")),
         department=_department(data),
         date_posted=to_date(_text(data.get("datePosted"))),
@@ -108,6 +114,7 @@ def posting_from_schema(data: dict[str, Any], page_url: str) -> RawPosting:
     _fill_employment(posting, data)
     _fill_salary(posting, data.get("baseSalary") or data.get("estimatedSalary"))
     _fill_apply(posting, data, page_url)
+    _complete_from_description(posting)
     return posting
 
 
@@ -116,6 +123,22 @@ def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("@value") or value.get("value") or value.get("name")
     return None if value in (None, "") else str(value)
+
+
+# An escaped tag ("&lt;p&gt;", "&lt;/li&gt;", "&lt;br /&gt;"); a bare "&lt; 5 MB" is no tag.
+_ESCAPED_TAG_RE = re.compile(r"&lt;/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*?)?/?&gt;")
+_TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def _description(text: str | None) -> str:
+    """The description as HTML; markup the site escaped once more ("&lt;p&gt;") is decoded once.
+
+    Only once: a "&amp;lt;" the site wrote as text becomes "&lt;" and stays text, never a tag. A
+    description with real tags is left alone (it may mention "&lt;div&gt;" on purpose).
+    """
+    if text and not _TAG_RE.search(text) and _ESCAPED_TAG_RE.search(text):
+        text = html.unescape(text)
+    return as_html(text)
 
 
 def _source_id(data: dict[str, Any], url: str, page_url: str, title: str) -> str:
@@ -236,3 +259,52 @@ def _fill_apply(posting: RawPosting, data: dict[str, Any], page_url: str) -> Non
         posting.structured["direct_apply"] = str(direct).lower() in ("true", "1", "yes")
         if posting.structured["direct_apply"] and not posting.apply_url:
             posting.apply_url = posting.url
+
+
+# ------------------------------------------------------------------ facts the schema leaves out
+
+
+def _complete_from_description(posting: RawPosting) -> None:
+    """Facts missing from the schema come from the description, read by the crawl's normaliser.
+
+    to_record reads a hint instead of the description whenever the hint is set, and looks for pay only
+    in the title and the first 3000 characters. So a hint that is partial ("Vollzeit" without hours,
+    "befristet" without a length) or unreadable ("bachelor degree") would hide what the description
+    says: such hints are completed from the description or left empty. What the schema states wins.
+    """
+    from vacancies.search.document import html_to_text  # the plain text to_record reads, too
+
+    text = html_to_text(posting.description_html)
+    if not text:
+        return
+    posting.pay_text = _with_pay(posting.pay_text, text)
+    posting.working_time_text = _with_hours(posting.working_time_text, text)
+    posting.term_text = _with_term_length(posting.term_text, text)
+    if posting.career_text and normalize.parse_career_level(posting.career_text) is None:
+        posting.career_text = None  # e.g. "bachelor degree": the title and description may say "3. QE"
+
+
+def _with_pay(hint: str | None, text: str) -> str | None:
+    """Without a grade in the schema: the description's lines naming one (wherever they stand)."""
+    if hint and normalize.parse_pay(hint).grade_max:
+        return hint
+    lines = [line for line in text.splitlines() if normalize.parse_pay(line).grade_max]
+    return ", ".join(([hint] if hint else []) + lines) or None
+
+
+def _with_hours(hint: str | None, text: str) -> str | None:
+    """ "Vollzeit" from employmentType, plus the weekly hours the description names."""
+    if not hint or normalize.parse_weekly_hours(hint) is not None:
+        return hint
+    if not normalize.parse_working_time(hint):
+        return None  # workHours such as "Gleitzeit": nothing the normaliser reads, the description decides
+    hours = normalize.parse_weekly_hours(text)
+    return hint if hours is None else f"{hint}, {hours:g} Wochenstunden".replace(".", ",")
+
+
+def _with_term_length(hint: str | None, text: str) -> str | None:
+    """ "befristet" from employmentType TEMPORARY, plus the length the description names."""
+    if not hint or normalize.parse_fixed_term(hint)[1] is not None:
+        return hint
+    fixed, months = normalize.parse_fixed_term(text)
+    return f"{hint} auf {months} Monate" if fixed and months else hint

@@ -204,3 +204,107 @@ def test_a_location_in_plain_text_and_nan_coordinates_keep_the_posting():
     place = {"@type": "Place", "geo": {"latitude": "NaN", "longitude": "inf"}, "address": "63897 Miltenberg"}
     posting = posting_from_schema({**data, "jobLocation": [place]}, f"{BASE}/stellen/1")
     assert posting.lat is None and posting.lon is None and posting.postal_code == "63897"
+
+
+# -- facts the schema leaves out come from the description (issue 14, item 5) -----------------------
+
+
+def record_of(name: str) -> dict:
+    from crawler.pipelines import to_record
+
+    return to_record(postings(parse(name)[1])[0], today=date(2026, 12, 1))
+
+
+@pytest.fixture
+def pay_in_text():
+    return record_of("jsonld_pay_in_text.html")
+
+
+def test_pay_grade_only_in_the_description_reaches_the_record(pay_in_text):
+    assert (pay_in_text["pay_grade_min"], pay_in_text["pay_grade_max"]) == ("E11", "E12")
+
+
+def test_pay_scale_only_in_the_description_reaches_the_record(pay_in_text):
+    assert pay_in_text["pay_scale"] == "TVöD"
+
+
+def test_weekly_hours_from_the_description_next_to_the_schemas_full_time(pay_in_text):
+    assert (pay_in_text["working_time"], pay_in_text["weekly_hours"]) == (["full_time"], 39.0)
+
+
+def test_term_length_from_the_description_next_to_the_schemas_temporary(pay_in_text):
+    assert (pay_in_text["fixed_term"], pay_in_text["term_months"]) == (True, 24)
+
+
+def test_career_level_from_the_description_when_the_schemas_education_is_unreadable(pay_in_text):
+    assert pay_in_text["career_level"] == 3
+
+
+def test_pay_grade_after_a_long_introduction_is_found():
+    from crawler.pipelines import to_record
+    from crawler.strategies.structured import posting_from_schema
+
+    intro = "<p>" + "Der Landkreis Miltenberg liegt am Main zwischen Spessart und Odenwald. " * 60 + "</p>"
+    data = {"title": "Bauingenieur (m/w/d)", "description": intro + "<p>Entgeltgruppe 11 TVöD</p>"}
+    record = to_record(posting_from_schema(data, f"{BASE}/stellen/bau"))
+    assert (record["pay_grade_min"], record["pay_grade_max"]) == ("E11", "E11")
+
+
+@pytest.fixture
+def schema_wins():
+    return record_of("jsonld_schema_wins.html")
+
+
+def test_schema_pay_grade_wins_over_the_description(schema_wins):
+    assert (schema_wins["pay_grade_min"], schema_wins["pay_grade_max"]) == ("E9a", "E9a")
+
+
+def test_schema_working_time_and_hours_win_over_the_description(schema_wins):
+    assert (schema_wins["working_time"], schema_wins["weekly_hours"]) == (["part_time"], 19.5)
+
+
+def test_schema_temporary_wins_over_an_unbefristet_description(schema_wins):
+    assert schema_wins["fixed_term"] is True
+
+
+def test_schema_career_level_wins_over_the_description(schema_wins):
+    assert schema_wins["career_level"] == 2
+
+
+@pytest.fixture
+def double_escaped():
+    from vacancies.html import sanitise_html
+
+    record = record_of("jsonld_double_escaped.html")
+    return record, sanitise_html(record["description"])
+
+
+def test_double_escaped_description_is_decoded_to_markup(double_escaped):
+    _, description = double_escaped
+    assert "<p><strong>Ihre Aufgaben</strong></p>" in description
+    assert "<li>Beratung von Familien</li>" in description
+
+
+def test_double_escaped_description_is_sanitised_after_decoding(double_escaped):
+    _, description = double_escaped
+    assert "<script" not in description and "alert" not in description
+
+
+def test_double_escaped_description_is_decoded_once_only(double_escaped):
+    # The site's own "&amp;lt;" is the text "<", still escaped: not a tag, not a doubled "&amp;lt;".
+    _, description = double_escaped
+    assert "PDF &lt; 5 MB" in description
+
+
+def test_pay_grade_in_a_double_escaped_description_is_read(double_escaped):
+    record, _ = double_escaped
+    assert (record["pay_scale"], record["pay_grade_min"]) == ("TVöD-SuE", "S12")
+
+
+def test_a_description_mentioning_lt_as_text_keeps_it():
+    from crawler.strategies.structured import posting_from_schema
+
+    description = "<p>Kenntnisse in &lt;div&gt; und Dateien &lt; 5 MB</p>"
+    data = {"title": "IT-Administrator (m/w/d)", "description": description}
+    posting = posting_from_schema(data, f"{BASE}/stellen/it")
+    assert posting.description_html == description
