@@ -158,7 +158,10 @@ def add_commands(sub) -> None:
         help="Prozesse für diesen Crawl (Standard 1; Quellen mit gemeinsamem Host bleiben zusammen)",
     )  # fmt: skip
     p.set_defaults(func=cmd_crawl)
-    p = sub.add_parser("probe", help="Eine Website probeweise auslesen (speichert nichts)")
+    p = sub.add_parser(
+        "probe", help="Eine Website probeweise auslesen: was ein Crawl speichern oder verwerfen würde "
+        "(speichert nichts)",
+    )  # fmt: skip
     add_probe_arguments(p)
     p.set_defaults(func=cmd_probe)
     p = sub.add_parser("scheduler", help="Nächtliche Crawls nach Zeitplan ausführen")

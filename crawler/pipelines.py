@@ -130,6 +130,51 @@ def _contact(raw: RawPosting) -> dict[str, Any] | None:
     return contact or None
 
 
+# -- the stages as functions: the pipelines below and `stellenboerse probe` run these same ones ----------
+
+
+class Rejected(Exception):
+    """A posting the crawl does not store: its German reason, and its id once it has one."""
+
+    def __init__(self, reason: str, item_id: str | None = None, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.item_id, self.detail = reason, item_id, detail
+
+
+def normalise(item: Any, today: date | None = None) -> dict[str, Any]:
+    """A strategy's RawPosting → the record dict; Rejected without a title or for anything else."""
+    if not isinstance(item, RawPosting):
+        raise Rejected("unbekanntes Element")
+    if not (item.title or "").strip():
+        raise Rejected("Titel fehlt")
+    return to_record(item, today=today)
+
+
+def validate(record: dict[str, Any]) -> Vacancy:
+    try:
+        # A link the board cannot show (javascript:, data:, relative) costs the link, not the posting.
+        return Vacancy.model_validate(record, context=DROP_BAD_URLS)
+    except ValidationError as exc:
+        detail = validation_message(exc)
+        log.info("Stelle %s verworfen: %s", record.get("id"), detail)
+        raise Rejected("ungültig: " + _first_field(exc), record.get("id"), detail) from exc
+
+
+def _first_field(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) or "Datensatz"
+
+
+def sanitise(vacancy: Vacancy) -> Vacancy:
+    vacancy.description = sanitise_html(vacancy.description)
+    return vacancy
+
+
+def prepare(item: Any, today: date | None = None) -> Vacancy:
+    """Normalise → validate → sanitise, as the crawl does before dedupe and store; raises Rejected."""
+    return sanitise(validate(normalise(item, today)))
+
+
 # -- pipelines ------------------------------------------------------------------------------------------
 
 
@@ -161,33 +206,23 @@ class _Stage:
 
 class NormalisePipeline(_Stage):
     def process_item(self, item: Any) -> dict[str, Any]:
-        if not isinstance(item, RawPosting):
-            raise self.drop(item, "unbekanntes Element")
-        if not (item.title or "").strip():
-            raise self.drop(item, "Titel fehlt")
-        return to_record(item, today=getattr(self.spider, "today", None))
+        try:
+            return normalise(item, today=getattr(self.spider, "today", None))
+        except Rejected as exc:
+            raise self.drop(item, exc.reason) from None
 
 
 class ValidatePipeline(_Stage):
     def process_item(self, item: dict[str, Any]) -> Vacancy:
         try:
-            # A link the board cannot show (javascript:, data:, relative) costs the link, not the posting.
-            return Vacancy.model_validate(item, context=DROP_BAD_URLS)
-        except ValidationError as exc:
-            reason = "ungültig: " + _first_field(exc)
-            log.info("Stelle %s verworfen: %s", item.get("id"), validation_message(exc))
-            raise self.drop(item, reason, item.get("id")) from exc
-
-
-def _first_field(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    return ".".join(str(p) for p in first["loc"]) or "Datensatz"
+            return validate(item)
+        except Rejected as exc:
+            raise self.drop(item, exc.reason, exc.item_id) from exc.__cause__
 
 
 class SanitisePipeline(_Stage):
     def process_item(self, item: Vacancy) -> Vacancy:
-        item.description = sanitise_html(item.description)
-        return item
+        return sanitise(item)
 
 
 class DedupePipeline(_Stage):

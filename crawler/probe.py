@@ -1,8 +1,14 @@
-"""Try a strategy on a URL before configuring a district: crawl politely, print what was found.
+"""Try a strategy on a URL before configuring a district: crawl politely, print what would be stored.
 
 `probe()` runs the spider for one ad-hoc source (key "probe", district "probe") in a fresh
 CrawlerProcess in this process, so it can run once per process (Twisted's reactor cannot restart):
 the `stellenboerse probe` command exits afterwards. Nothing is stored.
+
+Every posting found goes through the crawl's own stages — `crawler.pipelines.prepare` (normalise,
+validate with DROP_BAD_URLS, sanitise), the same-id check of the dedupe stage and the enrichment
+`Board.save` applies — so the record printed is the record a crawl would store, and a posting the
+crawl would drop is reported with the crawl's German reason. Not checked here: twins from other
+sources and HR-owned ids, which need the board's store.
 """
 
 from __future__ import annotations
@@ -18,31 +24,36 @@ from pydantic import ValidationError
 
 from crawler.config import SourceConfig
 from crawler.items import RawPosting
-from vacancies.normalize import (
-    parse_career_level,
-    parse_fixed_term,
-    parse_pay,
-    parse_working_time,
-    posting_type_from_title,
-)
+from crawler.pipelines import Rejected, prepare
+from crawler.strategies.auto import VACANCY_RE
+
+# Which of its helpers the auto strategy hands a page to, by the handler the request names.
+AUTO_HANDLERS = {"parse_list": "structured", "parse_feed": "feed", "parse_pdf": "pdf"}
 
 
 @dataclass
 class ProbeResult:
-    postings: list[dict[str, Any]] = field(default_factory=list)
+    postings: list[dict[str, Any]] = field(default_factory=list)  # the records a crawl would store
+    found: list[dict[str, Any]] = field(default_factory=list)  # every posting: page, handler, fate
     pages: int = 0
     parse_errors: list[tuple[str, str]] = field(default_factory=list)
     fetch_errors: list[tuple[str, str]] = field(default_factory=list)
     list_failed: bool = False
     error_urls: list[str] = field(default_factory=list)
     close_reason: str = "finished"  # "closespider_timeout" when the time ran out
+    looks_like_vacancies: bool = False  # the start page's URL, title or h1 says Stellenangebote, Karriere, …
 
     @property
     def failed(self) -> bool:
         """Nothing trustworthy was read: a list page failed, time ran out, or errors and no posting."""
         if self.list_failed or self.close_reason != "finished":
             return True
-        return not self.postings and bool(self.fetch_errors or self.parse_errors or not self.pages)
+        return not self.found and bool(self.fetch_errors or self.parse_errors or not self.pages)
+
+    @property
+    def empty_vacancy_page(self) -> bool:
+        """A page that says it lists vacancies, and not one posting on it or behind it."""
+        return self.looks_like_vacancies and not self.found
 
 
 def probe_settings(timeout: float) -> dict[str, Any]:
@@ -69,8 +80,9 @@ def run_probe(
     options: dict[str, Any] | None = None,
     timeout: float = 60,
     settings: dict[str, Any] | None = None,
+    today: date | None = None,
 ) -> ProbeResult:
-    """Crawl once; the postings as record-like dicts plus the spider's bookkeeping.
+    """Crawl once; the records a crawl would store, every posting's fate, and the spider's bookkeeping.
 
     Raises pydantic's ValidationError when the strategy's options are not valid (as districts.yaml)."""
     from scrapy import signals
@@ -83,19 +95,27 @@ def run_probe(
     )
     process = CrawlerProcess({**probe_settings(timeout), **(settings or {})})
     crawler = process.create_crawler(DistrictSpider)
-    result = ProbeResult()
+    result, store = ProbeResult(), _Store(today)
 
-    def collect(item: RawPosting, **_: Any) -> None:
-        result.postings.append(posting_record(item))
+    def collect(item: RawPosting, response: Any, **_: Any) -> None:
+        found = store.take(item, strategy, _meta(response))
+        result.found.append(found)
+        if found["record"] is not None:
+            result.postings.append(found["record"])
+
+    def received(response: Any, request: Any, **_: Any) -> None:
+        if request.meta.get("source") == "probe" and _is_start(request, url):
+            result.looks_like_vacancies |= looks_like_vacancy_page(response)
 
     def closed(reason: str, **_: Any) -> None:
         result.close_reason = reason
 
     # Scrapy keeps weak references to receivers: these live in this frame until the crawl ends.
     crawler.signals.connect(collect, signal=signals.item_scraped)
+    crawler.signals.connect(received, signal=signals.response_received)
     crawler.signals.connect(closed, signal=signals.spider_closed)
     crawl = SourceCrawl(source)
-    process.crawl(crawler, crawls=[crawl])
+    process.crawl(crawler, crawls=[crawl], today=today)
     process.start()
     result.pages, result.list_failed = crawl.pages, crawl.list_failed
     result.parse_errors, result.fetch_errors = list(crawl.parse_errors), list(crawl.fetch_errors)
@@ -107,61 +127,64 @@ def probe(url: str, strategy: str = "auto", options: dict | None = None, timeout
     return run_probe(url, strategy, options, timeout).postings
 
 
-def posting_record(posting: RawPosting) -> dict[str, Any]:
-    """A RawPosting under the vacancy record's field names, with the normalised hints beside it."""
-    record = {
-        "source_id": posting.source_id,
-        "source_url": posting.url,
-        "title": posting.title,
-        "employer": posting.employer,
-        "department": posting.department,
-        "date_posted": _iso(posting.date_posted),
-        "deadline": _iso(posting.deadline),
-        "start_date": _iso(posting.start_date),
-        "reference": posting.reference,
-        "location": {
-            "street": posting.street,
-            "postal_code": posting.postal_code,
-            "city": posting.city,
-            "lat": posting.lat,
-            "lon": posting.lon,
-        },
-        "apply_url": posting.apply_url,
-        "apply_email": posting.apply_email,
-        "contact": {
-            "name": posting.contact_name,
-            "phone": posting.contact_phone,
-            "email": posting.contact_email,
-        },
-        "attachments": list(posting.attachments),
-        "description": posting.description_html,
-    }
-    record.update(_hints(posting))
-    record["structured"] = json.loads(json.dumps(posting.structured, default=str))
-    return record
+class _Store:
+    """What the crawl does to a posting between the strategy and the store, without the store."""
+
+    def __init__(self, today: date | None) -> None:
+        from vacancies.geo import get_gazetteer
+        from vacancies.settings import get_settings
+
+        self.today = today
+        self.gazetteer = get_gazetteer(str(get_settings().config_dir / "geo" / "plz_de.csv"))  # as open_board
+        self.ids: set[str] = set()
+
+    def take(self, item: RawPosting, strategy: str, meta: dict[str, Any]) -> dict[str, Any]:
+        from vacancies.enrich import enrich
+
+        found = {"title": item.title, "source_url": item.url, "handler": handler_name(strategy, meta),
+                 "record": None, "dropped": None, "detail": ""}  # fmt: skip
+        try:
+            vacancy = prepare(item, self.today)
+            if vacancy.id in self.ids:  # DedupePipeline's first check; twins need the board's store
+                raise Rejected("doppelt verlinkt", vacancy.id)
+        except Rejected as exc:
+            found.update(dropped=exc.reason, detail=exc.detail)
+            return found
+        self.ids.add(vacancy.id)
+        found["record"] = json.loads(enrich(vacancy, self.gazetteer).record_json())  # as Board.save
+        return found
 
 
-def _hints(posting: RawPosting) -> dict[str, Any]:
-    pay = parse_pay(posting.pay_text or "")
-    fixed, months = parse_fixed_term(posting.term_text or "")
-    return {
-        "pay_text": posting.pay_text,
-        "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
-        "pay_grade_min": pay.grade_min,
-        "pay_grade_max": pay.grade_max,
-        "working_time_text": posting.working_time_text,
-        "working_time": [w.value for w in parse_working_time(posting.working_time_text or "")],
-        "term_text": posting.term_text,
-        "fixed_term": fixed,
-        "term_months": months,
-        "career_text": posting.career_text,
-        "career_level": parse_career_level(posting.career_text or ""),
-        "posting_type": posting_type_from_title(posting.title).value,
-    }
+def handler_name(strategy: str, meta: dict[str, Any]) -> str:
+    """The strategy that read a posting; for auto, which of its helpers ("auto → pdf")."""
+    if strategy != "auto":
+        return strategy
+    handler = meta.get("handler", "parse_list")
+    if handler == "parse_detail":  # as AutoStrategy.parse_detail decides
+        feed = "fallback" in meta and meta.get("fallback_on_error")
+        return f"auto → {'feed' if feed else 'structured'}"
+    return f"auto → {AUTO_HANDLERS.get(handler, handler)}"
 
 
-def _iso(value: date | str | None) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value
+def _meta(response: Any) -> dict[str, Any]:
+    """The request meta of a response, or of a failed request (fallback postings come from errbacks)."""
+    request = getattr(response, "request", None)
+    return dict(getattr(request, "meta", None) or getattr(response, "meta", None) or {})
+
+
+def _is_start(request: Any, url: str) -> bool:
+    first = request.meta.get("redirect_urls", [request.url])[0]
+    return first.rstrip("/") == url.rstrip("/")
+
+
+def looks_like_vacancy_page(response: Any) -> bool:
+    """The page's URL, title or first h1 says Stellenangebote, Stellenausschreibungen, Karriere, Jobs, …"""
+    from scrapy.http import TextResponse
+
+    texts = [response.url]
+    if isinstance(response, TextResponse):
+        texts += [" ".join(response.css("title ::text, h1 ::text").getall())]
+    return any(VACANCY_RE.search(text) for text in texts)
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -177,9 +200,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EMPTY_VACANCY_PAGE = (
+    "Die Seite sieht wie eine Stellenseite aus, aber es wurden keine Stellen gefunden: passt die Strategie "
+    "(--strategy), stehen die Stellen in einem PDF, auf einer Unterseite oder bei einem Portal (z. B. "
+    "interamt)? Die Auswahl der Links lässt sich mit --options einstellen."
+)
+
+
 def main_probe(args: argparse.Namespace | list[str] | None = None) -> int:
-    """One JSON object per posting on stdout, a German summary on stderr; 1 if nothing could be read,
-    2 if the options are not valid."""
+    """On stdout one JSON line per record a crawl would store; on stderr per posting the strategy that
+    read it and, if dropped, why, then a German summary. Exit 1 if nothing could be read or a page that
+    looks like a vacancy page gave no posting, 2 if the options are not valid."""
     if not isinstance(args, argparse.Namespace):
         args = _parser().parse_args(args)
     try:
@@ -197,13 +228,28 @@ def main_probe(args: argparse.Namespace | list[str] | None = None) -> int:
         return 2
     for record in result.postings:
         print(json.dumps(record, ensure_ascii=False))
-    print(summary(result), file=sys.stderr)
-    return 1 if result.failed else 0
+    print(report(result), file=sys.stderr)
+    return 1 if result.failed or result.empty_vacancy_page else 0
+
+
+def report(result: ProbeResult) -> str:
+    """Per posting: the strategy that read it and whether the crawl would store it; then the summary."""
+    lines = []
+    for found in result.found:
+        fate = f"verworfen: {found['dropped']}" if found["dropped"] else "gespeichert"
+        detail = f" ({found['detail']})" if found["detail"] else ""
+        lines.append(f"[{found['handler']}] {found['title']} – {found['source_url']}: {fate}{detail}")
+    lines.append(summary(result))
+    if result.empty_vacancy_page:
+        lines.append(EMPTY_VACANCY_PAGE)
+    return "\n".join(lines)
 
 
 def summary(result: ProbeResult) -> str:
+    dropped = len(result.found) - len(result.postings)
     lines = [
-        f"{len(result.postings)} Stellenanzeige(n) gefunden, {result.pages} Seite(n) gelesen.",
+        f"{len(result.found)} Stellenanzeige(n) gefunden, {result.pages} Seite(n) gelesen; "
+        f"{len(result.postings)} würde(n) gespeichert, {dropped} verworfen.",
         f"Abruffehler: {len(result.fetch_errors)}, Lesefehler: {len(result.parse_errors)}.",
     ]
     if result.list_failed:
