@@ -28,7 +28,7 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
     """RawPosting → a dict in the vacancy record's shape, using the normalisation helpers on the hints."""
     text = _plain(raw.description_html)
     record: dict[str, Any] = {
-        "id": f"{raw.source}:{_clean_id(raw.source_id)}",
+        "id": record_id(raw),
         "origin": "crawled",
         "source": raw.source,
         "source_url": raw.url,
@@ -52,6 +52,11 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
     stated = {k: v for k, v in raw.structured.items() if k in Vacancy.model_fields}
     record.update({k: v for k, v in stated.items() if v not in (None, "", [])})
     return {k: v for k, v in record.items() if v not in (None, "", [], {})}
+
+
+def record_id(raw: RawPosting) -> str:
+    """The posting's id: its source and the site's own id, so it is known before anything is checked."""
+    return f"{raw.source}:{_clean_id(raw.source_id)}"
 
 
 def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
@@ -146,7 +151,8 @@ def normalise(item: Any, today: date | None = None) -> dict[str, Any]:
     if not isinstance(item, RawPosting):
         raise Rejected("unbekanntes Element")
     if not (item.title or "").strip():
-        raise Rejected("Titel fehlt")
+        # Its id needs no title: the posting is seen, so a stored one is not expired as "missing".
+        raise Rejected("Titel fehlt", record_id(item))
     return to_record(item, today=today)
 
 
@@ -209,7 +215,7 @@ class NormalisePipeline(_Stage):
         try:
             return normalise(item, today=getattr(self.spider, "today", None))
         except Rejected as exc:
-            raise self.drop(item, exc.reason) from None
+            raise self.drop(item, exc.reason, exc.item_id) from None
 
 
 class ValidatePipeline(_Stage):
