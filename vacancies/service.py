@@ -78,20 +78,23 @@ class Board:
     def _save(self, vacancies: list[Vacancy], started, bulk: bool = False) -> UpsertResult:
         try:
             with self.store.transaction(bulk) as conn:
-                plan = self.store.plan_upsert(conn, vacancies)
-                documents = None
-                if self.transactional:
-                    # Started earlier (or now, for this batch alone): the analysis runs in worker
-                    # processes while the store rows are written.
-                    documents = (
-                        started.documents(plan.written) if started else self.backend.documents(plan.written)
-                    )
-                self.store.apply_upsert(conn, plan)
-                self._index_in(conn, plan.written, documents)
+                result = self._upsert_in(conn, vacancies, started)
         finally:
             if started:
                 started.cancel()
         self._after_commit()
+        return result
+
+    def _upsert_in(self, conn: Connection, vacancies: list[Vacancy], started=None) -> UpsertResult:
+        """Store rows and index entries of enriched postings, in the caller's transaction."""
+        plan = self.store.plan_upsert(conn, vacancies)
+        documents = None
+        if self.transactional:
+            # Started earlier (or now, for this batch alone): the analysis runs in worker processes
+            # while the store rows are written.
+            documents = started.documents(plan.written) if started else self.backend.documents(plan.written)
+        self.store.apply_upsert(conn, plan)
+        self._index_in(conn, plan.written, documents)
         return plan.result
 
     def set_state(self, ids: list[str], state: State) -> int:
@@ -229,13 +232,9 @@ class BoardWrite:
         self.board, self.conn = board, conn
 
     def save(self, vacancies: list[Vacancy]) -> UpsertResult:
-        store = self.board.store
         for vacancy in vacancies:
             enrich(vacancy, self.board.gazetteer)
-        plan = store.plan_upsert(self.conn, vacancies)
-        store.apply_upsert(self.conn, plan)
-        self.board._index_in(self.conn, plan.written)
-        return plan.result
+        return self.board._upsert_in(self.conn, vacancies)
 
     def set_state(self, ids: list[str], state: State) -> int:
         changed = self.board.store.set_state(self.conn, ids, state)

@@ -85,8 +85,8 @@ def _flock(handle, wait: float) -> bool:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    path = url.split(":///", 1)[-1]
-    if path and path != ":memory:":
+    path = _sqlite_path(url)
+    if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -80,3 +80,16 @@ def test_the_server_loads_the_columns_before_its_first_request(tmp_path):
     assert board.backend._latest is None
     with TestClient(app):  # runs the lifespan: start-up happens before any request is accepted
         assert board.backend._latest is not None and len(board.backend._latest) == 50
+
+
+def test_an_index_written_before_the_rowid_mark_starts_it_at_its_highest_rowid(tmp_path):
+    postings = list(generate_vacancies(40, seed=5, today=TODAY))
+    board = make_board("sqlite", tmp_path, postings[:30])
+    engine = board.store.engine
+    with engine.begin() as conn:  # as an index written by an earlier release looks
+        conn.exec_driver_sql("DELETE FROM search_meta WHERE key = 'last_rowid'")
+    board.save([v.model_copy(deep=True) for v in postings[30:32]])
+    with engine.connect() as conn:
+        rowids = [r[0] for r in conn.exec_driver_sql("SELECT rowid FROM search_docs ORDER BY rowid")]
+        mark = conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'last_rowid'").scalar()
+    assert rowids[-2:] == [31, 32] and mark == 32
