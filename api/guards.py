@@ -30,11 +30,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.hr.headers import SecurityHeaders
-from api.problems import problem
+from api.problems import UNEXPECTED, problem
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."
 BAD_HOST = "Der Host-Header der Anfrage ist ungültig."
 # A host name or IPv4/IPv6 address with an optional port, nothing else (RFC 9110 Host = uri-host [":" port]).
 HOST_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?\Z")

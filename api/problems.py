@@ -27,6 +27,7 @@ TITLES = {
     500: "Interner Fehler",
     503: "Vorübergehend nicht verfügbar",
 }
+UNEXPECTED = "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."
 INDEX_DOWN = "Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut."
 RETRY_AFTER_SECONDS = 30
 

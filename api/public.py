@@ -10,7 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 
 from api.caching import PUBLIC_MAX_AGE, CachingMiddleware
-from api.problems import problem
+from api.problems import UNEXPECTED, problem
 from api.routes import districts, facets, feeds, site
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,6 @@ async def _unexpected(request: Request, exc: Exception):
     log.exception("Unerwarteter Fehler bei %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         500,
-        "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+        UNEXPECTED,
         instance=request.url.path,
     )
