@@ -1,9 +1,17 @@
 """Find a district's vacancy pages from its start URL and read them with whatever fits.
 
-From the start page, links whose text or URL say Stellenangebote, Karriere, Jobs, Ausbildung, … are
-followed (``max_depth``, default 2). On every page reached: schema.org JobPostings are taken; an
-RSS/Atom ``<link rel="alternate">`` is read as a feed; PDF links are read as postings; links that look
-like postings are visited for schema.org data. Option: ``max_depth``.
+Discovery (crawler.strategies.discovery): from the start page, links whose text or path say
+Stellenangebote, Karriere, Jobs, Ausbildung, … are followed best first (menus above passing mentions,
+``max_depth``, default 2); robots.txt ``Sitemap:`` lines and ``/sitemap.xml`` add vacancy pages and
+posting candidates. On every page reached: schema.org JobPostings are taken; an RSS/Atom
+``<link rel="alternate">`` is read as a feed; vendor portals (interamt, …) are handed to their
+readers; the repeated posting rows of a list (crawler.strategies.listing) are visited with what the
+row says as fallback; PDF links are read as postings; further pages of a list are followed.
+Detail pages: schema.org first, else the plain page reader. Option: ``max_depth``.
+
+A run that reached a vacancy page and found no posting, on a page that does not say it has none,
+is reported by `empty_vacancy_page` (the runner fails such a run: a site that changed shape must
+never silently yield nothing).
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 
+from crawler.items import RawPosting
+from crawler.strategies import discovery, listing
 from crawler.strategies.common import (
     CANDIDATE,
     DETAIL,
@@ -28,19 +38,28 @@ from crawler.strategies.feed import FeedStrategy
 from crawler.strategies.pdf import PdfStrategy
 from crawler.strategies.structured import StructuredStrategy, posting_from_schema
 
-VACANCY_RE = re.compile(
-    r"(?i)stellen-?angebot|stellen-?ausschreibung|stellen-?b(?:ö|oe|o)rse|stellenmarkt|offene[-_ ]stellen|"
-    r"karriere|\bjobs?\b|ausbildung|arbeiten[-_ ]bei|\bstellen\b"
-)
+try:  # helper A's plain page reader; until it lands, detail pages are read by schema.org only
+    from crawler.strategies.plain import posting_from_page
+except ImportError:  # pragma: no cover - transitional
+    posting_from_page = None
+try:  # helper C's vendor portals (interamt, Personio, d.vinci, …) found on a page
+    from crawler.strategies.vendors import vendor_requests
+except ImportError:  # pragma: no cover - transitional
+    vendor_requests = None
+
+VACANCY_RE = discovery.VACANCY_RE  # probe's "looks like a vacancy page" uses the same words
 # A link on a vacancy page that names a post rather than a menu entry.
-POSTING_RE = re.compile(
-    r"(?i)\(\s*[mwdfi]\s*/\s*[mwdfi]|sachbearbeit|mitarbeiter|fachkraft|leitung|ingenieur|erzieher|"
-    r"sozialp[äa]dagog|auszubildende|ausbildung\s+zu|praktik|duales\s+studium|referent|stellenausschreibung"
-)
+POSTING_RE = listing.POSTING_TITLE_RE
 # PDFs on a vacancy page that are forms or notices, not postings.
 NOT_A_POSTING_RE = re.compile(r"(?i)datenschutz|formular|merkblatt|antrag|satzung|impressum|bewerbungsbogen")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_LINKS_PER_PAGE = 100  # a guard against following a whole site map from one page
+# Hints a detail page may leave out and its list row states.
+_HINT_FIELDS = ("deadline", "date_posted", "reference", "street", "postal_code", "city")
+
+EMPTY_VACANCY_PAGE = (
+    "Stellenseite gefunden ({url}), aber keine Stellenanzeige erkannt – hat sich die Seite geändert?"
+)
 
 
 class AutoStrategy(Strategy):
@@ -52,27 +71,105 @@ class AutoStrategy(Strategy):
         self.feed = FeedStrategy(source, reporter)
         self.pdf = PdfStrategy(source, reporter)
         self.structured = StructuredStrategy(source, reporter)
+        # For the end of the run: vacancy pages reached, and whether one said it has nothing on offer.
+        self.vacancy_pages: list[str] = []
+        self.says_no_vacancies = False
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield from super().start_requests()
+        # Once per source start: the sitemaps robots.txt declares, and the usual /sitemap.xml. Neither
+        # is required (a 404 is handled by the callback, not recorded as a failure).
+        roots = dict.fromkeys(discovery.site_root(url) for url in self.source.start_urls)
+        for root in roots:
+            yield self._optional(f"{root}/robots.txt", "parse_robots")
+            yield self._optional(f"{root}/sitemap.xml", "parse_sitemap")
+
+    def _optional(self, url: str, handler: str) -> scrapy.Request:
+        request = self.follow(url, handler, CANDIDATE)
+        request.meta["handle_httpstatus_list"] = [404, 410]
+        return request
+
+    def empty_vacancy_page(self) -> str | None:
+        """The first vacancy page reached, unless a page said it has no vacancies right now.
+
+        The runner asks this when the run found no posting: such a run must fail, not pass quietly."""
+        if self.says_no_vacancies or not self.vacancy_pages:
+            return None
+        return self.vacancy_pages[0]
+
+    # ------------------------------------------------------------------------------ list pages
 
     def parse_list(self, response: scrapy.http.TextResponse) -> Iterator[Any]:
         depth = response.meta.get("depth_auto", 0)
-        is_vacancy_page = depth > 0 or bool(VACANCY_RE.search(response.url))
+        looks_like = discovery.is_vacancy_page(response)
+        on_vacancy_page = looks_like or bool(response.meta.get("vacancy_link"))
+        if looks_like:
+            self.vacancy_pages.append(response.url)
+            self.says_no_vacancies |= discovery.says_no_vacancies(response)
         for data in extract_job_postings(response, self.reporter):
             yield posting_from_schema(data, response.url)
         yield from self._feeds(response)
+        if vendor_requests is not None:
+            yield from vendor_requests(self, response)
         links = same_site_links(response, self.reporter)
-        yield from self._pdfs(links, is_vacancy_page)
-        pages = list(self._vacancy_pages(links, depth)) if depth < self.max_depth else []
+        pages = list(self._vacancy_pages(response, depth)) if depth < self.max_depth else []
         yield from pages
-        if is_vacancy_page:
-            # Pages requested for discovery are not requested again as candidates (the dupe filter would
+        taken = {r.url for r in pages}
+        next_pages = list(self._next_pages(response)) if on_vacancy_page else []
+        yield from next_pages
+        taken |= {r.url for r in next_pages}
+        rows = [row for row in listing.posting_rows(response, self.reporter.is_allowed, on_vacancy_page)
+                if row.url not in taken and not _names_a_vacancy_page(row)]  # fmt: skip
+        yield from self._rows(rows)
+        taken |= {row.url for row in rows}
+        yield from self._pdfs([(u, t) for u, t in links if u not in taken], on_vacancy_page)
+        if on_vacancy_page:
+            # Pages requested already are not requested again as candidates (the dupe filter would
             # drop the second request, whichever it is).
-            yield from self._posting_pages(response, links, {r.url for r in pages})
+            yield from self._posting_pages(response, links, taken, strict=bool(rows))
 
     def _feeds(self, response: scrapy.http.TextResponse) -> Iterator[scrapy.Request]:
         for link in response.css('link[rel~="alternate"][href]'):
             url = absolute(response.url, link.attrib["href"])
             if link.attrib.get("type") in FEED_TYPES and url and self.reporter.is_allowed(url):
                 yield self.follow(url, "parse_feed", LIST)
+
+    def _vacancy_pages(self, response: scrapy.http.TextResponse, depth: int) -> Iterator[scrapy.Request]:
+        for link in discovery.vacancy_links(response, self.reporter.is_allowed):
+            request = self.follow(link.url, "parse_list", LIST, depth_auto=depth + 1, vacancy_link=True)
+            request.priority = link.score  # menus first
+            yield request
+
+    def _next_pages(self, response: scrapy.http.TextResponse) -> Iterator[scrapy.Request]:
+        page = response.meta.get("list_page", 1)
+        if page >= listing.MAX_LIST_PAGES:
+            return
+        for url in listing.next_pages(response, self.reporter.is_allowed):
+            yield self.follow(
+                url,
+                "parse_list",
+                LIST,
+                depth_auto=response.meta.get("depth_auto", 0),
+                vacancy_link=True,
+                list_page=page + 1,
+            )
+
+    def _rows(self, rows: list[listing.Row]) -> Iterator[scrapy.Request]:
+        for row in rows[:MAX_LINKS_PER_PAGE]:
+            if row.is_pdf:
+                yield self.follow(row.url, "parse_pdf", DETAIL, link_text=row.title)
+            elif row.is_sure:
+                # The row is a posting whatever its page says: if that page fails, the row stands.
+                yield self.follow(
+                    row.url,
+                    "parse_detail",
+                    DETAIL,
+                    hints=row.hints,
+                    fallback=row.hints,
+                    fallback_on_error=True,
+                )
+            else:
+                yield self.follow(row.url, "parse_detail", CANDIDATE, hints=row.hints)
 
     def _pdfs(self, links: list[tuple[str, str]], on_vacancy_page: bool) -> Iterator[scrapy.Request]:
         for url, text in links:
@@ -83,28 +180,53 @@ class AutoStrategy(Strategy):
                 yield self.follow(url, "parse_pdf", DETAIL, link_text=text)
 
     def _posting_pages(
-        self, response: scrapy.http.TextResponse, links: list[tuple[str, str]], skip: set[str]
+        self, response: scrapy.http.TextResponse, links: list[tuple[str, str]], skip: set[str], strict: bool
     ) -> Iterator[Any]:
+        """Links of a vacancy page that may be postings. When the page's rows were recognised, only
+        links that name a post themselves: the rest is the page's own navigation."""
         base = urlsplit(response.url).path.rsplit("/", 1)[0] + "/"
         picked = [
             url
             for url, text in links
             if url not in skip
             and not url.lower().endswith(".pdf")
-            and (POSTING_RE.search(text) or (urlsplit(url).path.startswith(base) and base != "/"))
+            and (
+                POSTING_RE.search(text)
+                or (not strict and urlsplit(url).path.startswith(base) and base != "/")
+            )
         ]
         for url in picked[:MAX_LINKS_PER_PAGE]:
             yield self.follow(url, "parse_detail", CANDIDATE)
 
-    def _vacancy_pages(self, links: list[tuple[str, str]], depth: int) -> Iterator[scrapy.Request]:
-        found = [
-            url for url, text in links if VACANCY_RE.search(text) or VACANCY_RE.search(urlsplit(url).path)
-        ]
-        for url in found[:MAX_LINKS_PER_PAGE]:
-            if not url.lower().endswith(".pdf"):
-                yield self.follow(url, "parse_list", LIST, depth_auto=depth + 1)
+    # --------------------------------------------------------------------------------- sitemaps
 
-    # Handlers the requests above name: the spider looks them up on this object.
+    def parse_robots(self, response: scrapy.http.Response) -> Iterator[Any]:
+        if response.status != 200:
+            return
+        for url in discovery.sitemap_urls(response)[: discovery.MAX_SITEMAPS]:
+            if self.reporter.is_allowed(url):
+                yield self._optional(url, "parse_sitemap")
+
+    def parse_sitemap(self, response: scrapy.http.Response) -> Iterator[Any]:
+        if response.status != 200:
+            return  # no sitemap: nothing to add, nothing wrong
+        entries = discovery.read_sitemap(response)
+        for url in entries.sitemaps:
+            if self.reporter.is_allowed(url):
+                yield self._optional(url, "parse_sitemap")
+        for url in entries.vacancy_pages:
+            if self.reporter.is_allowed(url):
+                # A page found in the sitemap, not linked: CANDIDATE, so a stale entry fails nothing.
+                yield self.follow(url, "parse_list", CANDIDATE, depth_auto=self.max_depth, vacancy_link=True)
+        for url in entries.candidates:
+            if self.reporter.is_allowed(url):
+                if urlsplit(url).path.lower().endswith(".pdf"):
+                    yield self.follow(url, "parse_pdf", CANDIDATE)
+                else:
+                    yield self.follow(url, "parse_detail", CANDIDATE)
+
+    # ---------------------------------------------------------------- handlers the requests name
+
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[Any]:
         return self.feed.parse_feed(response)
 
@@ -112,7 +234,42 @@ class AutoStrategy(Strategy):
         return self.pdf.parse_pdf(response)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Any]:
-        # Feed items lead to detail pages that carry their fallback; candidate pages carry none.
-        if "fallback" in response.meta and response.meta.get("fallback_on_error"):
+        meta = response.meta
+        # Feed items lead to detail pages that carry their fallback; list rows carry their hints.
+        if "hints" not in meta and "fallback" in meta and meta.get("fallback_on_error"):
             return self.feed.parse_detail(response)
-        return self.structured.parse_detail(response)
+        return self._read_detail(response, meta.get("hints"), meta.get("fallback"))
+
+    def _read_detail(
+        self, response: scrapy.http.Response, hints: RawPosting | None, fallback: RawPosting | None
+    ) -> Iterator[Any]:
+        if not isinstance(response, scrapy.http.TextResponse):
+            if fallback is not None:
+                yield fallback
+            return
+        found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
+        if not found and posting_from_page is not None:
+            posting = posting_from_page(response, hints)
+            found = [posting] if posting is not None else []
+        if not found and fallback is not None:
+            found = [fallback]  # the list said it is a posting; its page did not read as one
+        for posting in found:
+            if hints is not None:
+                _complete(posting, hints)
+            yield posting
+
+
+def _complete(posting: RawPosting, hints: RawPosting) -> RawPosting:
+    """The row's facts where the page left them out; the row's id, so it stays one posting."""
+    if posting is hints:
+        return posting
+    for name in _HINT_FIELDS:
+        if getattr(posting, name) in (None, "") and getattr(hints, name) not in (None, ""):
+            setattr(posting, name, getattr(hints, name))
+    posting.source_id = hints.source_id
+    return posting
+
+
+def _names_a_vacancy_page(row: listing.Row) -> bool:
+    """A row whose title is a menu word ("Stellenangebote", "Ausbildung"): a page to discover, not a post."""
+    return discovery.link_score(row.url, row.title, False) >= discovery.MIN_SCORE and not row.is_sure
