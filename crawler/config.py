@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-STRATEGIES = ("structured", "html", "feed", "pdf", "interamt", "auto")
-Strategy = Literal["structured", "html", "feed", "pdf", "interamt", "auto"]
+STRATEGIES = ("structured", "html", "feed", "pdf", "interamt", "auto", "personio", "dvinci")
+Strategy = Literal["structured", "html", "feed", "pdf", "interamt", "auto", "personio", "dvinci"]
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 # The options each strategy reads: a misspelt one would otherwise be ignored without a word, and a
@@ -25,7 +25,9 @@ _LIST_OPTIONS = {"structured": {"link_selector", "link_pattern", "next_selector"
                  "html": {"link_selector", "next_selector", "fields"},
                  "feed": {"feed_url", "fields"},
                  "pdf": {"link_selector", "next_selector"},
-                 "interamt": {"api_url", "detail_url_template"}}  # fmt: skip
+                 "interamt": {"api_url", "detail_url_template"},
+                 "personio": {"feed_url"},
+                 "dvinci": {"api_url"}}  # fmt: skip
 _AUTO_OPTIONS = {"max_depth"} | _LIST_OPTIONS["feed"] | _LIST_OPTIONS["pdf"] | _LIST_OPTIONS["structured"]
 STRATEGY_OPTIONS = {**_LIST_OPTIONS, "auto": _AUTO_OPTIONS}
 REQUIRED_OPTIONS = {"html": ("link_selector",)}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -13,18 +15,58 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry, but each retry waits longer (1 s, 2 s, 4 s … capped): a sick site is not hammered."""
+    """Scrapy's retry, but each retry waits longer (1 s, 2 s, 4 s … capped): a sick site is not hammered.
+
+    A 429 or 503 with ``Retry-After`` (seconds or an HTTP date) waits at least that long before the
+    retry, capped by RETRY_AFTER_MAX: a host that asks for a pause gets it, one that asks for an hour
+    does not stall the crawl (the retries run out and the page fails with its reason).
+    """
+
+    RETRY_AFTER_CODES = (429, 503)
 
     def __init__(self, settings):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.after_cap = settings.getfloat("RETRY_AFTER_MAX", 60.0)
 
     async def process_request(self, request, spider=None):
         retries = request.meta.get("retry_times", 0)
         if retries:
-            await asyncio.sleep(min(self.cap, self.base * 2 ** (retries - 1)))
+            await asyncio.sleep(self.delay(request))
         return None
+
+    def delay(self, request: Request) -> float:
+        """Seconds to wait before this retry: the back-off, or longer if the host asked for it."""
+        wait = min(self.cap, self.base * 2 ** (request.meta.get("retry_times", 1) - 1))
+        asked = request.meta.get("retry_after")
+        return max(wait, min(self.after_cap, asked)) if asked is not None else wait
+
+    def process_response(self, request, response, spider=None):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            asked = retry_after(response) if response.status in self.RETRY_AFTER_CODES else None
+            # The copy carries the meta of the last try: a stale pause must not outlive its answer.
+            result.meta.pop("retry_after", None)
+            if asked is not None:
+                result.meta["retry_after"] = asked
+        return result
+
+
+def retry_after(response: Response, now: datetime | None = None) -> float | None:
+    """The pause a ``Retry-After`` header asks for, in seconds (>= 0), or None if absent or unreadable."""
+    value = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class SourceOffsiteMiddleware(OffsiteMiddleware):
@@ -36,9 +78,13 @@ class SourceOffsiteMiddleware(OffsiteMiddleware):
 
     def should_follow(self, request: Request, spider: Any) -> bool:
         crawl = spider.crawl_of(request) if hasattr(spider, "crawl_of") else None
-        if crawl is None:
-            return super().should_follow(request, spider)
-        return crawl.is_allowed(request.url)
+        if crawl is not None:
+            return crawl.is_allowed(request.url)
+        # A request of no source (robots.txt of a vendor host a source may cross to) must pass, or the
+        # vendor's robots.txt would go unread and count as "allow all".
+        if hasattr(spider, "allows_anywhere") and spider.allows_anywhere(request.url):
+            return True
+        return super().should_follow(request, spider)
 
     def request_scheduled(self, request: Request, spider: Any) -> None:
         try:

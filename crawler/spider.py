@@ -10,6 +10,9 @@ than crawling a small district site. Everything per source lives in a `SourceCra
 - ``fetch_errors``: (url, reason) for HTTP >= 400 after retries, timeouts, DNS/connection errors and
   robots.txt denials;
 - ``list_failed``: a start/list/feed/API page failed or was unreadable, so the run is not complete;
+- vendor portals (interamt, Personio, d.vinci) found on the source's pages: their hosts are allowed for
+  this source only (`allow_vendor_host`), and responses whose request names a vendor
+  (``meta["delegate"]``) go to a strategy object of that vendor kept for the source;
 - ``error_urls``: posting URLs whose page failed, so their postings must not expire;
 - the pipelines' tally (``seen_ids``, ``drop_reasons``, ``totals``) and the recorded run.
 
@@ -59,6 +62,8 @@ class SourceCrawl:
         self.allowed_domains = source.allowed_domains or default_domains(source)
         self._domains = [d.lower() for d in self.allowed_domains]
         self.strategy = STRATEGIES[source.strategy](source, self)
+        self._delegates: dict[str, Any] = {}
+        self._vendor_hosts: set[str] = set()
         self.pages = 0
         self.parse_errors: list[tuple[str, str]] = []
         self.fetch_errors: list[tuple[str, str]] = []
@@ -106,7 +111,7 @@ class SourceCrawl:
     def _handle(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.pages += 1
         role = response.meta.get("role", LIST)
-        handler = getattr(self.strategy, response.meta.get("handler", "parse_list"))
+        handler = getattr(self.strategy_for(response.meta), response.meta.get("handler", "parse_list"))
         errors_before, found = self._errors_for(response.url), 0
         try:
             for result in handler(response):
@@ -127,9 +132,20 @@ class SourceCrawl:
         if self._errors_for(response.url) > errors_before and (role == LIST or not found):
             self._page_failed(response.request or response, role, response.url)
 
+    def strategy_for(self, meta: dict[str, Any]) -> Any:
+        """The source's strategy, or for a vendor portal found on its pages that vendor's strategy."""
+        name = meta.get("delegate")
+        if not name or name == self.source.strategy:
+            return self.strategy
+        if name not in self._delegates:
+            # The source's options belong to its own strategy (auto's feed_url is no Personio feed).
+            source = self.source.model_copy(update={"strategy": name, "options": {}})
+            self._delegates[name] = STRATEGIES[name](source, self)
+        return self._delegates[name]
+
     def _failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
-        reason = describe_failure(failure)
+        reason = refusal(failure, self.is_vendor_host(request.url)) or describe_failure(failure)
         self.fetch_errors.append((request.url, reason))
         logger.warning("Abruf fehlgeschlagen: %s (%s)", request.url, reason)
         fallback = request.meta.get("fallback")
@@ -147,7 +163,15 @@ class SourceCrawl:
 
     def is_allowed(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self._domains)
+        return host in self._vendor_hosts or any(host == d or host.endswith("." + d) for d in self._domains)
+
+    def allow_vendor_host(self, host: str) -> None:
+        """A vendor portal found on this source's pages: its host (exactly) is allowed for this source."""
+        if host:
+            self._vendor_hosts.add(host.lower())
+
+    def is_vendor_host(self, url: str) -> bool:
+        return (urlsplit(url).hostname or "").lower() in self._vendor_hosts
 
     def done_with(self, count: int) -> None:
         """`count` requests or postings of this source came back (answered, failed, dropped, stored)."""
@@ -285,6 +309,10 @@ class DistrictSpider(scrapy.Spider):
             key = getattr(thing, "source", None)
         return self.crawls.get(key) if isinstance(key, str) else None
 
+    def allows_anywhere(self, url: str) -> bool:
+        """A request of no source (robots.txt): allowed if some source of the crawl may fetch the host."""
+        return any(crawl.is_allowed(url) for crawl in self.crawls.values())
+
     def request_gone(self, request: scrapy.Request) -> None:
         """A request left the crawl without reaching its callback or errback (a duplicate URL)."""
         if (crawl := self.crawl_of(request)) is not None:
@@ -354,6 +382,25 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(error, TxConnectionRefused):
         return "Verbindung abgelehnt"
     return _reason(error)
+
+
+def refusal(failure: Failure, vendor: bool) -> str | None:
+    """A host that refuses us, named: too many requests (any host); a vendor's 403 or robots.txt."""
+    error, host = failure.value, _host(failure.request.url)
+    if isinstance(error, HttpError) and error.response.status == 429:
+        return f"HTTP 429 (zu viele Anfragen) von {host}"
+    if not vendor:
+        return None  # the district's own site: the plain reasons below
+    if isinstance(error, HttpError) and error.response.status == 403:
+        return f"{host} verweigert den Abruf: HTTP 403"
+    if isinstance(error, IgnoreRequest) and "robots" in str(error).lower():
+        return f"{host} verweigert den Abruf: robots.txt"
+    return None
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or url).lower()
+    return host.removeprefix("www.")
 
 
 def _reason(exc: BaseException) -> str:

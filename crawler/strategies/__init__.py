@@ -13,6 +13,7 @@ from crawler.strategies.html import HtmlStrategy
 from crawler.strategies.interamt import InteramtStrategy
 from crawler.strategies.pdf import PdfStrategy
 from crawler.strategies.structured import StructuredStrategy
+from crawler.strategies.vendors import DvinciStrategy, PersonioStrategy
 
 STRATEGIES: dict[str, type[Strategy]] = {
     "structured": StructuredStrategy,
@@ -21,6 +22,8 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "pdf": PdfStrategy,
     "interamt": InteramtStrategy,
     "auto": AutoStrategy,
+    "personio": PersonioStrategy,
+    "dvinci": DvinciStrategy,
 }
 
 __all__ = ["STRATEGIES", "Strategy"]

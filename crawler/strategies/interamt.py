@@ -21,6 +21,12 @@ either name:
 - contact: ``ExtAnsprechpartner{ExtAnsprechpartnerVorname, …Nachname, …Telefon, …EMail}``;
   application: ``BewerbungUrl`` (a URL or an e-mail address)
 
+The partner list lacks most of a posting (description, contact, pay): as rrze-jobs does, each entry of
+a partner widget (``…/webservice_v2?partner=<ID>``) is completed by the single answer
+``…/webservice_v2?id=<Id>`` on the same host; the list entry is the fallback when that answer fails or
+is unreadable. The widget does not page (rrze-jobs and interamt_connect read one answer per partner).
+A page that embeds or links the widget is found by `crawler.strategies.vendors`.
+
 Options: ``api_url`` (default: the first start URL), ``detail_url_template`` (e.g.
 ``https://host/stelle/{Id}``; any top-level key of a posting object may be used). Without either an
 own URL or a template, an API under ``/koop/app/`` names the vendor's detail page
@@ -31,16 +37,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import scrapy
 
 from crawler.items import RawPosting
-from crawler.strategies.common import LIST, Strategy, as_html, clean_text, first, to_date, to_float
+from crawler.strategies.common import (
+    CANDIDATE,
+    LIST,
+    Strategy,
+    _carry,
+    as_html,
+    clean_text,
+    first,
+    to_date,
+    to_float,
+)
 
 ENVELOPES = ("Stellenangebote", "Stellen")
 KOOP_PATH = "/koop/app/"
+WIDGET = "webservice_v2"
 BOTH = ("beides möglich", "beides")
 
 
@@ -55,12 +73,41 @@ class InteramtStrategy(Strategy):
             data = json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValueError(f"Stellen-JSON nicht lesbar: {exc}") from exc
+        details = _is_partner_widget(response.url)
         for entry in _entries(data):
             # One odd entry must not cost the others.
             try:
-                yield self.posting(entry, response.url)
+                posting = self.posting(entry, response.url)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 self.reporter.record_parse_error(response.url, f"Stelle nicht lesbar: {exc!r}"[:300])
+                continue
+            if details:
+                # The list posting rides along: if the single answer fails, it is stored instead.
+                url = widget_url(response.url, id=posting.source_id)
+                yield self.follow(url, "parse_single", CANDIDATE, fallback=posting, fallback_on_error=True,
+                                  **_carry(response))  # fmt: skip
+            else:
+                yield posting
+
+    def parse_single(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
+        """The single answer (``?id=<Id>``): all fields on the top level, completed by the list posting."""
+        fallback: RawPosting | None = response.meta.get("fallback")
+        try:
+            entry = json.loads(response.body)
+            if not isinstance(entry, dict) or "Id" not in entry:
+                raise ValueError("keine Stelle (erwartet ein Objekt mit Id)")
+            posting = self.posting(entry, response.url)
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
+            if fallback is None:
+                raise ValueError(f"Stellen-JSON nicht lesbar: {exc}") from exc
+            yield fallback  # the list said enough to keep the posting
+            return
+        if fallback is not None:
+            if posting.source_id != fallback.source_id:
+                yield fallback  # an answer about another posting: not ours to merge
+                return
+            posting = _completed(posting, fallback)
+        yield posting
 
     def posting(self, entry: dict[str, Any], api_url: str) -> RawPosting:
         ident = str(entry["Id"])
@@ -77,7 +124,7 @@ class InteramtStrategy(Strategy):
             reference=_text(entry.get("Kennung") or entry.get("Kennziffer")),
             pay_text=_pay(entry),
             term_text=_term(entry),
-            working_time_text=_working_time(entry.get("Teilzeit")),
+            working_time_text=_working_time(entry.get("Teilzeit"), _weekly_hours(entry)),
             structured={"interamt_id": ident},
         )
         _fill_place(posting, entry)
@@ -93,6 +140,28 @@ class InteramtStrategy(Strategy):
             return template.format(**entry)
         # Without a page of its own, the API address plus the id still names the posting uniquely.
         return _koop_detail_url(api_url, entry["Id"]) or f"{api_url}#{entry['Id']}"
+
+
+def _completed(posting: RawPosting, fallback: RawPosting) -> RawPosting:
+    """The single answer, with what only the list said; the list's URL stays (it named the posting)."""
+    for item in fields(RawPosting):
+        if getattr(posting, item.name) in (None, "", [], {}):
+            setattr(posting, item.name, getattr(fallback, item.name))
+    posting.url = fallback.url
+    return posting
+
+
+def _is_partner_widget(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path.endswith(WIDGET) and "partner" in {k.lower() for k, _ in parse_qsl(parts.query)}
+
+
+def widget_url(url: str, **query: str) -> str:
+    """``…/koop/app/webservice_v2?<query>`` on the scheme, host and path prefix of `url`."""
+    parts = urlsplit(url)
+    path = parts.path
+    prefix = path[: path.index(KOOP_PATH) + len(KOOP_PATH)] if KOOP_PATH in path else "/koop/app/"
+    return urlunsplit((parts.scheme, parts.netloc, prefix + WIDGET, urlencode(query), ""))
 
 
 def _entries(data: Any) -> list[Any]:
@@ -150,12 +219,21 @@ def _term(entry: dict[str, Any]) -> str | None:
     return term
 
 
-def _working_time(value: Any) -> str | None:
+def _working_time(value: Any, hours: str | None = None) -> str | None:
     if isinstance(value, str) and value.strip().lower() in ("ja", "nein", "true", "false", *BOTH):
         value = value.strip().lower() not in ("nein", "false")
     if isinstance(value, bool):
-        return "Vollzeit, Teilzeit möglich" if value else "Vollzeit"
-    return _text(value)
+        text = "Vollzeit, Teilzeit möglich" if value else "Vollzeit"
+    else:
+        text = _text(value)
+    if hours:
+        return f"{text}, {hours} Wochenstunden" if text else f"{hours} Wochenstunden"
+    return text
+
+
+def _weekly_hours(entry: dict[str, Any]) -> str | None:
+    """Hours a week of employees or of civil servants (the single answer states them)."""
+    return _text(entry.get("WochenarbeitszeitArbeitnehmer") or entry.get("WochenarbeitszeitBeamter"))
 
 
 def _place(entry: dict[str, Any]) -> dict[str, Any]:
