@@ -1,0 +1,558 @@
+"""A posting on a page without schema.org: the commonest shape of a Landratsamt site.
+
+TYPO3, ikiss, Sitepark or NOLIS pages put one posting between navigation, sidebar and footer: an h1, a
+text block, often a facts table or ``dl`` ("Bewerbungsfrist", "Entgelt", "Kennziffer"), a PDF and a
+contact box. The main content comes from trafilatura (a maintained main-content extractor); the fields
+come from the page's facts rows and its German text. The pay grade, working time, term and career level
+in the description are read later by the crawl's normaliser (`crawler.pipelines.to_record`); this module
+sets those hints only where a facts row states them.
+
+Being conservative matters more than being complete: a menu, list or news page stored as a posting is
+worse than a posting missed, so `looks_like_posting` needs a job-like heading and posting body words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+import trafilatura
+from lxml import etree
+from parsel import Selector
+
+from crawler.items import RawPosting
+from crawler.strategies.common import absolute, clean_text, find_email, find_phone, parse_place, url_source_id
+from vacancies.normalize import parse_german_date
+from vacancies.search.document import html_to_text
+
+MAX_HTML = 2_000_000  # characters of a page handed to the parsers: a runaway page must not stall the crawl
+MAX_TEXT = 200_000  # characters of text the field regexes run over
+
+# ------------------------------------------------------------------------------ posting or not
+
+# Headings that name a post. "Stelle" only as a word: "Stellenangebote" is the overview page.
+_JOB_TITLE_RE = re.compile(
+    r"(?i)\(\s*[mwdfi]\s*/\s*[mwdfi]|sachbearbeit|ingenieur|auszubildend|erzieh|leitung|leiter|fachkr[aä]ft|"
+    r"mitarbeit|\bstelle\b|praktik|beamt|verwaltungsfach|ausbildung\s+(?:zu[mr]|als)|duales?\s+studium|"
+    r"referent|sozialp[aä]dagog|sozialarbeit|assistenz|techniker|architekt|jurist|hausmeister|sekret[aä]r|"
+    r"kraftfahr|stra(?:ß|ss)enw[aä]rter|[aä]rztin|\barzt\b|psycholog|informatik|administrator|anw[aä]rter|"
+    r"inspektor|kauffrau|kaufmann|meister|stellenausschreibung\s*:"
+)
+# Overview, intro and service pages; their headings never name one post.
+_NOT_A_TITLE_RE = re.compile(
+    r"(?i)^(?:aktuelle\s+|offene\s+)?(?:stellen(?:angebote?|ausschreibungen?|markt|b[oö]rse)?|karriere|jobs?|"
+    r"ausschreibungen?|ausbildung|impressum|kontakt|datenschutz|aktuelles|startseite|home|"
+    r"arbeiten\s+(?:beim?|im)\b.*|karriere\s+(?:beim?|im)\b.*|ausbildung\s+(?:beim?|im)\b.*)$"
+)
+# Body words of a posting: at least one strong marker and two markers in all.
+_STRONG_MARKERS = [
+    r"ihre\s+aufgaben", r"aufgabengebiet", r"ihr\s+profil", r"wir\s+erwarten", r"wir\s+bieten",
+    r"unser\s+angebot", r"bewerbungsfrist", r"bewerbungsschluss", r"entgeltgruppe", r"besoldungsgruppe",
+    r"tv[öo]d", r"tv-?l\b", r"\beg\s?\d", r"einstellungsvoraussetzung", r"anforderungsprofil",
+]  # fmt: skip
+_WEAK_MARKERS = [
+    r"\bbewerbung(?:en)?\b", r"\bbewerben\b", r"vollzeit", r"teilzeit", r"wochenstunden", r"befristet",
+    r"kennziffer", r"stellenausschreibung", r"\beinstellung\b", r"ausbildungsbeginn", r"qualifikationsebene",
+]  # fmt: skip
+_STRONG_RE = [re.compile(p, re.I) for p in _STRONG_MARKERS]
+_WEAK_RE = [re.compile(p, re.I) for p in _WEAK_MARKERS]
+_NO_VACANCY_RE = re.compile(
+    r"(?i)(?:derzeit|zurzeit|zur\s+zeit|momentan|aktuell)\s+(?:sind\s+|gibt\s+es\s+|haben\s+wir\s+)?"
+    r"keine\s+(?:offenen\s+|freien\s+)?(?:stellen|stellenangebote|ausschreibungen|vakanzen)"
+)
+_NEWS_RE = re.compile(r"(?i)\bpressemitteilung\b|\bpressemeldung\b")
+
+
+def looks_like_posting(title: str, text: str) -> bool:
+    """Whether a page with this heading and main text is a job posting (not navigation / news)."""
+    title, text = clean_text(title), (text or "")[:MAX_TEXT]
+    if not title or _NOT_A_TITLE_RE.match(title) or not _JOB_TITLE_RE.search(title):
+        return False
+    if _NEWS_RE.search(text) or (_NO_VACANCY_RE.search(text) and len(text) < 2000):
+        return False
+    strong = sum(1 for p in _STRONG_RE if p.search(text))
+    weak = sum(1 for p in _WEAK_RE if p.search(text))
+    return strong >= 1 and strong + weak >= 2
+
+
+# ------------------------------------------------------------------------------------- the page
+
+
+def posting_from_page(
+    response: scrapy.http.TextResponse, hints: RawPosting | None = None
+) -> RawPosting | None:
+    """The posting on a page without schema.org, or None when the page is no posting (a menu page, a list
+    page, a news article, a contact page). `hints` is what the list row said about it (title = link text,
+    deadline / place / date columns, reference): used for fields the page itself does not state."""
+    markup = response.text[:MAX_HTML]
+    if not markup.strip():
+        return None
+    page = Selector(text=markup, base_url=response.url)
+    title = page_title(page) or (clean_text(hints.title) if hints else "")
+    description = main_content(markup, response.url, title)
+    main_text = html_to_text(description)[:MAX_TEXT]
+    if not looks_like_posting(title, main_text) or _is_list_like(page, description, response.url):
+        return None
+    posting = RawPosting(source_id=url_source_id(response.url), url=response.url, title=title,
+                         description_html=description)  # fmt: skip
+    _fill_from_text(posting, page, main_text)
+    _fill_links(posting, page, main_text, response.url)
+    if hints is not None:
+        _fill_from_hints(posting, hints)
+    return posting
+
+
+def _is_list_like(page: Selector, description: str, url: str) -> bool:
+    """A list page: several posting links in the content, or content that is mostly link text."""
+    job_links = {
+        href for href, text in _content_links(page, url, with_aside=False) if _JOB_TITLE_RE.search(text)
+    }
+    if len(job_links) >= 3:
+        return True
+    content = Selector(text=description or "<p></p>")
+    all_text = len(clean_text(" ".join(content.xpath("//body//text()").getall())))
+    link_text = len(clean_text(" ".join(content.xpath("//a//text()").getall())))
+    return all_text == 0 or link_text > 0.5 * all_text
+
+
+# ------------------------------------------------------------------------------------- the title
+
+_SEPARATOR_RE = re.compile(r"\s+(?:[–—|·-]|::)\s+|\s*\|\s*")
+_SITE_RE = re.compile(
+    r"(?i)landratsamt|landkreis|\bkreis\b|stadt|gemeinde|markt\s|startseite|\bhome\b|www\.|\.de\b|verwaltung\s"
+)
+_PREFIX_RE = re.compile(
+    r"(?i)^(?:stellenausschreibung|stellenangebot|ausschreibung|stellenanzeige)\s*[:–-]\s*"
+)
+_LOGO_RE = re.compile(r"(?i)logo|brand|site-?title|site-?name|wappen")
+
+
+def page_title(page: Selector) -> str:
+    """The content h1 (one that names a post first), else og:title or <title> without the site name."""
+    site = clean_text(page.css('meta[property="og:site_name"]::attr(content)').get())
+    headings = []
+    for h1 in page.xpath("//h1"):
+        if _in_boilerplate(h1.root) or h1.xpath("ancestor::a") or _LOGO_RE.search(_classes(h1.root)):
+            continue
+        if title := _tidy_title(clean_text(" ".join(h1.xpath(".//text()").getall())), site):
+            headings.append(title)
+    if headings:
+        return next((t for t in headings if _JOB_TITLE_RE.search(t)), headings[0])
+    for raw in (page.css('meta[property="og:title"]::attr(content)').get(), page.css("title::text").get()):
+        if title := _tidy_title(_without_site(clean_text(raw), site), site):
+            return title
+    return ""
+
+
+def _tidy_title(title: str, site: str) -> str:
+    """Generic headings ("Stellenangebote") and the site's own name are no title; prefixes go."""
+    rest = _PREFIX_RE.sub("", title)
+    if rest != title and _JOB_TITLE_RE.search(rest):
+        title = rest
+    if not title or _NOT_A_TITLE_RE.match(title) or (site and title.casefold() == site.casefold()):
+        return ""
+    return title
+
+
+def _without_site(title: str, site: str) -> str:
+    """ "Sachbearbeiter (m/w/d) – Landratsamt Kelheim" → "Sachbearbeiter (m/w/d)"."""
+    parts = [p.strip() for p in _SEPARATOR_RE.split(title) if p.strip()]
+
+    def is_site(part: str) -> bool:
+        named = _SITE_RE.search(part) and not _JOB_TITLE_RE.search(part)
+        return bool(named or (site and part.casefold() == site.casefold()))
+
+    while len(parts) > 1 and is_site(parts[-1]):
+        parts.pop()
+    while len(parts) > 1 and is_site(parts[0]):
+        parts.pop(0)
+    return " – ".join(parts)
+
+
+# ------------------------------------------------------------------------------ the main content
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "svg")
+
+
+def main_content(markup: str, url: str, title: str) -> str:
+    """The main content as HTML (trafilatura; the largest text block if it finds nothing)."""
+    extracted = trafilatura.extract(
+        markup, url=url, output_format="html", include_tables=True, include_links=True,
+        include_formatting=True, include_comments=False, favor_recall=True, with_metadata=False,
+    )  # fmt: skip
+    if extracted:
+        body = Selector(text=extracted).xpath("//body")
+        html = "".join(node.get() for node in body.xpath("./node()"))
+    else:
+        html = _largest_block(markup)
+    return _without_heading(html, title).strip()
+
+
+def _without_heading(html: str, title: str) -> str:
+    """The h1 repeats the title the board shows above the description."""
+    match = re.match(r"\s*<h1[^>]*>(.*?)</h1>", html, re.S)
+    if match and clean_text(re.sub(r"<[^>]+>", " ", match[1])) in (title, _PREFIX_RE.sub("", title)):
+        return html[match.end() :]
+    return html
+
+
+def _largest_block(markup: str) -> str:
+    """The element with the most text of its own paragraphs, boilerplate and scripts left out."""
+    page = Selector(text=markup)
+    best, best_score = None, 0
+    for node in page.xpath("//main | //article | //section | //div | //td"):
+        if _in_boilerplate(node.root):
+            continue
+        score = sum(
+            len(clean_text(t))
+            for t in node.xpath("./text() | ./p//text() | ./ul//text() | ./h2//text()").getall()
+        )
+        if score > best_score:
+            best, best_score = node, score
+    if best is None:
+        return ""
+    for bad in best.xpath(" | ".join(f".//{tag}" for tag in _DROP_TAGS)):
+        bad.drop()
+    return "".join(node.get() for node in best.xpath("./node()"))
+
+
+# ------------------------------------------------------------------------------------ boilerplate
+
+_BOILER_CLASS_RE = re.compile(r"(?i)nav|menu|men(?:ue|ü)|footer|breadcrumb|cookie|consent|skiplink|sitemap")
+_BOILER_TAGS = {"nav", "footer"}
+_CLASSED_TAGS = {"div", "section", "ul", "ol", "aside", "header", "footer", "nav", "span", "p"}
+
+
+def _classes(element: Any) -> str:
+    return f"{element.get('id', '')} {element.get('class', '')}"
+
+
+def _is_boilerplate(element: Any) -> bool:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _BOILER_TAGS:
+        return True
+    if tag == "header":  # a page header; an article's own header holds its h1
+        return not any(a.tag in ("main", "article") for a in element.iterancestors())
+    return tag in _CLASSED_TAGS and bool(_BOILER_CLASS_RE.search(_classes(element)))
+
+
+def _in_boilerplate(element: Any) -> bool:
+    return _is_boilerplate(element) or any(_is_boilerplate(a) for a in element.iterancestors())
+
+
+def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of the links outside navigation, header and footer."""
+    found = []
+    for anchor in page.xpath("//a[@href]"):
+        if _in_boilerplate(anchor.root) or (not with_aside and anchor.xpath("ancestor::aside")):
+            continue
+        href = anchor.attrib["href"].strip()
+        target = href if href.lower().startswith("mailto:") else absolute(url, href)
+        if target and target != url:
+            found.append((target, clean_text(" ".join(anchor.xpath(".//text()").getall()))))
+    return found
+
+
+# ------------------------------------------------------------------------------- text and facts
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+    "section", "article", "aside", "header", "footer", "ul", "ol", "dl", "address", "main", "blockquote",
+}  # fmt: skip
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "svg"}
+
+
+def page_lines(root: Any, skip_boilerplate: bool) -> list[str]:
+    """The visible text of a page, one line per block element (contact boxes, facts, addresses)."""
+    parts: list[str] = []
+    size, skipping = 0, 0
+
+    def add(text: str | None) -> None:
+        nonlocal size
+        if text and not skipping:
+            parts.append(text)
+            size += len(text)
+
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):
+            add(element.tail)  # text after a comment belongs to the parent
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        skip = tag in _SKIP_TAGS or (skip_boilerplate and _is_boilerplate(element))
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if event == "start":
+            skipping += skip
+            add(element.text)
+        else:
+            skipping -= skip
+            add(element.tail)
+        if size > MAX_TEXT:
+            break
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
+def facts_rows(page: Selector) -> list[tuple[str, str]]:
+    """(label, value) of the facts tables and definition lists outside navigation and footer."""
+    rows = []
+    for row in page.xpath("//tr[count(th|td) = 2]"):
+        if not _in_boilerplate(row.root):
+            cells = [clean_text(" ".join(c.xpath(".//text()").getall())) for c in row.xpath("th|td")]
+            rows.append((cells[0].rstrip(":"), cells[1]))
+    for term in page.xpath("//dt"):
+        value = term.xpath("following-sibling::*[1][self::dd]")
+        if value and not _in_boilerplate(term.root):
+            label = clean_text(" ".join(term.xpath(".//text()").getall())).rstrip(":")
+            rows.append((label, clean_text(" ".join(value.xpath(".//text()").getall()))))
+    return [(label, value) for label, value in rows if label and value]
+
+
+_LINE_FACT_RE = re.compile(r"^([A-ZÄÖÜ][\wäöüß./ -]{1,40}?)\s*:\s*(\S.*)$")
+
+
+def line_facts(lines: list[str]) -> list[tuple[str, str]]:
+    """ "Bewerbungsfrist: 15.01.2027" lines as (label, value)."""
+    return [(m[1], m[2]) for line in lines if (m := _LINE_FACT_RE.match(line))]
+
+
+def fact(rows: list[tuple[str, str]], label: re.Pattern[str]) -> str | None:
+    return next((value for name, value in rows if label.match(name)), None)
+
+
+_DEADLINE_LABEL = re.compile(
+    r"(?i)(?:ende\s+der\s+)?bewerbungs(?:frist|schluss|ende|zeitraum)|bewerbungen?\s+bis|einsendeschluss|frist\b"
+)
+_START_LABEL = re.compile(
+    r"(?i)einstellungs(?:termin|datum|zeitpunkt)|(?:dienst|arbeits|ausbildungs)?beginn|eintritt|stellenantritt|"
+    r"besetzung|ab\b"
+)
+_REFERENCE_WORDS = (
+    r"kennziffer|kennzahl|kennung|kennz\.|az\.|aktenzeichen|stellen-?id|stellen-?nummer|stellen-?nr\.?|"
+    r"ausschreibungs-?(?:nummer|nr\.?)|referenz(?:nummer)?|chiffre"
+)
+_REFERENCE_LABEL = re.compile(rf"(?i)(?:{_REFERENCE_WORDS})")
+_POSTED_LABEL = re.compile(
+    r"(?i)ver[öo]ffentlich|ausschreibungsdatum|online\s+seit|erstellt|eingestellt\s+am|stand\b"
+)
+_PLACE_LABEL = re.compile(r"(?i)dienstort|arbeitsort|einsatzort|standort|anschrift|adresse|dienstsitz")
+_DEPARTMENT_LABEL = re.compile(
+    r"(?i)dienststelle|abteilung|sachgebiet|fachbereich|organisationseinheit|\bamt\b"
+)
+_HINT_LABELS = {
+    "pay_text": re.compile(r"(?i)entgelt|besoldung|verg[üu]tung|eingruppierung|bezahlung|gehalt"),
+    "working_time_text": re.compile(
+        r"(?i)arbeitszeit|besch[äa]ftigungsumfang|stellenumfang|umfang|wochenarbeitszeit"
+    ),
+    "term_text": re.compile(r"(?i)befristung|vertragsart|besch[äa]ftigungsdauer|dauer\b|vertragsdauer"),
+    "career_text": re.compile(r"(?i)qualifikationsebene|laufbahn|\bqe\b"),
+}
+
+_DATE = (
+    r"(\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?!\d)"
+    r"|\d{1,2}\.\s*[A-ZÄÖÜa-zäöü]{3,9}\.?\s*\d{4}|\d{4}-\d{2}-\d{2})"
+)
+_DEADLINE_TEXT_RE = re.compile(
+    rf"(?i)(?:bewerbungs(?:frist|schluss|ende)|ende\s+der\s+bewerbungsfrist)\D{{0,40}}?{_DATE}"
+    rf"|\bbis\s+(?:zum\s+|sp[äa]testens\s+(?:zum\s+|am\s+)?|einschlie(?:ß|ss)lich\s+|am\s+)?(?:\w+,?\s+(?:den\s+)?)?{_DATE}"
+)
+_START_TEXT_RE = re.compile(
+    rf"(?i)(?<!bis\s)(?<!spätestens\s)(?<!spaetestens\s)\b(?:zum|ab(?:\s+dem)?)\s+{_DATE}"
+)
+_START_CONTEXT_RE = re.compile(r"(?i)besetz|einstell|suchen|beginn|ausbildung|eintritt")
+_POSTED_TEXT_RE = re.compile(
+    rf"(?i)(?:ver[öo]ffentlicht\s+am|ver[öo]ffentlichungsdatum:?|stand:?|erstellt\s+am)\s*{_DATE}"
+)
+_REFERENCE_TEXT_RE = re.compile(
+    rf"(?i)\b(?:{_REFERENCE_WORDS})[:.\s]*(?:nr\.?\s*)?([a-z0-9][\w./-]*\d[\w./-]*)"
+)
+_BEWERB_RE = re.compile(r"(?i)bewerb|unterlagen")
+_TERM_RE = re.compile(r"(?i)befrist|vertretung|elternzeit|mutterschutz")
+_NO_START_RE = re.compile(r"(?i)sofort|n[äa]chstm[öo]glich|baldm[öo]glich|umgehend")
+
+
+def _fill_from_text(posting: RawPosting, page: Selector, main_text: str) -> None:
+    lines = page_lines(page.root, skip_boilerplate=True)  # content and sidebar: contact boxes
+    main_lines = main_text.splitlines()
+    rows = facts_rows(page) + line_facts(main_lines) + line_facts(lines)
+    whole = "\n".join(lines)[:MAX_TEXT]
+    posting.deadline = _labelled_date(rows, _DEADLINE_LABEL) or _deadline_in(main_text) or _deadline_in(whole)
+    posting.start_date = _start_date(rows, main_text)
+    posting.date_posted = _labelled_date(rows, _POSTED_LABEL) or _date_in(_POSTED_TEXT_RE, whole)
+    posting.reference = _reference(rows, main_text) or _reference(rows, whole)
+    for name, label in _HINT_LABELS.items():
+        setattr(posting, name, fact(rows, label))
+    posting.department = _department(rows)
+    # The footer's address of the office is the last resort for the place.
+    _fill_place(posting, rows, main_lines, lines + page_lines(page.root, skip_boilerplate=False))
+    _fill_contact(posting, lines, main_text)
+
+
+def _labelled_date(rows: list[tuple[str, str]], label: re.Pattern[str]) -> date | None:
+    for name, value in rows:
+        if label.match(name) and (found := parse_german_date(value)):
+            return found
+    return None
+
+
+def _date_in(pattern: re.Pattern[str], text: str) -> date | None:
+    for match in pattern.finditer(text):
+        if found := parse_german_date(next(g for g in match.groups() if g)):
+            return found
+    return None
+
+
+def _deadline_in(text: str) -> date | None:
+    """A labelled deadline, or "bis (spätestens) <date>" in a sentence about the application."""
+    for match in _DEADLINE_TEXT_RE.finditer(text):
+        labelled, loose = match[1], match[2]
+        if loose:
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            before = text[max(line_start, match.start() - 200) : match.start()]
+            after = text[match.end() : match.end() + 80].split("\n", 1)[0]
+            if not _BEWERB_RE.search(f"{before} {after}") or _TERM_RE.search(before):
+                continue  # "befristet bis zum 31.12.2027" is the end of the contract, not the deadline
+        if found := parse_german_date(labelled or loose):
+            return found
+    return None
+
+
+def _start_date(rows: list[tuple[str, str]], text: str) -> date | None:
+    value = fact([(n, v) for n, v in rows if not _DEADLINE_LABEL.match(n)], _START_LABEL)
+    if value is not None:
+        return None if _NO_START_RE.search(value) else parse_german_date(value)
+    for match in _START_TEXT_RE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : line_end if line_end > 0 else None]
+        if _START_CONTEXT_RE.search(line) and (found := parse_german_date(match[1])):
+            return found
+    return None
+
+
+def _reference(rows: list[tuple[str, str]], text: str) -> str | None:
+    value = fact(rows, _REFERENCE_LABEL)
+    if value and re.search(r"\d", value):
+        return value.strip(" .,;")
+    match = _REFERENCE_TEXT_RE.search(text)
+    return match[1].rstrip(".,;") if match else None
+
+
+def _department(rows: list[tuple[str, str]]) -> str | None:
+    value = fact(rows, _DEPARTMENT_LABEL)
+    return value if value and not parse_place(value)[1] else None
+
+
+# ----------------------------------------------------------------------------------- place, contact
+
+_STREET_RE = re.compile(r"(?i)\d|stra(?:ß|ss)e|str\.|platz|weg|ring|allee|gasse|park|damm|ufer")
+
+
+def _fill_place(
+    posting: RawPosting, rows: list[tuple[str, str]], main_lines: list[str], lines: list[str]
+) -> None:
+    """The labelled place ("Dienstort: 93309 Kelheim"), else the first address line, content first."""
+    labelled = [value for name, value in rows if _PLACE_LABEL.match(name) or _DEPARTMENT_LABEL.match(name)]
+    for text in labelled + main_lines + lines:
+        street, postal_code, city = parse_place(text)
+        if postal_code:
+            street = street.rsplit(":", 1)[-1].strip() if street else None
+            posting.street = street if street and _STREET_RE.search(street) else None
+            posting.postal_code, posting.city = postal_code, city
+            return
+
+
+_CONTACT_HEAD_RE = re.compile(
+    r"(?i)ansprechpartner|ansprechperson|ihr\s+kontakt|kontakt\b|fragen\s+(?:beantwortet|zur\s+stelle|zum)|"
+    r"f[üu]r\s+(?:r[üu]ckfragen|fragen|auskünfte|weitere\s+informationen)|ausk[üu]nfte\s+erteilt"
+)
+_NAME_RE = re.compile(r"\b(?:Frau|Herr|Herrn)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")
+_UNIT_RE = re.compile(r"(?i)amt\b|landkreis|verwaltung|abteilung|sachgebiet|personal|team|referat|stelle\b")
+_BARE_NAME_RE = re.compile(r"^(?:Dr\.\s+)?[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\s+[A-ZÄÖÜ][a-zäöüß-]+$")
+
+
+def _fill_contact(posting: RawPosting, lines: list[str], main_text: str) -> None:
+    """Name, phone and e-mail from the box after "Ansprechpartner" (content or sidebar)."""
+    for i, line in enumerate(lines):
+        if not _CONTACT_HEAD_RE.search(line):
+            continue
+        window = lines[i : i + 8]
+        text = "\n".join(window)
+        name = _NAME_RE.search(text)
+        bare = next((w for w in window[1:] if _BARE_NAME_RE.match(w) and not _UNIT_RE.search(w)), None)
+        posting.contact_name = name[0].replace("Herrn ", "Herr ") if name else bare
+        posting.contact_phone = find_phone(text)
+        posting.contact_email = find_email(text)
+        if posting.contact_phone or posting.contact_email:
+            return
+    # No contact box: a phone number the text gives as such ("Tel. 09441 207-0"), never a bare number.
+    phone_lines = [
+        line for line in main_text.splitlines() if re.search(r"(?i)\btel\b|telefon|rufnummer", line)
+    ]
+    posting.contact_name = posting.contact_email = None
+    posting.contact_phone = find_phone("\n".join(phone_lines))
+
+
+# ------------------------------------------------------------------------------------------ links
+
+_APPLY_RE = re.compile(
+    r"(?i)jetzt\s+(?:online\s+)?bewerben|online\s+bewerben|hier\s+bewerben|direkt\s+bewerben|"
+    r"zur\s+(?:online-?)?bewerbung|online-?bewerbung|bewerbungsformular|bewerbungsportal|^bewerben$|^bewerbung$"
+)
+
+
+def _fill_links(posting: RawPosting, page: Selector, main_text: str, url: str) -> None:
+    links = _content_links(page, url)
+    for target, text in links:
+        is_mail = target.lower().startswith("mailto:")
+        if is_mail and re.search(r"(?i)bewerb", text) and not posting.apply_email:
+            posting.apply_email = find_email(target)
+        elif not is_mail and _APPLY_RE.search(text) and not target.lower().endswith(".pdf"):
+            posting.apply_url = posting.apply_url or target
+        elif not is_mail and urlsplit(target).path.lower().endswith(".pdf"):
+            posting.attachments.append(target)
+    posting.attachments = list(dict.fromkeys(posting.attachments))
+    posting.apply_email = posting.apply_email or _apply_email(main_text)
+    if posting.contact_email and posting.contact_email == posting.apply_email and not posting.contact_name:
+        posting.contact_email = None
+
+
+def _apply_email(text: str) -> str | None:
+    """The address in a sentence about sending the application ("Bewerbungen … an bewerbung@…")."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        for address in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", line):
+            context = " ".join(lines[max(0, i - 1) : i + 1])
+            about_applying = _BEWERB_RE.search(context) and not _CONTACT_HEAD_RE.search(line)
+            if about_applying or address.lower().startswith(("bewerbung", "personal")):
+                return address.rstrip(".")
+    return None
+
+
+# ------------------------------------------------------------------------------------------ hints
+
+_NOT_FROM_HINTS = {
+    "source_id",
+    "url",
+    "title",
+    "description_html",
+    "attachments",
+    "structured",
+    "source",
+    "district",
+}
+
+
+def _fill_from_hints(posting: RawPosting, hints: RawPosting) -> None:
+    """What the list row said fills what the page leaves out; the page wins where it speaks."""
+    for field in dataclasses.fields(RawPosting):
+        if field.name in _NOT_FROM_HINTS:
+            continue
+        if getattr(posting, field.name) in (None, "") and getattr(hints, field.name) not in (None, ""):
+            setattr(posting, field.name, getattr(hints, field.name))
+    if not posting.attachments:
+        posting.attachments = list(hints.attachments)
