@@ -27,6 +27,9 @@ a partner widget (``…/webservice_v2?partner=<ID>``) is completed by the single
 is unreadable. The widget does not page (rrze-jobs and interamt_connect read one answer per partner).
 A page that embeds or links the widget is found by `crawler.strategies.vendors`.
 
+The start URL may also be the district's page that embeds or links the widget: the widget found
+there is read (its host is then allowed for this source).
+
 Options: ``api_url`` (default: the first start URL), ``detail_url_template`` (e.g.
 ``https://host/stelle/{Id}``; any top-level key of a posting object may be used). Without either an
 own URL or a template, an API under ``/koop/app/`` names the vendor's detail page
@@ -68,11 +71,15 @@ class InteramtStrategy(Strategy):
     def start_requests(self) -> Iterator[scrapy.Request]:
         yield self.follow(self.option("api_url", self.source.start_urls[0]), "parse_api", LIST)
 
-    def parse_api(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
+    def parse_api(self, response: scrapy.http.Response) -> Iterator[Any]:
         try:
             data = json.loads(response.body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"Stellen-JSON nicht lesbar: {exc}") from exc
+            embedded = self._embedded(response)
+            if not embedded:
+                raise ValueError(f"Stellen-JSON nicht lesbar: {exc}") from exc
+            yield from embedded
+            return
         details = _is_partner_widget(response.url)
         for entry in _entries(data):
             # One odd entry must not cost the others.
@@ -88,6 +95,17 @@ class InteramtStrategy(Strategy):
                                   **_carry(response))  # fmt: skip
             else:
                 yield posting
+
+    def _embedded(self, response: scrapy.http.Response) -> list[scrapy.Request]:
+        """A start URL that is the district's page embedding the widget: the widget's own answers."""
+        from crawler.strategies.vendors import find_portals  # vendors builds on this module
+
+        portals = [p for p in find_portals(response) if p.vendor == self.name]
+        allow = getattr(self.reporter, "allow_vendor_host", None)
+        for portal in portals:
+            if allow is not None:
+                allow(urlsplit(portal.url).hostname or "")
+        return [self.follow(p.url, p.handler, LIST) for p in portals]
 
     def parse_single(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
         """The single answer (``?id=<Id>``): all fields on the top level, completed by the list posting."""
