@@ -288,6 +288,8 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
 
     def finish(crawl: SourceCrawl, reason: str) -> None:
         batch.flush()  # the lifecycle must see every posting of this source saved
+        if reason == "finished":
+            fail_empty_vacancy_page(crawl)
         finish_run(crawl, reason, board, runs, config.defaults)
 
     process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
@@ -300,6 +302,26 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
     # out of the collector's full passes during the crawl (~0.5 s for the sample sites).
     gc.freeze()
     process.start()
+
+
+def fail_empty_vacancy_page(crawl) -> bool:
+    """A run that reached a vacancy page and found not one posting fails (and so expires nothing):
+    a site that changed shape must never silently yield nothing. The strategy says whether it saw
+    such a page (`empty_vacancy_page()`: its URL, or None when none was reached or a page said it has
+    no vacancies right now)."""
+    check = getattr(crawl.strategy, "empty_vacancy_page", None)
+    if check is None or crawl.seen_ids or crawl.list_failed:
+        return False
+    url = check()
+    if url is None:
+        return False
+    from crawler.strategies.auto import EMPTY_VACANCY_PAGE
+
+    reason = EMPTY_VACANCY_PAGE.format(url=url)
+    log.warning("Quelle %s: %s", crawl.key, reason)
+    crawl.parse_errors.insert(0, (url, reason))  # first: the run's flag names the first error
+    crawl.list_failed = True
+    return True
 
 
 def _also_on_shutdown(action: Callable[[int], None]) -> None:

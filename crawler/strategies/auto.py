@@ -112,16 +112,20 @@ class AutoStrategy(Strategy):
         if vendor_requests is not None:
             yield from vendor_requests(self, response)
         links = same_site_links(response, self.reporter)
-        pages = list(self._vacancy_pages(response, depth)) if depth < self.max_depth else []
-        yield from pages
-        taken = {r.url for r in pages}
         next_pages = list(self._next_pages(response)) if on_vacancy_page else []
-        yield from next_pages
-        taken |= {r.url for r in next_pages}
-        rows = [row for row in listing.posting_rows(response, self.reporter.is_allowed, on_vacancy_page)
-                if row.url not in taken and not _names_a_vacancy_page(row)]  # fmt: skip
-        yield from self._rows(rows)
+        taken = {r.url for r in next_pages}
+        rows = [
+            row
+            for row in listing.posting_rows(response, self.reporter.is_allowed, on_vacancy_page)
+            if row.url not in taken and not _names_a_vacancy_page(row)
+        ]
         taken |= {row.url for row in rows}
+        # Postings and further pages of this list are no vacancy pages to discover.
+        pages = list(self._vacancy_pages(response, depth, taken)) if depth < self.max_depth else []
+        taken |= {r.url for r in pages}
+        yield from pages
+        yield from next_pages
+        yield from self._rows(rows)
         yield from self._pdfs([(u, t) for u, t in links if u not in taken], on_vacancy_page)
         if on_vacancy_page:
             # Pages requested already are not requested again as candidates (the dupe filter would
@@ -134,8 +138,12 @@ class AutoStrategy(Strategy):
             if link.attrib.get("type") in FEED_TYPES and url and self.reporter.is_allowed(url):
                 yield self.follow(url, "parse_feed", LIST)
 
-    def _vacancy_pages(self, response: scrapy.http.TextResponse, depth: int) -> Iterator[scrapy.Request]:
+    def _vacancy_pages(
+        self, response: scrapy.http.TextResponse, depth: int, skip: set[str]
+    ) -> Iterator[scrapy.Request]:
         for link in discovery.vacancy_links(response, self.reporter.is_allowed):
+            if link.url in skip or listing.is_page_step(response.url, link.url):
+                continue
             request = self.follow(link.url, "parse_list", LIST, depth_auto=depth + 1, vacancy_link=True)
             request.priority = link.score  # menus first
             yield request
@@ -272,4 +280,5 @@ def _complete(posting: RawPosting, hints: RawPosting) -> RawPosting:
 
 def _names_a_vacancy_page(row: listing.Row) -> bool:
     """A row whose title is a menu word ("Stellenangebote", "Ausbildung"): a page to discover, not a post."""
-    return discovery.link_score(row.url, row.title, False) >= discovery.MIN_SCORE and not row.is_sure
+    score = discovery.link_score(row.url, row.title, False)
+    return score >= discovery.MIN_SCORE and not listing.looks_like_posting_title(row.title)

@@ -76,9 +76,10 @@ _LABELLED = {
 }
 # Landmarks whose links are the site's own chrome, not its content.
 _CHROME_XPATH = (
-    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::*[@role='navigation'] or "
-    "ancestor::*[contains(@class, 'breadcrumb') or contains(@class, 'pagination') or "
-    "contains(@class, 'pager') or contains(@class, 'menu') or contains(@id, 'menu')]"
+    "ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside or "
+    "ancestor::*[@role='navigation'] or ancestor::*[contains(@class, 'breadcrumb') or "
+    "contains(@class, 'pagination') or contains(@class, 'pager') or contains(@class, 'menu') or "
+    "contains(@class, 'nav') or contains(@id, 'menu') or contains(@id, 'nav')]"
 )
 _ITEM_TAGS = {"tr", "li", "dt", "dd"}
 _CARD_TAGS = {"div", "article", "section", "p"}
@@ -126,7 +127,7 @@ def posting_rows(
             continue
         key = (_identity(item.xpath("..")[0]), item.root.tag, item.attrib.get("class", ""))
         members = groups.setdefault(key, [])
-        if not any(m.root is item.root for m in members):
+        if not any(m.root == item.root for m in members):
             members.append(item)
     rows: list[Row] = []
     seen: set[str] = set()
@@ -142,8 +143,9 @@ def posting_rows(
     return rows
 
 
-def _identity(node: Selector) -> int:
-    return id(node.root)
+def _identity(node: Selector) -> str:
+    # lxml hands out short-lived proxies: id() of one may be reused by another element.
+    return node.root.getroottree().getpath(node.root)
 
 
 def _item_of(anchor: Selector) -> Selector | None:
