@@ -44,8 +44,8 @@ _JOB_TITLE_RE = re.compile(
 )
 # Overview, intro and service pages; their headings never name one post.
 _NOT_A_TITLE_RE = re.compile(
-    r"(?i)^(?:aktuelle\s+|offene\s+)?(?:stellen(?:angebote?|ausschreibungen?|markt|b[oö]rse)?|karriere|jobs?|"
-    r"ausschreibungen?|ausbildung|impressum|kontakt|datenschutz|aktuelles|startseite|home|"
+    r"(?i)^(?:aktuelle\s+|offene\s+)?(?:stellen(?:angebote?|ausschreibung(?:en)?|markt|b[oö]rse)?|karriere|jobs?|"
+    r"ausschreibung(?:en)?|ausbildung|impressum|kontakt|datenschutz|aktuelles|startseite|home|"
     r"arbeiten\s+(?:beim?|im)\b.*|karriere\s+(?:beim?|im)\b.*|ausbildung\s+(?:beim?|im)\b.*)$"
 )
 # Body words of a posting: at least one strong marker and two markers in all.
@@ -325,7 +325,7 @@ def fact(rows: list[tuple[str, str]], label: re.Pattern[str]) -> str | None:
 
 
 _DEADLINE_LABEL = re.compile(
-    r"(?i)(?:ende\s+der\s+)?bewerbungs(?:frist|schluss|ende|zeitraum)|bewerbungen?\s+bis|einsendeschluss|frist\b"
+    r"(?i)(?:ende\s+der\s+)?bewerbungs(?:frist|schluss|ende|zeitraum)|bewerbung(?:en)?\s+bis|einsendeschluss|frist\b"
 )
 _START_LABEL = re.compile(
     r"(?i)einstellungs(?:termin|datum|zeitpunkt)|(?:dienst|arbeits|ausbildungs)?beginn|eintritt|stellenantritt|"
@@ -363,7 +363,7 @@ _DEADLINE_TEXT_RE = re.compile(
 _START_TEXT_RE = re.compile(
     rf"(?i)(?<!bis\s)(?<!spätestens\s)(?<!spaetestens\s)\b(?:zum|ab(?:\s+dem)?)\s+{_DATE}"
 )
-_START_CONTEXT_RE = re.compile(r"(?i)besetz|einstell|suchen|beginn|ausbildung|eintritt")
+_START_CONTEXT_RE = re.compile(r"(?i)besetz|einstell|such|beginn|ausbildung|eintritt")
 _POSTED_TEXT_RE = re.compile(
     rf"(?i)(?:ver[öo]ffentlicht\s+am|ver[öo]ffentlichungsdatum:?|stand:?|erstellt\s+am)\s*{_DATE}"
 )
@@ -462,39 +462,52 @@ def _fill_place(
         if postal_code:
             street = street.rsplit(":", 1)[-1].strip() if street else None
             posting.street = street if street and _STREET_RE.search(street) else None
-            posting.postal_code, posting.city = postal_code, city
+            posting.postal_code, posting.city = postal_code, city.rstrip(".") if city else city
             return
 
 
+# A contact box's heading ("Ihre Ansprechpartnerin", "Kontakt") or a sentence naming the contact.
 _CONTACT_HEAD_RE = re.compile(
-    r"(?i)ansprechpartner|ansprechperson|ihr\s+kontakt|kontakt\b|fragen\s+(?:beantwortet|zur\s+stelle|zum)|"
-    r"f[üu]r\s+(?:r[üu]ckfragen|fragen|auskünfte|weitere\s+informationen)|ausk[üu]nfte\s+erteilt"
+    r"(?i)ansprechpartner|ansprechperson|^(?:ihr\s+|ihre\s+)?kontakt\b|fragen\s+(?:beantwortet|zur\s+stelle|zum)|"
+    r"f[üu]r\s+(?:r[üu]ckfragen|fragen|ausk[üu]nfte|weitere\s+informationen)|ausk[üu]nfte\s+erteil"
 )
 _NAME_RE = re.compile(r"\b(?:Frau|Herr|Herrn)\s+(?:Dr\.\s+)?[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?")
-_UNIT_RE = re.compile(r"(?i)amt\b|landkreis|verwaltung|abteilung|sachgebiet|personal|team|referat|stelle\b")
 _BARE_NAME_RE = re.compile(r"^(?:Dr\.\s+)?[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\s+[A-ZÄÖÜ][a-zäöüß-]+$")
+# Two capitalised words that are a unit or a heading, not a person.
+_NOT_A_NAME_RE = re.compile(
+    r"(?i)amt\b|landkreis|verwaltung|abteilung|sachgebiet|personal|team|referat|stelle\b|leitung|"
+    r"^(?:ihre?|unser|unsere|wir|das|die|der|weitere|mehr|zur|zum)\b"
+)
+_PHONE_LABEL_RE = re.compile(r"(?i)\btel\b|telefon|rufnummer")
+_CONTACT_LINES = 6
 
 
 def _fill_contact(posting: RawPosting, lines: list[str], main_text: str) -> None:
-    """Name, phone and e-mail from the box after "Ansprechpartner" (content or sidebar)."""
+    """Name, phone and e-mail from the box after "Ansprechpartner" (content or sidebar).
+
+    A box that names a person wins over one that only gives numbers (a service bar's switchboard).
+    """
+    boxes = []
     for i, line in enumerate(lines):
-        if not _CONTACT_HEAD_RE.search(line):
-            continue
-        window = lines[i : i + 8]
-        text = "\n".join(window)
-        name = _NAME_RE.search(text)
-        bare = next((w for w in window[1:] if _BARE_NAME_RE.match(w) and not _UNIT_RE.search(w)), None)
-        posting.contact_name = name[0].replace("Herrn ", "Herr ") if name else bare
-        posting.contact_phone = find_phone(text)
-        posting.contact_email = find_email(text)
-        if posting.contact_phone or posting.contact_email:
-            return
+        if _CONTACT_HEAD_RE.search(line):
+            box = _contact_box(lines[i : i + _CONTACT_LINES])
+            if box[1] or box[2]:
+                boxes.append(box)
+    if boxes:
+        best = next((box for box in boxes if box[0]), boxes[0])
+        posting.contact_name, posting.contact_phone, posting.contact_email = best
+        return
     # No contact box: a phone number the text gives as such ("Tel. 09441 207-0"), never a bare number.
-    phone_lines = [
-        line for line in main_text.splitlines() if re.search(r"(?i)\btel\b|telefon|rufnummer", line)
-    ]
-    posting.contact_name = posting.contact_email = None
+    phone_lines = [line for line in main_text.splitlines() if _PHONE_LABEL_RE.search(line)]
     posting.contact_phone = find_phone("\n".join(phone_lines))
+
+
+def _contact_box(window: list[str]) -> tuple[str | None, str | None, str | None]:
+    text = "\n".join(window)
+    named = _NAME_RE.search(text)
+    bare = (w for w in window[1:3] if _BARE_NAME_RE.match(w) and not _NOT_A_NAME_RE.search(w))
+    name = named[0].replace("Herrn ", "Herr ") if named else next(bare, None)
+    return name, find_phone(text), find_email(text)
 
 
 # ------------------------------------------------------------------------------------------ links
