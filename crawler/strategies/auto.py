@@ -16,7 +16,6 @@ never silently yield nothing).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,22 +35,15 @@ from crawler.strategies.common import (
 )
 from crawler.strategies.feed import FeedStrategy
 from crawler.strategies.pdf import PdfStrategy
+from crawler.strategies.plain import posting_from_page
 from crawler.strategies.structured import StructuredStrategy, posting_from_schema
-
-try:  # helper A's plain page reader; until it lands, detail pages are read by schema.org only
-    from crawler.strategies.plain import posting_from_page
-except ImportError:  # pragma: no cover - transitional
-    posting_from_page = None
-try:  # helper C's vendor portals (interamt, Personio, d.vinci, …) found on a page
-    from crawler.strategies.vendors import vendor_requests
-except ImportError:  # pragma: no cover - transitional
-    vendor_requests = None
+from crawler.strategies.vendors import vendor_requests
 
 VACANCY_RE = discovery.VACANCY_RE  # probe's "looks like a vacancy page" uses the same words
 # A link on a vacancy page that names a post rather than a menu entry.
 POSTING_RE = listing.POSTING_TITLE_RE
 # PDFs on a vacancy page that are forms or notices, not postings.
-NOT_A_POSTING_RE = re.compile(r"(?i)datenschutz|formular|merkblatt|antrag|satzung|impressum|bewerbungsbogen")
+NOT_A_POSTING_RE = listing.NOT_A_POSTING_RE
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_LINKS_PER_PAGE = 100  # a guard against following a whole site map from one page
 # Hints a detail page may leave out and its list row states.
@@ -109,8 +101,7 @@ class AutoStrategy(Strategy):
         for data in extract_job_postings(response, self.reporter):
             yield posting_from_schema(data, response.url)
         yield from self._feeds(response)
-        if vendor_requests is not None:
-            yield from vendor_requests(self, response)
+        yield from vendor_requests(self, response)
         links = same_site_links(response, self.reporter)
         next_pages = list(self._next_pages(response)) if on_vacancy_page else []
         taken = {r.url for r in next_pages}
@@ -256,7 +247,7 @@ class AutoStrategy(Strategy):
                 yield fallback
             return
         found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
-        if not found and posting_from_page is not None:
+        if not found:
             posting = posting_from_page(response, hints)
             found = [posting] if posting is not None else []
         if not found and fallback is not None:

@@ -39,6 +39,10 @@ POSTING_TITLE_RE = re.compile(
 GENDER_MARK_RE = re.compile(
     r"(?i)\(\s*[mwdfi]\s*[/|,]\s*[mwdfi]|\bm\s*/\s*w\s*/\s*d\b|\(\s*gn\s*\)|\w[*:_]innen?\b"
 )
+# Rows of a vacancy page that are forms or notices, not postings.
+NOT_A_POSTING_RE = re.compile(
+    r"(?i)datenschutz|formular|merkblatt|antrag|satzung|impressum|bewerbungsbogen|initiativbewerbung"
+)
 # Link texts that say "open" and not what: the card's heading is the title then.
 GENERIC_LINK_RE = re.compile(
     r"(?i)^\W*(?:mehr|weiterlesen|weiter\s*lesen|mehr\s+(?:erfahren|lesen|infos?|informationen)|"
@@ -133,6 +137,7 @@ def posting_rows(
     seen: set[str] = set()
     for members in groups.values():
         found = [row for item in members if (row := _row(response, item, is_allowed)) is not None]
+        found = [row for row in found if not NOT_A_POSTING_RE.search(f"{row.url} {row.title}")]
         likely = [row for row in found if looks_like_posting_title(row.title)]
         if not on_vacancy_page or len(likely) * 2 < len(found):
             found = likely
