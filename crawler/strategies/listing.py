@@ -317,12 +317,17 @@ def next_pages(response: scrapy.http.TextResponse, is_allowed: Callable[[str], b
     return list(dict.fromkeys(found))
 
 
+def _directory(path: str) -> str:
+    # "/stellen/" and "/stellen/index.php" are one page.
+    return re.sub(r"(?i)/(?:index|default)\.(?:html?|php\d?|aspx?|jsp)$", "", path).rstrip("/")
+
+
 def is_page_step(current: str, target: str) -> bool:
     """Does `target` show another page of the same list as `current`?"""
     a, b = urlsplit(current), urlsplit(target)
     if a.netloc.lower() != b.netloc.lower():
         return False
-    if a.path.rstrip("/") == b.path.rstrip("/"):
+    if _directory(a.path) == _directory(b.path):
         old, new = dict(parse_qsl(a.query)), dict(parse_qsl(b.query))
         changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
         return bool(changed) and all(

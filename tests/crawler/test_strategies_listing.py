@@ -159,6 +159,7 @@ def test_next_page_links(anchor, expected):
     ("current", "target", "expected"),
     [
         ("/stellen/", "/stellen/?seite=2", True),
+        ("/stellen/", "/stellen/index.php?seite=2", True),  # the directory's index page
         ("/stellen/?seite=2", "/stellen/?seite=3", True),
         ("/stellen/", "/stellen/seite/2/", True),
         ("/stellen/seite/2/", "/stellen/seite/3/", True),
