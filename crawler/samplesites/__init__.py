@@ -1,4 +1,4 @@
-"""Sample district sites: 26 realistic Landratsamt websites on loopback, for tests and the demo.
+"""Sample district sites: 33 realistic Landratsamt websites on loopback, for tests and the demo.
 
     from crawler.samplesites import SampleSites
     with SampleSites(seed=2026, slow_delay=0.2) as sites:

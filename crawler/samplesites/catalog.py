@@ -1,7 +1,8 @@
 """Which member district gets which kind of sample site.
 
-Each site runs on its own loopback address (127.0.0.2 … 127.0.0.27), so robots.txt and per-domain
-politeness apply per district, exactly as on the real web. `kind` says how the site is built (one of
+Each site runs on its own loopback address (127.0.0.2 … 127.0.0.34), so robots.txt and per-domain
+politeness apply per district, exactly as on the real web; the e-recruiting vendor (interamt) that some
+districts use has its own host, VENDOR_IP. `kind` says how the site is built (one of
 the render_* modules); the crawler strategy of the districts.yaml entry follows from it.
 """
 
@@ -22,7 +23,7 @@ NORMAL, BROKEN, SUSPICIOUS = "normal", "broken", "suspicious"
 @dataclass(frozen=True)
 class SiteSpec:
     slug: str
-    kind: str  # jsonld | microdata | html | pdf | rss | atom | interamt | auto
+    kind: str  # jsonld | microdata | html | pdf | rss | atom | interamt | auto | unseen | twin
     count: int  # postings published in state 1 (including hidden / malformed ones)
     variant: str = ""  # kind-specific flavour, see the render_* modules
     unsafe: bool = False  # some descriptions carry script/style/onclick/javascript: links
@@ -44,6 +45,8 @@ STRATEGY = {
     "atom": "feed",
     "interamt": "interamt",
     "auto": "auto",
+    "unseen": "auto",  # shapes no strategy option describes: the home page and `auto` must do
+    "twin": "structured",  # its own website; its interamt account is a second source
 }
 
 # fmt: off
@@ -86,6 +89,22 @@ SITES: tuple[SiteSpec, ...] = (
     SiteSpec("wuerzburg", "html", 23, "table", notes="CMS-Liste mit 3 Seiten, Tabelle"),
     SiteSpec("bamberg", "pdf", 9, notes="nur PDF-Ausschreibungen"),
     SiteSpec("lindau", "auto", 10, "microdata", notes="Startseite → Karriere → Stellenangebote, Microdata"),
+    # Shapes of real district sites, each read from its home page with `auto` and no options
+    # (render_unseen; issue 14): the new sites come after the first 26, whose addresses stay.
+    SiteSpec("cham", "unseen", 12, "cms1252",
+             notes="CMS-Tabelle in windows-1252 (nur meta http-equiv), Blättern nur über „weiter »“"),
+    SiteSpec("deggendorf", "unseen", 9, "teaser",
+             notes="Teaser-Karten mit „mehr“-Links, Detailseiten nur Fließtext"),
+    SiteSpec("straubing-bogen", "unseen", 7, "pdfnews",
+             notes="PDF-Ausschreibungen unter „Aktuelles“, Linktexte mit (PDF, 120 KB), [PDF], Download:"),
+    SiteSpec("landshut", "unseen", 8, "vendor",
+             notes="interamt-Widget (iframe) auf dem Anbieter-Host, JSON im echten Umschlag"),
+    SiteSpec("forchheim", "unseen", 9, "jsonldtext",
+             notes="JSON-LD ohne Vergütung, Entgeltgruppe nur im Text; Beschreibung doppelt escaped"),
+    SiteSpec("ansbach", "unseen", 8, "sitemap",
+             notes="Stellen nur über robots.txt → sitemap.xml erreichbar, kein Link von der Startseite"),
+    SiteSpec("augsburg", "twin", 8,
+             notes="eigene Website mit JSON-LD und interamt; eine Stelle in beiden Quellen (Zwilling)"),
 )
 # fmt: on
 
@@ -98,6 +117,9 @@ REGIONS = {
     "096": "Unterfranken",
     "097": "Schwaben",
 }
+
+
+VENDOR_IP = "127.0.0.60"  # the e-recruiting vendor's host (interamt), shared by the districts using it
 
 
 def ip_of(index: int) -> str:

@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
+from typing import Any
 
+from vacancies.model import Vacancy
 from vacancies.sample_data import postal_places
 
 from .catalog import STRATEGY, DistrictInfo, SiteSpec
@@ -33,6 +35,43 @@ class ExpectedPosting:
     reference: str | None  # Kennziffer, as published
     source_id: str | None = None  # the site's own id where the site states one explicitly
     posting_type: str = "job"
+    # What the page publishes for this posting (see published_fields): the truth of a field benchmark.
+    fields: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def published_fields(
+    v: Vacancy, *, career: bool = False, place: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """The facts a posting page states, in the record's canonical form.
+
+    Keys (only when stated): title, deadline (ISO), reference, postal_code, city, pay_scale ("TVöD"),
+    pay_grade_max ("E9b", "A10": vacancies.normalize.canonical_pay_grade), working_time (sorted
+    values), fixed_term, career_level. Every sample page states title, deadline, reference, working
+    time, term and pay grade (at least in the generated description); `career` says whether its facts
+    name the Qualifikationsebene (else only a title or text naming it counts), `place` overrides the
+    posting's place (a PDF with only its letterhead).
+    """
+    out: dict[str, Any] = {"title": v.title}
+    if v.deadline:
+        out["deadline"] = v.deadline.isoformat()
+    if v.reference:
+        out["reference"] = v.reference
+    code, city = place or (v.location.postal_code, v.location.city)
+    if code:
+        out["postal_code"] = code
+    if city:
+        out["city"] = city
+    if v.pay_scale and v.pay_grade_min:
+        out["pay_scale"] = v.pay_scale.value
+        out["pay_grade_max"] = v.pay_grade_max or v.pay_grade_min
+    # The pages say "Vollzeit" when the record names no working time (content.working_time_text).
+    out["working_time"] = sorted(t.value for t in v.working_time) or ["full_time"]
+    if v.fixed_term is not None:
+        out["fixed_term"] = v.fixed_term
+    said = f"{v.career_level}. Qualifikationsebene" in f"{v.title} {v.description}"
+    if v.career_level and (career or said):
+        out["career_level"] = v.career_level
+    return out
 
 
 @dataclass
@@ -45,6 +84,21 @@ class SiteRender:
     options: dict = field(default_factory=dict)
     strategy: str = ""
     failing: str | None = None  # "error" (list answers 500) or "suspicious" (far too few postings)
+    vendor_pages: dict[str, Page] = field(default_factory=dict)  # served on the vendor host (VENDOR_IP)
+    extra_sources: list[ExtraSource] = field(default_factory=list)  # a district's further sources
+    twins: list[tuple[ExpectedPosting, ExpectedPosting]] = field(default_factory=list)
+
+
+@dataclass
+class ExtraSource:
+    """A further source of the same district (e.g. its interamt account next to its own website)."""
+
+    key: str
+    strategy: str
+    start_urls: list[str]
+    allowed_domains: list[str]
+    expected: list[ExpectedPosting]
+    options: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,10 +121,26 @@ class Context:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def expect(self, posting: SitePosting, url: str, source_id: str | None = None) -> ExpectedPosting:
+    def expect(
+        self,
+        posting: SitePosting,
+        url: str,
+        source_id: str | None = None,
+        *,
+        source: str | None = None,
+        **published: Any,
+    ) -> ExpectedPosting:
+        """The truth of one posting; `published` as for published_fields (career=, place=, pay=)."""
         v = posting.v
         return ExpectedPosting(
-            self.source, url, v.title, v.deadline, v.reference, source_id, v.posting_type.value
+            source or self.source,
+            url,
+            v.title,
+            v.deadline,
+            v.reference,
+            source_id,
+            v.posting_type.value,
+            published_fields(v, **published),
         )
 
     @property

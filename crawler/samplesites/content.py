@@ -28,6 +28,7 @@ class SitePosting:
     hidden: bool = False  # published under /intern/, which robots.txt disallows
     malformed: bool = False  # detail page with broken HTML and invalid JSON-LD
     unsafe: bool = False  # description carries script/style/onclick/javascript:
+    index: int = -1  # position in the generated run (state 2 keeps it; added postings follow the rest)
 
     @property
     def title(self) -> str:
@@ -58,6 +59,7 @@ def site_postings(spec: SiteSpec, seed: int, today: date, state: int) -> list[Si
             hidden=i in spec.hidden,
             malformed=i in spec.malformed,
             unsafe=spec.unsafe and i in (1, 3),
+            index=i,
         )
         for i in range(spec.count)
     ]
@@ -72,7 +74,7 @@ def site_postings(spec: SiteSpec, seed: int, today: date, state: int) -> list[Si
         elif i == NEW_DEADLINE:
             posting = replace(posting, v=_new_deadline(posting.v, today))
         out.append(posting)
-    out += [SitePosting(ids[i], vacancies[i]) for i in range(spec.count, total)]
+    out += [SitePosting(ids[i], vacancies[i], index=i) for i in range(spec.count, total)]
     return out
 
 

@@ -33,7 +33,7 @@ def render(ctx: Context) -> SiteRender:
         else:
             body = detail_dl(ctx, p)
         pages[detail_path(p)] = html_page(ctx, p.title, body)
-        expected.append(ctx.expect(p, url))
+        expected.append(ctx.expect(p, url, career=True))  # the dl layout names the QE
     feed = _atom(ctx) if atom else _rss(ctx)
     mime = "application/atom+xml" if atom else "application/rss+xml"
     pages[feed_path] = Page(feed.encode("utf-8"), f"{mime}; charset=utf-8")

@@ -67,8 +67,8 @@ def render(ctx: Context) -> SiteRender:
         else:
             data = job_posting(ctx, p, url, variant)
             pages[detail_path(p)] = html_page(ctx, p.title, _visible(ctx, p) + json_ld(data))
-        if not p.hidden:
-            expected.append(ctx.expect(p, url, p.site_id))
+        if not p.hidden:  # the microdata layout names no Qualifikationsebene
+            expected.append(ctx.expect(p, url, p.site_id, career=not microdata))
     pages.update(list_pages(ctx, list_path, detail_path, PAGE_SIZE.get(variant)))
     options: dict = {}
     if spec.kind == "auto":
@@ -335,7 +335,7 @@ def _onepage(ctx: Context, pages: dict[str, Page], list_path: str) -> SiteRender
         data.pop("@context")
         graph.append(data)
         articles.append(f'<section id="stelle-{p.site_id}">{_visible(ctx, p)}</section>')
-        expected.append(ctx.expect(p, url, p.site_id))
+        expected.append(ctx.expect(p, url, p.site_id, career=True))
     body = (
         f"<h1>Stellenangebote</h1><p>Aktuell {len(ctx.postings)} offene Stellen.</p>"
         + "".join(articles)

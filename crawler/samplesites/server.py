@@ -1,5 +1,6 @@
-"""Serve the sample district sites: one uvicorn server (its own thread and event loop) listening on 26
-loopback addresses and one shared port; the address a request came in on names the site.
+"""Serve the sample district sites: one uvicorn server (its own thread and event loop) listening on one
+loopback address per site (127.0.0.2 …) plus the vendor host (catalog.VENDOR_IP), all on one shared port;
+the address a request came in on names the site.
 
 with SampleSites(seed=2026) as sites:
     sites.base_url("miltenberg")          # "http://127.0.0.2:41234"
@@ -21,9 +22,11 @@ from pathlib import Path
 import uvicorn
 import yaml
 
-from .catalog import SITES, ip_of
+from .catalog import SITES, VENDOR_IP, ip_of
 from .chrome import Page, SiteRender
 from .sites import Expected, base_url, districts_config, expected_of, render_all
+
+VENDOR = "interamt"  # the name of the vendor host in `SampleSites.requests`
 
 NOT_FOUND = Page(
     b"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'><title>Seite nicht gefunden</title></head>"
@@ -40,6 +43,7 @@ class _Sites:
     def __init__(self, owner: SampleSites) -> None:
         self.owner = owner
         self.slug_of = {ip_of(index): spec.slug for index, spec in enumerate(SITES)}
+        self.slug_of[VENDOR_IP] = VENDOR
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] != "http":
@@ -61,7 +65,7 @@ class _Sites:
 
 
 class SampleSites:
-    """The 26 sample district sites, served on 127.0.0.2 … 127.0.0.27 and one port."""
+    """The sample district sites, served on 127.0.0.2 … and the vendor host, on one port."""
 
     def __init__(
         self,
@@ -104,7 +108,7 @@ class SampleSites:
                 continue
             break
         else:
-            raise OSError("kein Port gefunden, der auf allen 26 Adressen frei ist")
+            raise OSError("kein Port gefunden, der auf allen Adressen der Beispielseiten frei ist")
         self.port = port
         self.renders(self.state)
         config = uvicorn.Config(
@@ -154,10 +158,17 @@ class SampleSites:
             return self._renders[state]
 
     def page(self, slug: str, path: str) -> Page | None:
-        return self.renders(self.state)[slug].pages.get(path)
+        renders = self.renders(self.state)
+        if slug == VENDOR:  # the vendor host serves the accounts of every district that uses it
+            return next((s.vendor_pages[path] for s in renders.values() if path in s.vendor_pages), None)
+        return renders[slug].pages.get(path)
 
     def delay_for(self, slug: str) -> float:
         return self.slow_delay if slug in self._slow else 0.0
+
+    @property
+    def vendor_url(self) -> str:
+        return f"http://{VENDOR_IP}:{self.port}"
 
     def base_url(self, slug: str) -> str:
         index = next(i for i, s in enumerate(SITES) if s.slug == slug)
@@ -196,12 +207,12 @@ def _free_port() -> int:
 def _bind_all(port: int) -> list[socket.socket]:
     sockets: list[socket.socket] = []
     try:
-        for index in range(len(SITES)):
+        for address in [ip_of(index) for index in range(len(SITES))] + [VENDOR_IP]:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sockets.append(sock)
             # A listener still fails on a taken port; TIME_WAIT leftovers of an earlier run do not block.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((ip_of(index), port))
+            sock.bind((address, port))
             sock.listen(128)
     except OSError:
         for sock in sockets:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from . import render_feed, render_html, render_interamt, render_pdf, render_structured
+from . import render_feed, render_html, render_interamt, render_pdf, render_structured, render_unseen
 from .catalog import BROKEN, SITES, STRATEGY, SUSPICIOUS, SiteSpec, district_info, ip_of, profile
 from .chrome import Context, ExpectedPosting, SiteRender, error_page
 from .content import site_postings
@@ -19,6 +19,8 @@ RENDERERS = {
     "rss": render_feed.render,
     "atom": render_feed.render,
     "interamt": render_interamt.render,
+    "unseen": render_unseen.render,
+    "twin": render_unseen.render_twin,
 }
 
 DEFAULTS = {"schedule": "30 2 * * *", "jitter_minutes": 30}
@@ -56,18 +58,27 @@ def render_all(seed: int, today: date, state: int, port: int, scale: int = 1) ->
 
 
 class Expected(dict[str, list[ExpectedPosting]]):
-    """source key -> postings a correct crawler finds; `.failing`: source key -> "error" | "suspicious"."""
+    """source key -> postings a correct crawler finds; `.failing`: source key -> "error" | "suspicious".
+
+    `.twins`: postings one district publishes through two of its sources, as (copy of the one source,
+    copy of the other); the crawl stores one copy and drops the other as a twin. Which one it keeps
+    depends on which source is stored first, so neither copy is in the lists above.
+    """
 
     failing: dict[str, str]
+    twins: list[tuple[ExpectedPosting, ExpectedPosting]]
 
 
 def expected_of(sites: dict[str, SiteRender]) -> Expected:
     out = Expected()
-    out.failing = {}
+    out.failing, out.twins = {}, []
     for slug, site in sites.items():
         out[f"{slug}-web"] = list(site.expected)
         if site.failing:
             out.failing[f"{slug}-web"] = site.failing
+        for extra in site.extra_sources:
+            out[extra.key] = list(extra.expected)
+        out.twins += site.twins
     return out
 
 
@@ -96,6 +107,16 @@ def districts_config(sites: dict[str, SiteRender], port: int) -> dict:
                         "allowed_domains": [ip_of(index)],
                         "options": site.options,
                     }
+                ]
+                + [
+                    {
+                        "key": extra.key,
+                        "strategy": extra.strategy,
+                        "start_urls": list(extra.start_urls),
+                        "allowed_domains": list(extra.allowed_domains),
+                        "options": dict(extra.options),
+                    }
+                    for extra in site.extra_sources
                 ],
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import json
 import re
@@ -40,10 +41,18 @@ def get(client: httpx2.Client, url: str) -> httpx2.Response:
     return client.get(url)
 
 
-def test_at_least_300_postings_across_26_member_districts(sites):
+NEW_SHAPES = ("cham", "deggendorf", "straubing-bogen", "landshut", "forchheim", "ansbach")
+
+
+def test_at_least_300_postings_across_33_member_districts(sites):
     truth = sites.expected(1)
-    assert len(truth) == 26
-    assert sum(len(postings) for postings in truth.values()) >= 300
+    assert len(SITES) == 33
+    assert len(truth) == 34  # one source per district, two for the twin district (augsburg)
+    assert sum(len(postings) for postings in truth.values()) >= 380
+    # the first 26 sites keep their places (and addresses); the new shapes come after them
+    assert [spec.slug for spec in SITES[:2]] == ["miltenberg", "aschaffenburg"]
+    assert SITES[25].slug == "lindau"
+    assert [spec.slug for spec in SITES[26:32]] == list(NEW_SHAPES)
     slugs = {spec.slug for spec in SITES}
     assert {
         "miltenberg",
@@ -67,11 +76,11 @@ def test_every_site_answers_on_its_own_address(sites, client):
         hosts.add(parts.hostname)
         home = get(client, base + "/")
         assert home.status_code == 200
-        text = home.content.decode("cp1252" if spec.variant == "latin1" else "utf-8")
+        text = home.content.decode("cp1252" if spec.variant in ("latin1", "cms1252") else "utf-8")
         assert f"Landratsamt {landkreise()[spec.slug].name}" in text
         for word in ("Bürgerservice", "Karriere", "Impressum"):
             assert word in text
-    assert hosts == {f"127.0.0.{i}" for i in range(2, 28)}
+    assert hosts == {f"127.0.0.{i}" for i in range(2, 35)}
 
 
 def test_same_seed_gives_identical_bytes(sites, client):
@@ -79,11 +88,15 @@ def test_same_seed_gives_identical_bytes(sites, client):
     second = render_all(SEED, TODAY, 1, sites.port)
     for slug in first:
         assert first[slug].pages == second[slug].pages
+        assert first[slug].vendor_pages == second[slug].vendor_pages
     # what the server sends is exactly what was rendered
-    for slug in ("miltenberg", "fuerstenfeldbruck", "landsberg-am-lech", "erding"):
+    for slug in ("miltenberg", "fuerstenfeldbruck", "landsberg-am-lech", "erding", "cham", "straubing-bogen"):
         for path, page in list(first[slug].pages.items())[:40]:
             response = get(client, sites.base_url(slug) + path)
             assert response.content == page.body, (slug, path)
+    for slug in ("landshut", "augsburg"):
+        for path, page in first[slug].vendor_pages.items():
+            assert get(client, sites.vendor_url + path).content == page.body, (slug, path)
     other = render_all(SEED + 1, TODAY, 1, sites.port)
     assert other["miltenberg"].pages != first["miltenberg"].pages
 
@@ -194,12 +207,14 @@ def test_state_2_removes_changes_and_adds_postings(sites, client):
 def test_districts_config_validates_and_round_trips(sites, tmp_path):
     raw = sites.districts_config()
     config = DistrictsConfig.model_validate(raw)
-    assert len(config.members) == 26
+    assert len(config.members) == 33
     assert config.defaults.schedule == "30 2 * * *" and config.defaults.jitter_minutes == 30
-    assert {s.strategy for s in config.sources()} == set(STRATEGIES)
+    used = {s.strategy for s in config.sources()}
+    assert used == {"structured", "html", "pdf", "feed", "interamt", "auto"} and used <= set(STRATEGIES)
     for district in config.districts:
         assert district.profile and district.website
-        (source,) = district.sources
+        source = district.sources[0]
+        assert len(district.sources) == (2 if district.slug == "augsburg" else 1)
         assert source.key == f"{district.slug}-web"
         host = urlsplit(sites.base_url(district.slug)).hostname
         assert source.allowed_domains == [host]
@@ -394,3 +409,261 @@ def test_stop_frees_the_port_and_start_serves_again(tmp_path):
         assert httpx2.get(again.base_url("miltenberg") + "/", timeout=5).status_code == 200
     finally:
         again.stop()
+
+
+# ------------------------------------------------------------------------------------ new shapes (issue 14)
+
+
+def _links(html: str, base: str) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of every <a> of a page."""
+    sel = Selector(text=html)
+    return [
+        (str(httpx2.URL(base).join(a.attrib.get("href", ""))), " ".join(a.xpath("string()").get().split()))
+        for a in sel.css("a")
+    ]
+
+
+def test_new_shapes_start_at_the_home_page_with_auto_and_no_options(sites, client):
+    config = DistrictsConfig.model_validate(sites.districts_config())
+    for slug in NEW_SHAPES:
+        (source,) = config.sources(source=f"{slug}-web")
+        assert source.strategy == "auto" and source.options == {}
+        assert source.start_urls == [sites.base_url(slug) + "/"]
+        assert source.district == slug
+        assert len(sites.expected(1)[source.key]) >= 7
+        home = get(client, source.start_urls[0])
+        text = home.content.decode("cp1252" if slug == "cham" else "utf-8")
+        # "Stellen" in passing: services, not vacancies; both pages exist
+        assert "Beratungsstellen" in text and "Zulassungsstelle" in text
+        for path in ("/soziales/beratungsstellen/", "/buergerservice/zulassungsstelle/"):
+            assert f"'{path}'" in text
+            assert get(client, sites.base_url(slug) + path).status_code == 200
+
+
+def test_windows_1252_cms_declares_its_charset_only_in_a_meta_tag(sites, client):
+    base = sites.base_url("cham")
+    truth = sites.expected(1)["cham-web"]
+    home = get(client, base + "/")
+    assert home.headers["content-type"] == "text/html"
+    assert 'href="/karriere/"' in home.content.decode("cp1252")
+    karriere = get(client, base + "/karriere/").content.decode("cp1252")
+    (list_href,) = re.findall(r'href="([^"]+)">Stellenangebote<', karriere)
+    url, linked, pages = base + list_href, set(), 0
+    while url:  # the only way on is a link whose text is "weiter »"
+        response = get(client, url)
+        raw = response.content
+        assert response.headers["content-type"] == "text/html"
+        assert raw.lower().count(b"charset") == 1
+        assert b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">' in raw
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        html = raw.decode("cp1252")
+        assert 'rel="next"' not in html and "seite=" not in html and "page=" not in html
+        links = _links(html, url)
+        linked |= {href for href, _ in links if "/ausschreibung-" in href}
+        pages += 1
+        url = next((href for href, label in links if label == "weiter »"), None)
+    assert pages == 3
+    assert linked == {p.url for p in truth}
+    assert re.search("[äöüÄÖÜß]", "".join(p.title for p in truth))
+    detail = get(client, truth[1].url).content.decode("cp1252")
+    assert "itemtype" not in detail and "ld+json" not in detail
+    rows = Selector(text=detail).xpath('//table[@class="fakten"]//tr')
+    facts = {row.xpath("string(th)").get(): row.xpath("string(td)").get() for row in rows}
+    assert {"Bewerbungsfrist", "Entgeltgruppe", "Arbeitszeit", "Kennziffer", "Dienstort"} <= facts.keys()
+    assert facts["Kennziffer"] == truth[1].reference
+    assert re.fullmatch(r".+, \d{5} .+", facts["Dienstort"])
+    assert Selector(text=detail).css("h1::text").get() == truth[1].title
+
+
+def test_teaser_cards_lead_to_pages_in_running_text(sites, client):
+    base = sites.base_url("deggendorf")
+    truth = sites.expected(1)["deggendorf-web"]
+    home = get(client, base + "/").text
+    listing_url = next(href for href, text in _links(home, base + "/") if text == "Jobs beim Landratsamt")
+    cards = Selector(text=get(client, listing_url).text).css("div.teaser")
+    assert [card.css("h3::text").get() for card in cards] == [p.title for p in truth]
+    assert all(card.css("p::text").get() and card.css("a::text").get() == "mehr" for card in cards)
+    hrefs = [str(httpx2.URL(listing_url).join(card.css("a::attr(href)").get())) for card in cards]
+    assert hrefs == [p.url for p in truth]
+    for posting in truth:
+        page = get(client, posting.url).text
+        assert "<table" not in page.split('<main id="content">')[1] and "<dl" not in page
+        assert "ld+json" not in page and "itemtype" not in page
+        text = Selector(text=page).css("main").xpath("string()").get()
+        if posting.deadline:
+            assert f"Bitte bewerben Sie sich bis zum {posting.deadline:%d.%m.%Y}" in text
+        assert f"Kennziffer {posting.reference}" in text
+        if "pay_grade_max" in posting.fields:
+            assert re.search(r"(Entgelt|Besoldungs)gruppe [ESAP]?\d", text)
+
+
+def test_pdf_postings_behind_aktuelles_with_adorned_links_and_a_letterhead(sites, client):
+    base = sites.base_url("straubing-bogen")
+    truth = sites.expected(1)["straubing-bogen-web"]
+    home = get(client, base + "/").text
+    assert ("/aktuelles/", "Aktuelles") in [(urlsplit(h).path, t) for h, t in _links(home, base + "/")]
+    news = get(client, base + "/aktuelles/").text
+    section = news.split("<h2>Stellenausschreibungen</h2>")[1]
+    links = [(h, t) for h, t in _links(section, base + "/aktuelles/") if h.endswith(".pdf")]
+    assert [h for h, _ in links] == [p.url for p in truth]
+    texts = [t for _, t in links]
+    assert any(re.fullmatch(r".+ \(PDF, \d+ KB\)", t) for t in texts)
+    assert any(t.startswith("[PDF] ") for t in texts) and any(t.startswith("Download: ") for t in texts)
+    office = f"Landratsamt {landkreise()['straubing-bogen'].name}"
+    for posting, label in zip(truth, texts, strict=True):
+        assert posting.title in label and label != posting.title
+        response = get(client, posting.url)
+        assert response.headers["content-type"] == "application/pdf"
+        text = pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        code, city = posting.fields["postal_code"], posting.fields["city"]
+        assert lines[0].startswith(f"{office} · ") and lines[0].endswith(f" · {code} {city}")
+        assert lines[1] == "Stellenausschreibung"
+        assert posting.title.startswith(lines[2])  # the heading (long titles wrap)
+        assert "Dienstort" not in text  # the place is only in the letterhead
+
+
+def test_vendor_host_serves_the_interamt_envelope(sites, client):
+    base = sites.base_url("landshut")
+    truth = sites.expected(1)["landshut-web"]
+    listing = get(client, base + "/karriere/stellenangebote/").text
+    (frame,) = Selector(text=listing).css("iframe::attr(src)").getall()
+    widget = urlsplit(frame)
+    assert f"{widget.scheme}://{widget.netloc}" == sites.vendor_url != base
+    assert widget.path == "/koop/app/trefferliste" and re.fullmatch(r"partner=\d+", widget.query)
+    assert frame in [h for h, _ in _links(listing, base + "/")]  # also linked, as districts do
+    hits = Selector(text=get(client, frame).text).css("tr.ia-e-table__row a::attr(href)").getall()
+    assert [str(httpx2.URL(frame).join(h)) for h in hits] == [p.url for p in truth]
+    api = get(client, f"{sites.vendor_url}/koop/app/webservice_v2?{widget.query}")
+    assert api.headers["content-type"].startswith("application/json")
+    data = api.json()
+    assert set(data) == {"Anzahltreffer", "Stellenangebote"}
+    assert data["Anzahltreffer"] == len(data["Stellenangebote"]) == len(truth)
+    for item, posting in zip(data["Stellenangebote"], truth, strict=True):
+        assert {"Id", "StellenBezeichnung", "Behoerde", "Kennung", "Bezahlung", "Einsatzort", "Daten",
+                "BeschaeftigungDauer", "Teilzeit", "Beschreibung"} <= item.keys()  # fmt: skip
+        assert "Kennziffer" not in item and "Url" not in item  # the real widget names neither
+        assert item["Teilzeit"] in ("Vollzeit", "Teilzeit", "beides möglich")
+        assert posting.url == f"{sites.vendor_url}/koop/app/stelle?id={item['Id']}"
+        assert posting.source_id == str(item["Id"]) and item["Kennung"] == posting.reference
+        assert item["Einsatzort"]["EinsatzortPLZ"] == posting.fields["postal_code"]
+        page = get(client, posting.url)
+        assert page.status_code == 200 and posting.title in page.text
+    assert get(client, sites.vendor_url + "/robots.txt").status_code == 200
+    assert (
+        get(client, base + "/koop/app/stelle?id=" + str(data["Stellenangebote"][0]["Id"])).status_code == 404
+    )
+
+
+def test_json_ld_with_pay_only_in_the_text_and_a_double_escaped_description(sites, client):
+    base = sites.base_url("forchheim")
+    truth = sites.expected(1)["forchheim-web"]
+    home = get(client, base + "/").text
+    assert ("/karriere/", "Karriere") in [(urlsplit(h).path, t) for h, t in _links(home, base + "/")]
+    karriere = get(client, base + "/karriere/").text
+    listing_url = next(h for h, t in _links(karriere, base + "/karriere/") if t == "Stellenangebote")
+    listing = get(client, listing_url).text
+    assert all(urlsplit(p.url).path in listing for p in truth)
+    ranges = 0
+    for posting in truth:
+        (found,) = [p for d in _json_ld(get(client, posting.url).text) for p in _job_postings(d)]
+        assert found["title"] == posting.title
+        assert not {"baseSalary", "salaryCurrency", "incentiveCompensation", "estimatedSalary"} & found.keys()
+        assert found["description"].startswith("&lt;p&gt;") and "<p>" not in found["description"]
+        decoded = html_module.unescape(found["description"])
+        assert decoded.startswith("<p>") and "&lt;" not in decoded
+        if "pay_grade_max" in posting.fields:
+            assert re.search(r"(Entgelt|Besoldungs)gruppe ", decoded)
+        ranges += bool(re.search(r"Entgeltgruppe \d+[a-c]? bis \d+[a-c]? TVöD\b", decoded))
+    assert ranges >= 1
+
+
+def test_postings_found_only_through_the_sitemap(sites, client):
+    base = sites.base_url("ansbach")
+    truth = sites.expected(1)["ansbach-web"]
+    robots = get(client, base + "/robots.txt").text
+    (sitemap_url,) = re.findall(r"(?m)^Sitemap: (\S+)$", robots)
+    root = ET.fromstring(get(client, sitemap_url).content)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    listed = [loc.text for loc in root.iter(f"{ns}loc")]
+    assert {p.url for p in truth} < set(listed)
+    posting_paths = {urlsplit(p.url).path for p in truth}
+    # no page of the site links a posting or a list of them
+    for path, page in sites.renders(1)["ansbach"].pages.items():
+        if page.content_type.startswith("text/html") and path not in posting_paths:
+            html = page.body.decode("utf-8")
+            assert "/landratsamt/ausschreibungen/" not in html, path
+    assert get(client, base + "/landratsamt/ausschreibungen/").status_code == 404
+    page = get(client, truth[0].url).text
+    assert "ld+json" not in page and "itemtype" not in page and f"Az.:</strong> {truth[0].reference}" in page
+
+
+def test_twin_district_publishes_one_posting_through_both_of_its_sources(sites, client):
+    config = DistrictsConfig.model_validate(sites.districts_config())
+    web, vendor = config.sources(district="augsburg")
+    assert (web.key, web.strategy) == ("augsburg-web", "structured")
+    assert (vendor.key, vendor.strategy) == ("augsburg-interamt", "interamt")
+    assert vendor.start_urls[0].startswith(sites.vendor_url + "/koop/app/webservice_v2?partner=")
+    assert vendor.allowed_domains == [urlsplit(sites.vendor_url).hostname]
+    truth = sites.expected(1)
+    ((own, other),) = truth.twins
+    assert (own.source, other.source) == ("augsburg-web", "augsburg-interamt")
+    assert (own.title, own.deadline) == (other.title, other.deadline) and own.url != other.url
+    # neither source's truth holds the twin: the crawl keeps whichever copy is stored first
+    assert own.title not in {p.title for p in truth["augsburg-web"] + truth["augsburg-interamt"]}
+    assert truth["augsburg-web"] and truth["augsburg-interamt"]
+    items = get(client, vendor.start_urls[0]).json()["Stellenangebote"]
+    assert [i["StellenBezeichnung"] for i in items].count(own.title) == 1
+    assert len(items) == len(truth["augsburg-interamt"]) + 1
+    listing = get(client, web.start_urls[0]).text
+    assert urlsplit(own.url).path in listing and own.title in get(client, own.url).text
+    # state 2 keeps the twin in both
+    assert [(a.title, b.title) for a, b in sites.expected(2).twins] == [(own.title, other.title)]
+
+
+def _page_text(site, vendor: dict, url: str) -> str:
+    """What a reader of the posting's page sees (the partner JSON item for the district-hosted interamt)."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    page = site.pages.get(path) or vendor.get(path)
+    if page.content_type == "application/pdf":
+        return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(page.body)).pages)
+    body = page.body.decode("utf-8" if b'charset="utf-8"' in page.body else "cp1252")
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_expected_fields_are_what_each_page_publishes(sites):
+    from crawler.samplesites.sites import expected_of
+    from vacancies.normalize import canonical_pay_grade
+
+    renders = render_all(SEED, TODAY, 1, sites.port)
+    vendor = {path: page for site in renders.values() for path, page in site.vendor_pages.items()}
+    truth = expected_of(renders)
+    keys = {"title", "deadline", "reference", "postal_code", "city", "pay_scale", "pay_grade_max",
+            "working_time", "fixed_term", "career_level"}  # fmt: skip
+    careers = 0
+    for source, postings in truth.items():
+        slug = source.rsplit("-", 1)[0]
+        for posting in postings:
+            fields = posting.fields
+            assert fields.keys() <= keys and fields["title"] == posting.title, source
+            assert fields.get("deadline") == (posting.deadline.isoformat() if posting.deadline else None)
+            assert fields.get("reference") == posting.reference
+            assert fields["working_time"] == sorted(fields["working_time"]) != []
+            if "pay_grade_max" in fields:
+                assert canonical_pay_grade(fields["pay_grade_max"]) == fields["pay_grade_max"]
+                assert fields["pay_scale"] in ("TVöD", "TVöD-SuE", "TV-L", "BayBesG")
+            if renders[slug].strategy == "interamt":  # the crawler reads the partner JSON, not the page
+                continue
+            text = " ".join(_page_text(renders[slug], vendor, posting.url).split())
+            assert fields["title"] in text or fields["title"][:60] in text, (source, posting.url)
+            assert fields["postal_code"] in text and posting.reference in text, (source, posting.url)
+            if posting.deadline:
+                assert f"{posting.deadline:%d.%m.%Y}" in text, (source, posting.url)
+            if "pay_grade_max" in fields:
+                assert re.search(rf"(?<!\d){fields['pay_grade_max'][1:]}(?!\d)", text), posting.url
+            if "career_level" in fields:
+                careers += 1
+                assert f"{fields['career_level']}. Qualifikationsebene" in text, (source, posting.url)
+    assert careers > 20
