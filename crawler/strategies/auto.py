@@ -117,6 +117,9 @@ class AutoStrategy(Strategy):
         yield from pages
         yield from next_pages
         yield from self._rows(rows)
+        if on_vacancy_page and not rows:
+            # A one-page list: each posting a section under its own heading.
+            yield from listing.section_postings(response)
         yield from self._pdfs([(u, t) for u, t in links if u not in taken], on_vacancy_page)
         if on_vacancy_page:
             # Pages requested already are not requested again as candidates (the dupe filter would

@@ -21,7 +21,8 @@ import scrapy
 from parsel import Selector
 
 from crawler.items import RawPosting
-from crawler.strategies.common import absolute, clean_text, parse_place, to_date, url_source_id
+from crawler.strategies.common import absolute, clean_text, parse_place, slug, to_date, url_source_id
+from crawler.strategies.plain import looks_like_posting
 
 # A title that names a post. Public employers' postings almost always carry the gender marker, a
 # job noun or a pay grade; menu entries and news headlines do not.
@@ -211,6 +212,52 @@ def _first_cell_text(item: Selector) -> str:
         if text and not DATE_RE.fullmatch(text) and not GENERIC_LINK_RE.match(text):
             return text
     return ""
+
+
+# ------------------------------------------------------------------------------- one-page lists
+
+_HEADING_LEVELS = ("h2", "h3", "h4")
+
+
+def section_postings(response: scrapy.http.TextResponse) -> list[RawPosting]:
+    """Postings published as sections of one page: a heading that names a post, the text below it up
+    to the next heading of its level. Each is its own posting at the page's URL with the heading's
+    anchor ("…/stellenausschreibungen/#amtsarzt"); sections such as "Initiativbewerbung" or "So
+    bewerben Sie sich" are none (the plain reader's posting check)."""
+    found: list[RawPosting] = []
+    page_url = response.url.split("#", 1)[0]
+    for heading in response.xpath("//body//*[self::h2 or self::h3 or self::h4]"):
+        if heading.xpath(f"boolean({_CHROME_XPATH})").get() == "1":
+            continue
+        title = clean_text(" ".join(heading.xpath(".//text()").getall()))
+        if not looks_like_posting_title(title) or NOT_A_POSTING_RE.search(title):
+            continue
+        body = _section_body(heading)
+        section = Selector(text=f"<div>{''.join(body)}</div>").xpath("//body/div")[0]
+        text = clean_text(" ".join(section.xpath(".//text()").getall()))
+        if not looks_like_posting(title, text):
+            continue
+        anchor = heading.attrib.get("id") or heading.xpath(".//a/@name | .//a/@id").get() or slug(title)
+        posting = RawPosting(
+            source_id=f"{url_source_id(page_url)}#{anchor}",
+            url=f"{page_url}#{anchor}",
+            title=title,
+            description_html="".join(body),
+        )
+        _fill_hints(posting, section)
+        found.append(posting)
+    return found
+
+
+def _section_body(heading: Selector) -> list[str]:
+    level = _HEADING_LEVELS.index(heading.root.tag)
+    parts = []
+    for sibling in heading.xpath("following-sibling::*"):
+        tag = sibling.root.tag
+        if tag == "h1" or (tag in _HEADING_LEVELS and _HEADING_LEVELS.index(tag) <= level):
+            break
+        parts.append(sibling.get())
+    return parts
 
 
 # ------------------------------------------------------------------------------------------ hints
