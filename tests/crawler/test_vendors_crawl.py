@@ -1,6 +1,7 @@
-"""Vendor portals in a real crawl over HTTP: a district page on 127.0.0.1 embeds an interamt widget served
-by a "vendor" on 127.0.0.250. The crawl crosses to the vendor for that source only, honours the vendor's
-Retry-After, completes each posting by its single answer, and records a vendor's refusal by name."""
+"""Vendor portals in a real crawl over HTTP: a district (``strategy: auto``, start URL = home page, no
+options) on 127.0.0.1 embeds an interamt widget served by a "vendor" on 127.0.0.250. The crawl crosses to
+the vendor for that source only, honours the vendor's Retry-After, completes each posting by its single
+answer, and records a vendor's refusal by name."""
 
 from __future__ import annotations
 
@@ -87,7 +88,11 @@ class District(BaseHTTPRequestHandler):
     vendor = ""
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path == "/karriere":  # the district's page embedding the vendor's widget
+        if self.path == "/":  # the home page: a menu entry leads to the careers page
+            self._send(
+                200, '<html><body><nav><a href="/karriere">Karriere</a></nav><h1>Landkreis</h1></body></html>'
+            )
+        elif self.path == "/karriere":  # the district's page embedding the vendor's widget
             frame = f"{District.vendor}/koop/app/trefferliste?partner={PARTNER}&amp;hideSearch=1"
             self._send(200, f'<html><body><h1>Karriere</h1><iframe src="{frame}"></iframe></body></html>')
         elif self.path == "/nachbar":  # another source of the crawl, whose list moved to the vendor's host
@@ -136,7 +141,7 @@ def crawled(sites, tmp_path_factory):
 
 def _crawl(tmp_path: Path, base: str) -> tuple[subprocess.CompletedProcess, RunStore, object]:
     sources = [
-        {"key": "kreis-interamt", "strategy": "interamt", "start_urls": [f"{base}/karriere"]},
+        {"key": "kreis", "strategy": "auto", "start_urls": [f"{base}/"]},  # no options: found from home
         {"key": "nachbar", "strategy": "auto", "start_urls": [f"{base}/nachbar"]},
     ]  # fmt: skip
     district = {"slug": "bad-kissingen", "key": "09672", "name": "Bad Kissingen", "lat": 50.2, "lon": 10.07,
@@ -153,14 +158,14 @@ def _crawl(tmp_path: Path, base: str) -> tuple[subprocess.CompletedProcess, RunS
 
 def test_crawl_crosses_to_the_vendor_for_that_source_only(crawled):
     done, runs, board, seen = crawled
-    ids = board.store.ids_for_source("kreis-interamt")
+    ids = board.store.ids_for_source("kreis")
     stored = sorted((board.get(i).title, board.get(i).source_url) for i in ids)
     vendor = District.vendor
     assert stored == [
         ("Sachbearbeiter (m/w/d) Kreiskasse", f"{vendor}/koop/app/stelle?id=5101"),
         ("Straßenwärter (m/w/d)", f"{vendor}/koop/app/stelle?id=5102"),
     ], done.stdout + done.stderr
-    assert runs.latest("kreis-interamt").status == "success"
+    assert runs.latest("kreis").status == "success"
 
 
 def test_another_source_of_the_crawl_is_refused_the_vendor_host(crawled):
@@ -172,7 +177,7 @@ def test_another_source_of_the_crawl_is_refused_the_vendor_host(crawled):
 
 def test_single_answers_complete_the_stored_postings(crawled):
     _, _, board, _ = crawled
-    descriptions = sorted(board.get(i).description for i in board.store.ids_for_source("kreis-interamt"))
+    descriptions = sorted(board.get(i).description for i in board.store.ids_for_source("kreis"))
     assert descriptions == [f"<p>Ausführliche Beschreibung der Stelle {n}.</p>" for n in ("5101", "5102")]
 
 
@@ -185,8 +190,8 @@ def test_retry_after_of_the_vendor_is_honoured(crawled):
 def test_vendor_robots_refusal_is_recorded_by_name_and_expires_nothing(tmp_path, sites):
     Vendor.seen, Vendor.robots, Vendor.busy_once = [], "User-agent: *\nDisallow: /koop/\n", False
     done, runs, board = _crawl(tmp_path, sites)
-    run = runs.latest("kreis-interamt")
-    assert not board.store.ids_for_source("kreis-interamt") and run.expired == 0
+    run = runs.latest("kreis")
+    assert not board.store.ids_for_source("kreis") and run.expired == 0
     assert run.status == "failed", done.stdout + done.stderr
     assert any(reason == f"{VENDOR_IP} verweigert den Abruf: robots.txt" for _, reason in run.errors), (
         run.errors
