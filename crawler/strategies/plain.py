@@ -92,10 +92,11 @@ def posting_from_page(
     if not markup.strip():
         return None
     page = Selector(text=markup, base_url=response.url)
+    _mark_chrome(page)
     title = page_title(page) or (clean_text(hints.title) if hints else "")
-    description = main_content(markup, response.url, title)
+    description = main_content(markup, response.url, title, page)
     main_text = html_to_text(description)[:MAX_TEXT]
-    if not looks_like_posting(title, main_text) or _is_list_like(page, description, response.url):
+    if not looks_like_posting(title, main_text) or _is_list_like(page, response.url):
         return None
     posting = RawPosting(source_id=url_source_id(response.url), url=response.url, title=title,
                          description_html=description)  # fmt: skip
@@ -106,17 +107,19 @@ def posting_from_page(
     return posting
 
 
-def _is_list_like(page: Selector, description: str, url: str) -> bool:
-    """A list page: several posting links in the content, or content that is mostly link text."""
+def _is_list_like(page: Selector, url: str) -> bool:
+    """A list page: several posting links in the content, or content that is mostly link text.
+
+    Measured on the page, not on the extracted description: trafilatura drops link-only blocks.
+    """
+    links = _content_links(page, url)
     job_links = {
         href for href, text in _content_links(page, url, with_aside=False) if _JOB_TITLE_RE.search(text)
     }
     if len(job_links) >= 3:
         return True
-    content = Selector(text=description or "<p></p>")
-    all_text = len(clean_text(" ".join(content.xpath("//body//text()").getall())))
-    link_text = len(clean_text(" ".join(content.xpath("//a//text()").getall())))
-    return all_text == 0 or link_text > 0.5 * all_text
+    text = sum(len(line) for line in page_lines(page.root, skip_boilerplate=True))
+    return sum(len(link_text) for _, link_text in links) > 0.5 * text
 
 
 # ------------------------------------------------------------------------------------- the title
@@ -153,7 +156,7 @@ def _tidy_title(title: str, site: str) -> str:
     rest = _PREFIX_RE.sub("", title)
     if rest != title and _JOB_TITLE_RE.search(rest):
         title = rest
-    if not title or _NOT_A_TITLE_RE.match(title) or (site and title.casefold() == site.casefold()):
+    if not title or _NOT_A_TITLE_RE.match(title) or _is_site_name(title, site):
         return ""
     return title
 
@@ -162,15 +165,17 @@ def _without_site(title: str, site: str) -> str:
     """ "Sachbearbeiter (m/w/d) – Landratsamt Kelheim" → "Sachbearbeiter (m/w/d)"."""
     parts = [p.strip() for p in _SEPARATOR_RE.split(title) if p.strip()]
 
-    def is_site(part: str) -> bool:
-        named = _SITE_RE.search(part) and not _JOB_TITLE_RE.search(part)
-        return bool(named or (site and part.casefold() == site.casefold()))
-
-    while len(parts) > 1 and is_site(parts[-1]):
+    while len(parts) > 1 and _is_site_name(parts[-1], site):
         parts.pop()
-    while len(parts) > 1 and is_site(parts[0]):
+    while len(parts) > 1 and _is_site_name(parts[0], site):
         parts.pop(0)
     return " – ".join(parts)
+
+
+def _is_site_name(text: str, site: str) -> bool:
+    """ "Landratsamt Kelheim", "www.landkreis-cham.de": the site's own name, no post."""
+    named = _SITE_RE.search(text) and not _JOB_TITLE_RE.search(text)
+    return bool(named or (site and text.casefold() == site.casefold()))
 
 
 # ------------------------------------------------------------------------------ the main content
@@ -178,31 +183,35 @@ def _without_site(title: str, site: str) -> str:
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "form", "svg")
 
 
-def main_content(markup: str, url: str, title: str) -> str:
-    """The main content as HTML (trafilatura; the largest text block if it finds nothing)."""
+def main_content(markup: str, url: str, title: str, page: Selector) -> str:
+    """The main content as HTML (trafilatura; the largest text block if it finds nothing).
+
+    favor_recall: a posting's short headings ("Ihre Aufgaben", "Wir bieten") must stay, and the chrome
+    is pruned before; `page` is this module's parse with the chrome marked, for the fallback.
+    """
     extracted = trafilatura.extract(
         markup, url=url, output_format="html", include_tables=True, include_links=True,
         include_formatting=True, include_comments=False, favor_recall=True, with_metadata=False,
+        prune_xpath=_CHROME_XPATHS,
     )  # fmt: skip
     if extracted:
         body = Selector(text=extracted).xpath("//body")
         html = "".join(node.get() for node in body.xpath("./node()"))
     else:
-        html = _largest_block(markup)
+        html = _largest_block(page)
     return _without_heading(html, title).strip()
 
 
 def _without_heading(html: str, title: str) -> str:
     """The h1 repeats the title the board shows above the description."""
-    match = re.match(r"\s*<h1[^>]*>(.*?)</h1>", html, re.S)
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", html[:2000], re.S)
     if match and clean_text(re.sub(r"<[^>]+>", " ", match[1])) in (title, _PREFIX_RE.sub("", title)):
-        return html[match.end() :]
+        return html[: match.start()] + html[match.end() :]
     return html
 
 
-def _largest_block(markup: str) -> str:
+def _largest_block(page: Selector) -> str:
     """The element with the most text of its own paragraphs, boilerplate and scripts left out."""
-    page = Selector(text=markup)
     best, best_score = None, 0
     for node in page.xpath("//main | //article | //section | //div | //td"):
         if _in_boilerplate(node.root):
@@ -215,16 +224,39 @@ def _largest_block(markup: str) -> str:
             best, best_score = node, score
     if best is None:
         return ""
-    for bad in best.xpath(" | ".join(f".//{tag}" for tag in _DROP_TAGS)):
+    block = Selector(text=best.get())  # a copy: the page itself is still read for links and facts
+    for bad in block.xpath(" | ".join(f"//{tag}" for tag in _DROP_TAGS) + f" | //*[@{_CHROME_MARK}]"):
         bad.drop()
-    return "".join(node.get() for node in best.xpath("./node()"))
+    return "".join(node.get() for node in block.xpath("//body/*[1]/node()"))
 
 
 # ------------------------------------------------------------------------------------ boilerplate
 
-_BOILER_CLASS_RE = re.compile(r"(?i)nav|menu|men(?:ue|ü)|footer|breadcrumb|cookie|consent|skiplink|sitemap")
-_BOILER_TAGS = {"nav", "footer"}
-_CLASSED_TAGS = {"div", "section", "ul", "ol", "aside", "header", "footer", "nav", "span", "p"}
+# Site chrome: navigation, footer, breadcrumb, cookie banner, a page header with logo or menu. One XPath
+# for both uses: trafilatura prunes it before extracting (a layout table's menu cell would otherwise stay),
+# and this module marks it on its own parse of the page to skip it when reading links, facts and boxes.
+# An element that holds the page's h1, main or article is never chrome (a wrapper "has-subnav" is content).
+_CHROME_WORDS = ("nav", "menu", "footer", "fuss", "breadcrumb", "cookie", "consent", "skiplink", "sitemap")
+_ID_AND_CLASS = (
+    "translate(concat(@id, ' ', @class), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+)
+_CHROME_XPATHS = [
+    "//nav",
+    "//footer",
+    "//*[self::div or self::section or self::ul or self::ol or self::aside or self::td or self::header"
+    " or self::span or self::p]"
+    f"[{' or '.join(f'contains({_ID_AND_CLASS}, {word!r})' for word in _CHROME_WORDS)}]"
+    "[not(.//h1 or .//main or .//article)]",
+    "//header[not(ancestor::main or ancestor::article)]"
+    "[.//nav or .//ul or .//a[.//img or .//h1] or .//*[contains(@class, 'logo')]]",
+]
+_CHROME_MARK = "data-plain-chrome"
+
+
+def _mark_chrome(page: Selector) -> None:
+    for xpath in _CHROME_XPATHS:
+        for element in page.root.xpath(xpath):
+            element.set(_CHROME_MARK, "1")
 
 
 def _classes(element: Any) -> str:
@@ -232,16 +264,11 @@ def _classes(element: Any) -> str:
 
 
 def _is_boilerplate(element: Any) -> bool:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in _BOILER_TAGS:
-        return True
-    if tag == "header":  # a page header; an article's own header holds its h1
-        return not any(a.tag in ("main", "article") for a in element.iterancestors())
-    return tag in _CLASSED_TAGS and bool(_BOILER_CLASS_RE.search(_classes(element)))
+    return isinstance(element.tag, str) and element.get(_CHROME_MARK) is not None
 
 
 def _in_boilerplate(element: Any) -> bool:
-    return _is_boilerplate(element) or any(_is_boilerplate(a) for a in element.iterancestors())
+    return bool(element.xpath(f"boolean(ancestor-or-self::*[@{_CHROME_MARK}])"))
 
 
 def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tuple[str, str]]:
