@@ -162,16 +162,16 @@ class SourceCrawl:
         self.parse_errors.append((url, reason[:500]))
 
     def is_allowed(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host in self._vendor_hosts or any(host == d or host.endswith("." + d) for d in self._domains)
+        return _within(url, self._domains) or _within(url, self._vendor_hosts)
 
     def allow_vendor_host(self, host: str) -> None:
-        """A vendor portal found on this source's pages: its host (exactly) is allowed for this source."""
+        """A vendor portal found on this source's pages: that host (and its subdomains) is allowed for
+        this source, and only for this source."""
         if host:
             self._vendor_hosts.add(host.lower())
 
     def is_vendor_host(self, url: str) -> bool:
-        return (urlsplit(url).hostname or "").lower() in self._vendor_hosts
+        return _within(url, self._vendor_hosts)
 
     def done_with(self, count: int) -> None:
         """`count` requests or postings of this source came back (answered, failed, dropped, stored)."""
@@ -359,6 +359,11 @@ def default_domains(source: SourceConfig) -> list[str]:
     urls = [*source.start_urls, source.options.get("feed_url"), source.options.get("api_url")]
     hosts = {urlsplit(u).hostname for u in urls if isinstance(u, str) and u}
     return sorted(h for h in hosts if h)
+
+
+def _within(url: str, domains: Any) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def _followed_link(response: scrapy.http.Response) -> str:

@@ -98,13 +98,13 @@ class InteramtStrategy(Strategy):
 
     def _embedded(self, response: scrapy.http.Response) -> list[scrapy.Request]:
         """A start URL that is the district's page embedding the widget: the widget's own answers."""
-        from crawler.strategies.vendors import find_portals  # vendors builds on this module
+        from crawler.strategies.vendors import find_portals, vendor_hosts  # vendors builds on this module
 
         portals = [p for p in find_portals(response) if p.vendor == self.name]
         allow = getattr(self.reporter, "allow_vendor_host", None)
         for portal in portals:
-            if allow is not None:
-                allow(urlsplit(portal.url).hostname or "")
+            for host in vendor_hosts(portal) if allow is not None else ():
+                allow(host)
         return [self.follow(p.url, p.handler, LIST) for p in portals]
 
     def parse_single(self, response: scrapy.http.Response) -> Iterator[RawPosting]:

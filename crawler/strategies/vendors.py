@@ -72,9 +72,22 @@ def vendor_requests(strategy: Strategy, response: scrapy.http.TextResponse) -> l
     found = []
     for portal in find_portals(response):
         if allow is not None:
-            allow(urlsplit(portal.url).hostname or "")
+            for host in vendor_hosts(portal):
+                allow(host)
         found.append(strategy.follow(portal.url, portal.handler, LIST, delegate=portal.vendor))
     return found
+
+
+def vendor_hosts(portal: Portal) -> list[str]:
+    """The hosts a portal may answer from: interamt redirects between interamt.de and www.interamt.de,
+    Personio between a company's .de and .com host; anything else stays on the host found."""
+    host = (urlsplit(portal.url).hostname or "").lower()
+    if portal.vendor == "interamt" and (host == INTERAMT_HOST or host.endswith("." + INTERAMT_HOST)):
+        return [INTERAMT_HOST]
+    if portal.vendor == "personio":
+        stem = host.rsplit(".", 1)[0]
+        return [f"{stem}.de", f"{stem}.com"]
+    return [host]
 
 
 def find_portals(response: scrapy.http.TextResponse) -> list[Portal]:

@@ -168,6 +168,21 @@ def test_a_found_vendor_host_is_allowed_for_that_source_only():
     assert district.is_allowed(url) and not other.is_allowed(url)
 
 
+def test_interamt_may_answer_from_www_or_without():
+    district = make_spider("auto", HOME)
+    vendor_requests(
+        district.strategy, page('<iframe src="https://www.interamt.de/koop/app/x?partner=9"></iframe>')
+    )
+    assert district.is_allowed("https://interamt.de/koop/app/webservice_v2?partner=9")
+    assert district.is_vendor_host("https://www.interamt.de/") and not district.is_vendor_host(HOME)
+
+
+def test_personio_company_may_answer_from_de_or_com():
+    district = make_spider("auto", HOME)
+    vendor_requests(district.strategy, page('<a href="https://lra-muster.jobs.personio.de/">Jobs</a>'))
+    assert district.is_allowed("https://lra-muster.jobs.personio.com/xml?language=de")
+
+
 def test_a_vendor_host_allows_exactly_that_host():
     district = make_spider("auto", HOME)
     vendor_requests(district.strategy, page('<a href="https://lra-muster.jobs.personio.de/">Jobs</a>'))
