@@ -42,6 +42,7 @@ _NAV_XPATH = (
     "ancestor::*[contains(@class, 'nav') or contains(@class, 'menu') or contains(@id, 'nav') or "
     "contains(@id, 'menu')]"
 )
+_SENTENCE_TAGS = {"p", "td", "dd", "span", "strong", "em", "b"}
 MIN_SCORE = 3  # a vacancy word in the link text; a path alone only counts in a menu
 MAX_VACANCY_LINKS = 10  # per page, best first
 MAX_SITEMAPS = 10  # sub-sitemaps followed from one sitemap index
@@ -82,9 +83,23 @@ def vacancy_links(response: scrapy.http.TextResponse, is_allowed) -> list[Vacanc
             continue
         text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
         score = link_score(url, text, anchor.xpath(f"boolean({_NAV_XPATH})").get() == "1")
+        if score < MIN_SCORE and _said_around(anchor, text):
+            score = MIN_SCORE
         if score >= MIN_SCORE and (url not in best or best[url].score < score):
             best[url] = VacancyLink(url, text, score)
     return sorted(best.values(), key=lambda link: -link.score)[:MAX_VACANCY_LINKS]
+
+
+def _said_around(anchor, text: str) -> bool:
+    """A short link in a short sentence that says where the vacancies are ("Unsere
+    Stellenausschreibungen veröffentlichen wir unter <a>Aktuelles</a>", "Offene Stellen: <a>hier</a>")."""
+    parent = anchor.xpath("..")
+    if len(text.split()) > 4 or not parent or parent[0].root.tag not in _SENTENCE_TAGS:
+        return False
+    if anchor.xpath(f"boolean({_NAV_XPATH})").get() == "1":
+        return False  # a menu's neighbours are other menu entries, not a sentence
+    context = clean_text(" ".join(parent[0].xpath(".//text()").getall()))
+    return len(context.split()) <= 30 and bool(_STRONG_RE.search(context))
 
 
 def is_vacancy_page(response: scrapy.http.Response) -> bool:

@@ -334,6 +334,7 @@ NEXT_TEXT_RE = re.compile(
 )
 _NEXT_LABEL_RE = re.compile(r"(?i)nächste|naechste|weiter|next")
 _PAGE_KEY_RE = re.compile(r"(?i)seite|page|start|offset|^p$|^pg$|^s$|pagenum|currentpage")
+_ID_KEY_RE = re.compile(r"(?i)id$|^nr$|^no$")
 _PAGE_PATH_RE = re.compile(r"(?i)^(?:(?:seite|page|p)[-_/]?)?\d{1,4}(?:\.html?)?/?$")
 MAX_LIST_PAGES = 20  # list pages per pagination chain
 
@@ -364,6 +365,12 @@ def next_pages(response: scrapy.http.TextResponse, is_allowed: Callable[[str], b
     return list(dict.fromkeys(found))
 
 
+def _is_page_key(key: str) -> bool:
+    # "seite", "page", "start", "tx_news_pi1[@widget_0][currentPage]", and short CMS keys ("pi", "pg");
+    # never a posting's id ("id", "uid", "stelle").
+    return bool(_PAGE_KEY_RE.search(key) or (len(key) <= 3 and not _ID_KEY_RE.search(key)))
+
+
 def _directory(path: str) -> str:
     # "/stellen/" and "/stellen/index.php" are one page.
     return re.sub(r"(?i)/(?:index|default)\.(?:html?|php\d?|aspx?|jsp)$", "", path).rstrip("/")
@@ -378,7 +385,7 @@ def is_page_step(current: str, target: str) -> bool:
         old, new = dict(parse_qsl(a.query)), dict(parse_qsl(b.query))
         changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
         return bool(changed) and all(
-            _PAGE_KEY_RE.search(k) and re.fullmatch(r"\d{1,6}", new.get(k, "0")) for k in changed
+            _is_page_key(k) and re.fullmatch(r"\d{1,6}", new.get(k, "0")) for k in changed
         )
     # "/stellen/" → "/stellen/seite/2/"; "/stellen/seite/2/" → "/stellen/seite/3/"; "liste_2.html"
     base, path = a.path.rstrip("/"), b.path

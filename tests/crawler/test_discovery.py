@@ -130,3 +130,11 @@ def test_an_html_page_served_as_sitemap_gives_nothing():
     entries = read_sitemap(text(b"<!-- --> not found", f"{BASE}/sitemap.xml"))
     entries2 = read_sitemap(text(b"Seite nicht gefunden", f"{BASE}/sitemap.xml"))
     assert (entries.vacancy_pages, entries.candidates, entries2.candidates) == ([], [], [])
+
+
+def test_a_sentence_that_says_where_the_vacancies_are_makes_its_short_link_count():
+    body = """<html><body><main><h1>Karriere beim Landratsamt</h1>
+    <p>Unsere Stellenausschreibungen veröffentlichen wir unter <a href="/aktuelles/">Aktuelles</a>.</p>
+    <p>Fragen beantwortet die <a href="/personal/">Personalstelle</a> gern.</p></main></body></html>"""
+    response = HtmlResponse(url=f"{BASE}/karriere/", body=body.encode(), encoding="utf-8")
+    assert [link.url for link in vacancy_links(response, on_site)] == [f"{BASE}/aktuelles/"]

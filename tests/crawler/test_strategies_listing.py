@@ -160,6 +160,8 @@ def test_next_page_links(anchor, expected):
     [
         ("/stellen/", "/stellen/?seite=2", True),
         ("/stellen/", "/stellen/index.php?seite=2", True),  # the directory's index page
+        ("/stellen/index.php", "/stellen/index.php?pi=2", True),  # a CMS's own short key
+        ("/stellen/", "/stellen/?uid=2", False),
         ("/stellen/?seite=2", "/stellen/?seite=3", True),
         ("/stellen/", "/stellen/seite/2/", True),
         ("/stellen/seite/2/", "/stellen/seite/3/", True),
