@@ -22,9 +22,10 @@ either name:
   application: ``BewerbungUrl`` (a URL or an e-mail address)
 
 The partner list lacks most of a posting (description, contact, pay): as rrze-jobs does, each entry of
-a partner widget (``…/webservice_v2?partner=<ID>``) is completed by the single answer
-``…/webservice_v2?id=<Id>`` on the same host; the list entry is the fallback when that answer fails or
-is unreadable. The widget does not page (rrze-jobs and interamt_connect read one answer per partner).
+a partner widget (``…/webservice_v2?partner=<ID>``) without a ``Beschreibung`` is completed by the
+single answer ``…/webservice_v2?id=<Id>`` on the same host; the list entry is the fallback when that
+answer fails or is unreadable. The widget does not page (rrze-jobs and interamt_connect read one
+answer per partner).
 A page that embeds or links the widget is found by `crawler.strategies.vendors`.
 
 The start URL may also be the district's page that embeds or links the widget: the widget found
@@ -88,8 +89,9 @@ class InteramtStrategy(Strategy):
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 self.reporter.record_parse_error(response.url, f"Stelle nicht lesbar: {exc!r}"[:300])
                 continue
-            if details:
-                # The list posting rides along: if the single answer fails, it is stored instead.
+            if details and not entry.get("Beschreibung"):
+                # The real list names a posting without describing it. The list posting rides along:
+                # if the single answer fails, it is stored instead.
                 url = widget_url(response.url, id=posting.source_id)
                 yield self.follow(url, "parse_single", CANDIDATE, fallback=posting, fallback_on_error=True,
                                   **_carry(response))  # fmt: skip

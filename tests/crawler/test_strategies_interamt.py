@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from scrapy.http import TextResponse
 
+from crawler.items import RawPosting
 from tests.crawler.test_strategies_common import (
     fixture_bytes,
     make_spider,
@@ -113,8 +114,14 @@ def parse_partner(name: str, url: str = PARTNER_API, **options):
 
 
 def listed(results) -> list:
-    """The partner list's postings: each rides as fallback on the request of its single answer."""
-    return [r.meta["fallback"] for r in requests(results)]
+    """The partner list's postings, in list order: a posting the list does not describe rides as
+    fallback on the request of its single answer."""
+    return [r if isinstance(r, RawPosting) else r.meta["fallback"] for r in results]
+
+
+def test_only_undescribed_postings_ask_their_single_answer():
+    results = parse_partner("webservice_v2.json")[1]
+    assert [r.url for r in requests(results)] == ["https://interamt.de/koop/app/webservice_v2?id=880104"]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ as read by public integrations; interamt: rrze-jobs ``includes/Provider/Interamt
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
@@ -395,11 +394,8 @@ PARTNER = "https://interamt.de/koop/app/webservice_v2?partner=4711"
 SINGLE = "https://interamt.de/koop/app/webservice_v2?id=880101"
 
 
-def listed_requests(crawl: SourceCrawl, only_first: bool = False) -> list[Request]:
-    body = fixture_bytes("interamt", "webservice_v2.json")
-    if only_first:  # a list without the fixture's unreadable entry: the list itself is complete
-        data = json.loads(body)
-        body = json.dumps({"Anzahltreffer": 1, "Stellenangebote": data["Stellenangebote"][:1]}).encode()
+def listed_requests(crawl: SourceCrawl) -> list[Request]:
+    body = fixture_bytes("interamt", "webservice_v2_short.json")
     return requests(run(crawl, response_for(PARTNER, body, "parse_api", kind=TextResponse)))
 
 
@@ -411,9 +407,10 @@ def answer(crawl: SourceCrawl, request: Request, body: bytes, status: int = 200)
 def test_partner_list_asks_the_single_answer_of_each_posting():
     crawl = make_spider("interamt", PARTNER)
     assert [r.url for r in listed_requests(crawl)] == [
-        SINGLE, "https://interamt.de/koop/app/webservice_v2?id=880102",
-        "https://interamt.de/koop/app/webservice_v2?id=880104",
-    ]  # fmt: skip
+        SINGLE,
+        "https://interamt.de/koop/app/webservice_v2?id=880102",
+    ]
+    assert [r.meta["role"] for r in listed_requests(crawl)] == ["candidate", "candidate"]
 
 
 def test_single_answer_completes_the_list_posting():
@@ -442,18 +439,17 @@ def test_single_answer_keeps_what_only_the_list_said():
 
 def test_unreadable_single_answer_keeps_the_list_posting():
     crawl = make_spider("interamt", PARTNER)
-    request = listed_requests(crawl, only_first=True)[0]
+    request = listed_requests(crawl)[0]
     (posting,) = postings(answer(crawl, request, b"<html>Fehler</html>"))
-    assert (posting.source_id, posting.description_html) == (
-        "880101",
-        "<p>Sie bearbeiten Zulassungen und Abmeldungen.</p>",
-    )
+    assert (posting.source_id, posting.title, posting.reference) == (
+        "880101", "Verwaltungsfachangestellte (m/w/d) Kfz-Zulassung", "ZUL-2026-17",
+    )  # fmt: skip
     assert not crawl.list_failed
 
 
 def test_failed_single_answer_keeps_the_list_posting():
     crawl = make_spider("interamt", PARTNER)
-    request = listed_requests(crawl, only_first=True)[0]
+    request = listed_requests(crawl)[0]
     error = HttpError(Response(url=request.url, status=404, request=request))
     failure = Failure(error)
     failure.request = request
