@@ -31,6 +31,7 @@ from vacancies.search.document import html_to_text
 
 MAX_HTML = 2_000_000  # characters of a page handed to the parsers: a runaway page must not stall the crawl
 MAX_TEXT = 200_000  # characters of text the field regexes run over
+MAX_TITLE = 200  # a heading longer than this is a paragraph (or a page swallowed by an unclosed tag)
 
 # ------------------------------------------------------------------------------ posting or not
 
@@ -63,8 +64,12 @@ _WEAK_RE = [re.compile(p, re.I) for p in _WEAK_MARKERS]
 _NO_VACANCY_RE = re.compile(
     r"(?i)(?:derzeit|zurzeit|zur\s+zeit|momentan|aktuell)\s+(?:sind\s+|gibt\s+es\s+|haben\s+wir\s+)?"
     r"keine\s+(?:offenen\s+|freien\s+)?(?:stellen|stellenangebote|ausschreibungen|vakanzen)"
+    r"|initiativbewerbung"
 )
 _NEWS_RE = re.compile(r"(?i)\bpressemitteilung\b|\bpressemeldung\b")
+# The gender marker of a German posting's title: (m/w/d), (w/m/d), m/w/i, (gn), (all genders).
+_GENDER_RE = re.compile(r"(?i)\b[mwdfi]\s*/\s*[mwdfi]\b|\(\s*gn\s*\)|\(\s*d\s*\)")
+SHORT_PAGE = 2000  # characters: a page this short that says "keine Stellen" or "Initiativbewerbung" has none
 
 
 def looks_like_posting(title: str, text: str) -> bool:
@@ -72,11 +77,14 @@ def looks_like_posting(title: str, text: str) -> bool:
     title, text = clean_text(title), (text or "")[:MAX_TEXT]
     if not title or _NOT_A_TITLE_RE.match(title) or not _JOB_TITLE_RE.search(title):
         return False
-    if _NEWS_RE.search(text) or (_NO_VACANCY_RE.search(text) and len(text) < 2000):
+    if _NEWS_RE.search(text) or (_NO_VACANCY_RE.search(text) and len(text) < SHORT_PAGE):
         return False
     strong = sum(1 for p in _STRONG_RE if p.search(text))
     weak = sum(1 for p in _WEAK_RE if p.search(text))
-    return strong >= 1 and strong + weak >= 2
+    if _GENDER_RE.search(title):
+        return strong >= 1 and strong + weak >= 2
+    # "Landrat begrüßt neue Auszubildende … die Bewerbungsfrist endet": a job word alone is not enough.
+    return strong >= 2 and strong + weak >= 3
 
 
 # ------------------------------------------------------------------------------------- the page
@@ -158,6 +166,8 @@ def _tidy_title(title: str, site: str) -> str:
         title = rest
     if not title or _NOT_A_TITLE_RE.match(title) or _is_site_name(title, site):
         return ""
+    if len(title) > MAX_TITLE or "<" in title or ">" in title:
+        return ""  # an unclosed <title> swallowed the page: markup and body text, no heading
     return title
 
 
@@ -277,11 +287,18 @@ def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tu
     for anchor in page.xpath("//a[@href]"):
         if _in_boilerplate(anchor.root) or (not with_aside and anchor.xpath("ancestor::aside")):
             continue
-        href = anchor.attrib["href"].strip()
-        target = href if href.lower().startswith("mailto:") else absolute(url, href)
+        href = (anchor.root.get("href") or "").strip()  # not .attrib: one garbled attribute breaks it
+        target = href if href.lower().startswith("mailto:") else _absolute(url, href)
         if target and target != url:
             found.append((target, clean_text(" ".join(anchor.xpath(".//text()").getall()))))
     return found
+
+
+def _absolute(base: str, href: str) -> str | None:
+    try:
+        return absolute(base, href)
+    except ValueError:  # urljoin rejects "http://[broken": one bad link must not lose the posting
+        return None
 
 
 # ------------------------------------------------------------------------------- text and facts

@@ -357,6 +357,12 @@ def test_page_of_links_is_no_posting():
         ("Neue Leitung im Gesundheitsamt", "Pressemitteilung: Wir bieten … TVöD", False),  # news
         ("Mitarbeiter (m/w/d)", "Derzeit sind keine Stellen ausgeschrieben. Bewerbungsfrist", False),
         ("", "Ihre Aufgaben Bewerbungsfrist", False),
+        # News whose heading names a job word but no post: one strong body word is not enough.
+        ("Landrat begrüßt neue Auszubildende", "Die Bewerbungsfrist endet am 15.12. Bewerbungen", False),
+        ("Sachbearbeiterin Kämmerei", "Ihre Aufgaben … Wir bieten … Bewerbungsfrist", True),
+        ("Erzieher (w/m/d)", "Bewerbungsfrist: 10.01.2027. Stellenausschreibung als PDF", True),
+        ("Verwaltungswirt (gn)", "Ihre Aufgaben: Kasse. Teilzeit.", True),
+        ("Mitarbeiter (m/w/d)", "Initiativbewerbungen sind willkommen. Ihr Profil. Bewerbung", False),
     ],
 )
 def test_looks_like_posting(title, text, expected):
