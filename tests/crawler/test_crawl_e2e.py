@@ -1,7 +1,8 @@
-"""End to end: `stellenboerse crawl` over real HTTP against the 26 sample district sites, into both backends.
+"""End to end: `stellenboerse crawl` over real HTTP against the sample district sites, into both backends.
 
 Night 1 (state 1) fills the board; night 2 (state 2) removes, changes and adds postings and breaks two
-sites, which must expire nothing.
+sites, which must expire nothing. The sites include six shapes read from their home page with `auto`
+and no options, and a district with two sources that publish one posting twice (crawler.samplesites).
 """
 
 from __future__ import annotations
@@ -208,6 +209,21 @@ def test_failed_and_suspicious_sources_expire_nothing(sqlite_night):
         after = sqlite_night.by_url(sqlite_night.after_2, source)
         assert all(after[url].state == State.published for url in before)
     assert "verdächtig wenige" in sqlite_night.runs_2["dachau-web"].flag
+
+
+def test_a_twin_across_two_sources_is_stored_once_and_never_expired(sqlite_night):
+    # augsburg publishes one posting on its website and through interamt: whichever copy is stored
+    # first is kept, the other source records the twin and counts it as seen.
+    ((web, vendor),) = sqlite_night.sites.expected(1).twins
+    nights = ((sqlite_night.after_1, sqlite_night.runs_1), (sqlite_night.after_2, sqlite_night.runs_2))
+    kept_ids = set()
+    for snapshot, runs in nights:
+        (kept,) = [v for v in snapshot.values() if v.source_url in (web.url, vendor.url)]
+        assert kept.state == State.published
+        other = vendor.source if kept.source == web.source else web.source
+        assert runs[other].drop_reasons.get(f"Duplikat aus Quelle {kept.source}") == 1, runs[other]
+        kept_ids.add(kept.id)
+    assert len(kept_ids) == 1  # night two kept the same copy: not expired, not replaced by the twin
 
 
 def test_hr_postings_are_never_touched(sqlite_night):
