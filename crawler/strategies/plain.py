@@ -41,7 +41,10 @@ _JOB_TITLE_RE = re.compile(
     r"mitarbeit|\bstelle\b|praktik|beamt|verwaltungsfach|ausbildung\s+(?:zu[mr]|als)|duales?\s+studium|"
     r"referent|sozialp[aä]dagog|sozialarbeit|assistenz|techniker|architekt|jurist|hausmeister|sekret[aä]r|"
     r"kraftfahr|stra(?:ß|ss)enw[aä]rter|[aä]rztin|\barzt\b|psycholog|informatik|administrator|anw[aä]rter|"
-    r"inspektor|kauffrau|kaufmann|meister|stellenausschreibung\s*:"
+    r"inspektor|kauffrau|kaufmann|meister|stellenausschreibung\s*:|\(\s*gn\s*\)|verwaltungswirt|fachwirt|"
+    r"zeichner|vermess|biolog|geolog|g[äa]rtner|pflege|hauswirtschaft|reinigungskr|\bk[öo]ch|fahrer|"
+    r"sachverst[äa]ndig|pr[üu]fer|kontrolleur|berater|betreuer|lehrkr|therapeut|archivar|controller|"
+    r"koordinat|beauftragt|disponent|elektr|mechani|schreiner|w[äa]rter|bauhof|kassier|buchhalt"
 )
 # Overview, intro and service pages; their headings never name one post.
 _NOT_A_TITLE_RE = re.compile(
