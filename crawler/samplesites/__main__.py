@@ -25,12 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     with sites:
         truth = sites.expected()
         for spec in SITES:
-            source = f"{spec.slug}-web"
-            note = f"  [{truth.failing[source]}]" if source in truth.failing else ""
-            print(
-                f"{sites.base_url(spec.slug)}/  {spec.slug:<26} {spec.kind:<9} {len(truth[source]):>3}{note}"
-            )
-        print(f"{sum(len(v) for v in truth.values())} Stellen, Zustand {sites.state}. Beenden mit Strg+C.")
+            for source in [key for key in truth if key.rsplit("-", 1)[0] == spec.slug]:
+                note = f"  [{truth.failing[source]}]" if source in truth.failing else ""
+                where = sites.base_url(spec.slug) if source.endswith("-web") else sites.vendor_url
+                print(f"{where}/  {source:<30} {spec.kind:<9} {len(truth[source]):>3}{note}")
+        twins = len(truth.twins)
+        total = sum(len(v) for v in truth.values()) + twins
+        print(f"{total} Stellen ({twins} in zwei Quellen), Zustand {sites.state}. Beenden mit Strg+C.")
         if args.write_config:
             print(f"districts.yaml: {sites.write_districts_yaml(args.write_config)}")
         try:
