@@ -6,7 +6,9 @@ Stellenangebote, Karriere, Jobs, Ausbildung, … are followed best first (menus 
 posting candidates. On every page reached: schema.org JobPostings are taken; an RSS/Atom
 ``<link rel="alternate">`` is read as a feed; vendor portals (interamt, …) are handed to their
 readers; the repeated posting rows of a list (crawler.strategies.listing) are visited with what the
-row says as fallback; PDF links are read as postings; further pages of a list are followed.
+row says as hints (and as the posting when its page cannot be fetched); postings published as
+sections of one page are read there; PDF links are read as postings; further pages of a list are
+followed.
 Detail pages: schema.org first, else the plain page reader. Option: ``max_depth``.
 
 A run that reached a vacancy page and found no posting, on a page that does not say it has none,
@@ -240,21 +242,20 @@ class AutoStrategy(Strategy):
         # Feed items lead to detail pages that carry their fallback; list rows carry their hints.
         if "hints" not in meta and "fallback" in meta and meta.get("fallback_on_error"):
             return self.feed.parse_detail(response)
-        return self._read_detail(response, meta.get("hints"), meta.get("fallback"))
+        return self._read_detail(response, meta.get("hints"))
 
-    def _read_detail(
-        self, response: scrapy.http.Response, hints: RawPosting | None, fallback: RawPosting | None
-    ) -> Iterator[Any]:
+    def _read_detail(self, response: scrapy.http.Response, hints: RawPosting | None) -> Iterator[Any]:
+        """schema.org first, else the plain page reader. The row's fallback stands in only when the page
+        cannot be fetched (the spider's errback): a page that is broken or reads as no posting must not
+        overwrite what was stored from it before, so it is left to the spider's error bookkeeping."""
         if not isinstance(response, scrapy.http.TextResponse):
-            if fallback is not None:
-                yield fallback
+            if response.body.lstrip()[:5].startswith(b"%PDF"):  # "stelle.php?id=5" may answer with a PDF
+                yield from self.pdf.parse_pdf(response)
             return
         found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
         if not found:
             posting = posting_from_page(response, hints)
             found = [posting] if posting is not None else []
-        if not found and fallback is not None:
-            found = [fallback]  # the list said it is a posting; its page did not read as one
         for posting in found:
             if hints is not None:
                 _complete(posting, hints)

@@ -44,6 +44,8 @@ GENDER_MARK_RE = re.compile(
 NOT_A_POSTING_RE = re.compile(
     r"(?i)datenschutz|formular|merkblatt|antrag|satzung|impressum|bewerbungsbogen|initiativbewerbung"
 )
+# A row the employer marks as open to its own staff only: no public posting.
+INTERNAL_RE = re.compile(r"(?i)nur\s+(?:für\s+)?interne|interne\s+(?:stellen)?ausschreibung|\bnur\s+intern\b")
 # Link texts that say "open" and not what: the card's heading is the title then.
 GENERIC_LINK_RE = re.compile(
     r"(?i)^\W*(?:mehr|weiterlesen|weiter\s*lesen|mehr\s+(?:erfahren|lesen|infos?|informationen)|"
@@ -200,6 +202,8 @@ def _row(response: scrapy.http.TextResponse, item: Selector, is_allowed: Callabl
     if not title or GENERIC_LINK_RE.match(title):
         title = _first_cell_text(item)
     if not title:
+        return None
+    if INTERNAL_RE.search(" ".join(item.xpath(".//text()").getall())):
         return None
     hints = RawPosting(source_id=url_source_id(url), url=url, title=title)
     _fill_hints(hints, item)
