@@ -268,3 +268,38 @@ def test_benchmark_rejects_an_unknown_site_as_a_usage_error():
     done = subprocess.run([sys.executable, "bench/extraction.py", "--site", "atlantis"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2 and "unknown site" in done.stderr
+
+
+def test_sample_districts_are_read_from_their_home_pages_and_a_twin_counts_once():
+    from crawler.samplesites.sites import districts_config, expected_of, render_all
+
+    rendered = render_all(2026, date(2026, 12, 2), 1, port=8000)
+    config = districts_config(rendered, 8000)
+    districts = bench.sample_districts(config)
+    kept = 0
+    for district, original in zip(districts, config["districts"], strict=True):
+        website = district["website"].rstrip("/")
+        for source, before in zip(district["sources"], original["sources"], strict=True):
+            if source["start_urls"] == [website + "/"]:
+                assert source == {"key": before["key"], "strategy": "auto", "start_urls": [website + "/"]}
+            else:  # a vendor account on another host stays as configured
+                assert urlsplit(source["start_urls"][0]).netloc != urlsplit(website).netloc
+                assert source == before
+                kept += 1
+    assert kept == sum(len(d["sources"]) - 1 for d in config["districts"])
+    expected = expected_of(rendered)
+    truth = bench.sample_truth(expected, config)
+    assert set(truth) == {d["slug"] for d in config["districts"]}
+    for first, second in expected.twins:
+        [twin] = [p for postings in truth.values() for p in postings if p.get("alt_urls")]
+        assert (twin["url"], twin["alt_urls"]) == (first.url, [second.url])
+    # A record of either copy matches the twin; both copies stored are one found posting and a duplicate.
+    if expected.twins:
+        first, second = expected.twins[0]
+        slug = next(d["slug"] for d in config["districts"] for s in d["sources"] if s["key"] == first.source)
+        records = [
+            {"source_url": first.url, "title": first.title},
+            {"source_url": second.url, "title": first.title},
+        ]
+        score = bench.score_site(slug, "sample", [p for p in truth[slug] if p.get("alt_urls")], records)
+        assert (score.found, len(score.duplicates), len(score.false)) == (1, 1, 0)
