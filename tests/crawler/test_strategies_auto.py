@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from tests.crawler.test_strategies_common import fixture_bytes, make_spider, requests, response_for, run
+from datetime import date
+
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.items import RawPosting
+from crawler.runner import fail_empty_vacancy_page
+from tests.crawler.test_strategies_common import (
+    fixture_bytes,
+    make_spider,
+    postings,
+    requests,
+    response_for,
+    run,
+)
 
 BASE = "https://www.hassberge.example"
 
@@ -40,3 +55,209 @@ def test_vacancy_page_feed_pdfs_and_posting_pages():
         ("/media/ausschreibung-ingenieur.pdf", "parse_pdf"),
         ("/landratsamt/stelle-sachbearbeiter.html", "parse_detail"),
     }
+
+
+# ------------------------------------------------------------------------- discovery and sitemaps
+
+
+def by_path(found) -> dict[str, tuple[str, str]]:
+    return {r.url.removeprefix(BASE): (r.meta["handler"], r.meta["role"]) for r in found}
+
+
+def test_start_asks_robots_txt_and_sitemap_once_as_optional_pages():
+    spider = make_spider("auto", f"{BASE}/landratsamt/")
+    found = list(spider.start_requests())
+    assert by_path(found) == {
+        "/landratsamt/": ("parse_list", "list"),
+        "/robots.txt": ("parse_robots", "candidate"),
+        "/sitemap.xml": ("parse_sitemap", "candidate"),
+    }
+    assert all(404 in r.meta["handle_httpstatus_list"] for r in found if r.meta["role"] == "candidate")
+
+
+def test_a_missing_sitemap_is_no_error():
+    spider = make_spider("auto", f"{BASE}/")
+    request = Request(f"{BASE}/sitemap.xml", meta={"handler": "parse_sitemap", "role": "candidate"})
+    response = TextResponse(url=request.url, status=404, body=b"<html>404</html>", request=request)
+    assert run(spider, response) == []
+    assert (spider.parse_errors, spider.fetch_errors, spider.list_failed) == ([], [], False)
+
+
+def test_robots_txt_sitemaps_are_read():
+    spider = make_spider("auto", f"{BASE}/")
+    body = fixture_bytes("auto", "robots.txt")
+    found = run(
+        spider, response_for(f"{BASE}/robots.txt", body, "parse_robots", "candidate", kind=TextResponse)
+    )
+    assert by_path(found) == {
+        "/sitemaps/sitemap-index.xml": ("parse_sitemap", "candidate"),
+        "/sitemaps/sitemap-seiten.xml": ("parse_sitemap", "candidate"),
+    }
+
+
+def test_sitemap_vacancy_pages_and_posting_candidates_on_the_site_only():
+    spider = make_spider("auto", f"{BASE}/")
+    body = fixture_bytes("auto", "sitemap.xml")
+    found = run(
+        spider, response_for(f"{BASE}/sitemap.xml", body, "parse_sitemap", "candidate", kind=TextResponse)
+    )
+    assert by_path(found) == {
+        "/karriere/stellenangebote/": ("parse_list", "candidate"),
+        "/karriere/stellenangebote/sachbearbeiter-m-w-d-bauamt.html": ("parse_detail", "candidate"),
+        "/karriere/stellenangebote/ausbildung-verwaltungsfachangestellte.html": ("parse_detail", "candidate"),
+        "/media/stellenausschreibung-hausmeister.pdf": ("parse_pdf", "candidate"),
+    }
+
+
+def test_home_page_menu_before_footer_and_no_passing_mentions():
+    found = crawl("home_nav.html", f"{BASE}/")
+    pages = [(r.url.removeprefix(BASE), r.priority) for r in found if r.meta["handler"] == "parse_list"]
+    assert pages == [("/landratsamt/arbeiten-beim-landratsamt/", 7), ("/karriere/stellenangebote/", 5)]
+    assert not [r for r in found if r.meta["handler"] != "parse_list"]  # Haltestellen & Co. are no postings
+
+
+def test_a_karriere_hub_is_discovered_not_taken_for_postings():
+    found = by_path(crawl("karriere.html", f"{BASE}/landratsamt/arbeiten-beim-landratsamt/", depth_auto=1))
+    assert found["/karriere/stellenangebote/"] == ("parse_list", "list")
+    assert found["/karriere/ausbildung/"] == ("parse_list", "list")
+    # Info pages whose names sound like posts are candidates at most: empty is fine there.
+    assert all(role == "candidate" for handler, role in found.values() if handler == "parse_detail")
+
+
+# --------------------------------------------------------------------------------- list pages
+
+
+def test_table_rows_go_to_their_detail_pages_with_the_row_as_hints_and_fallback():
+    found = crawl("table_list.html", f"{BASE}/karriere/stellenangebote/", depth_auto=1)
+    details = {r.url.removeprefix(BASE): r for r in found if r.meta["handler"] == "parse_detail"}
+    assert sorted(details) == [f"/karriere/stellenangebote/stelle.php?id={n}" for n in (4711, 4712, 4713)]
+    request = details["/karriere/stellenangebote/stelle.php?id=4711"]
+    assert request.meta["role"] == "detail" and request.meta["fallback_on_error"] is True
+    assert request.meta["fallback"] is request.meta["hints"]
+    assert (request.meta["hints"].deadline, request.meta["hints"].reference) == (
+        date(2026, 12, 15),
+        "2026/31",
+    )
+
+
+def test_weiter_leads_to_the_next_list_page_counted_per_chain():
+    url = f"{BASE}/karriere/stellenangebote/"
+    found = [r for r in crawl("table_list.html", url, depth_auto=1) if "seite=" in r.url]
+    assert [(r.url, r.meta["handler"], r.meta["list_page"]) for r in found] == [
+        (f"{url}?seite=2", "parse_list", 2)
+    ]
+    assert not [r for r in crawl("table_list.html", url, depth_auto=1) if r.url.endswith("/buergerservice/")]
+
+
+def test_pagination_stops_after_20_list_pages():
+    url = f"{BASE}/karriere/stellenangebote/?seite=20"
+    found = crawl("table_list.html", url, depth_auto=1, list_page=20)
+    assert not [r for r in found if "seite=" in r.url]
+
+
+def test_one_page_list_yields_a_posting_per_section():
+    found = postings(
+        run(
+            make_spider("auto", f"{BASE}/"),
+            response_for(
+                f"{BASE}/stellenausschreibungen/", fixture_bytes("auto", "sections.html"), "parse_list"
+            ),
+        )
+    )
+    assert [(p.url.removeprefix(BASE), p.deadline) for p in found] == [
+        ("/stellenausschreibungen/#kaemmerei", date(2027, 1, 8)),
+        ("/stellenausschreibungen/#hausmeisterin-hausmeister-m-w-d-berufsschule", date(2027, 1, 22)),
+    ]
+    assert found[0].reference == "K-2026-04" and "Haushaltsplanung" in found[0].description_html
+
+
+# ------------------------------------------------------------------------------- detail pages
+
+ROW_URL = f"{BASE}/karriere/stellenangebote/stelle.php?id=4711"
+
+
+def row_hints() -> RawPosting:
+    return RawPosting(
+        source_id="/karriere/stellenangebote/stelle.php?id=4711",
+        url=ROW_URL,
+        title="Sachbearbeiter (m/w/d) für das Bauamt",
+        deadline=date(2026, 12, 15),
+        reference="2026/31",
+    )
+
+
+def test_plain_detail_page_read_and_completed_by_its_row():
+    spider = make_spider("auto", f"{BASE}/")
+    hints = row_hints()
+    body = fixture_bytes("auto", "detail_plain.html")
+    meta = {"hints": hints, "fallback": hints, "fallback_on_error": True}
+    (posting,) = postings(run(spider, response_for(ROW_URL, body, "parse_detail", "detail", **meta)))
+    assert posting is not hints and "Bauanträgen" in posting.description_html  # read from the page
+    assert (posting.deadline, posting.reference, posting.city) == (date(2026, 12, 15), "2026/31", "Haßfurt")
+    assert spider.parse_errors == []
+
+
+def test_a_broken_detail_page_keeps_the_stored_posting_instead_of_the_thin_row():
+    spider = make_spider("auto", f"{BASE}/")
+    hints = row_hints()
+    body = b'<html><head><script type="application/ld+json">{"@type": "JobPosting",, }</script></head></html>'
+    meta = {"hints": hints, "fallback": hints, "fallback_on_error": True}
+    assert postings(run(spider, response_for(ROW_URL, body, "parse_detail", "detail", **meta))) == []
+    assert spider.parse_errors and ROW_URL in spider.error_urls  # not expired, and reported
+
+
+def test_a_detail_page_that_cannot_be_fetched_falls_back_to_its_row():
+    spider = make_spider("auto", f"{BASE}/")
+    request = next(
+        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
+    )
+    response = HtmlResponse(url=request.url, status=503, body=b"", request=request)
+    failure = Failure(HttpError(response))
+    failure.request = request  # as Scrapy hands it to an errback
+    (posting,) = postings(list(spider.on_error(failure)))
+    assert (posting.title, posting.deadline) == ("Sachbearbeiter (m/w/d) für das Bauamt", date(2026, 12, 15))
+
+
+def test_a_candidate_that_is_no_posting_is_no_error():
+    spider = make_spider("auto", f"{BASE}/")
+    body = fixture_bytes("auto", "karriere.html")
+    assert run(spider, response_for(f"{BASE}/karriere/praktikum/", body, "parse_detail", "candidate")) == []
+    assert spider.parse_errors == [] and spider.error_urls == set()
+
+
+# ----------------------------------------------------------------------------------- bad input
+
+
+def test_a_vacancy_page_without_postings_fails_the_run_with_a_german_reason():
+    spider = make_spider("auto", f"{BASE}/")
+    run(
+        spider,
+        response_for(f"{BASE}/karriere/", fixture_bytes("auto", "karriere.html"), "parse_list", depth_auto=1),
+    )
+    assert fail_empty_vacancy_page(spider) is True
+    assert spider.list_failed
+    url, reason = spider.parse_errors[0]
+    assert url == f"{BASE}/karriere/"
+    assert reason == (
+        f"Stellenseite gefunden ({BASE}/karriere/), aber keine Stellenanzeige erkannt"
+        " – hat sich die Seite geändert?"
+    )
+
+
+def test_a_vacancy_page_that_says_there_are_none_is_no_failure():
+    spider = make_spider("auto", f"{BASE}/")
+    run(
+        spider,
+        response_for(f"{BASE}/stellenangebote/", fixture_bytes("auto", "no_vacancies.html"), "parse_list"),
+    )
+    assert fail_empty_vacancy_page(spider) is False and not spider.list_failed
+
+
+def test_postings_found_or_no_vacancy_page_reached_is_no_failure():
+    spider = make_spider("auto", f"{BASE}/")
+    run(spider, response_for(f"{BASE}/karriere/", fixture_bytes("auto", "karriere.html"), "parse_list"))
+    spider.seen_ids.add("test:/karriere/stellenangebote/stelle.php?id=4711")
+    assert fail_empty_vacancy_page(spider) is False
+    home_only = make_spider("auto", f"{BASE}/")
+    run(home_only, response_for(f"{BASE}/", fixture_bytes("auto", "home_nav.html"), "parse_list"))
+    assert fail_empty_vacancy_page(home_only) is False
