@@ -575,7 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         scores, crawl = measure(only, args.site, Path(tmp))
     if args.json:
-        doc = {"overall": totals(scores), "sites": [s.as_dict() for s in scores], "crawl_exit": crawl["exit"]}
+        groups = {c: totals([s for s in scores if s.corpus == c]) for c in sorted({s.corpus for s in scores})}
+        doc = {"overall": totals(scores), "corpora": groups, "sites": [s.as_dict() for s in scores],
+               "crawl_exit": crawl["exit"]}  # fmt: skip
         print(json.dumps(doc, ensure_ascii=False, indent=1))
         return 0
     print(table(scores))

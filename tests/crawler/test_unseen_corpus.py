@@ -252,7 +252,7 @@ def test_benchmark_runs_on_one_site_and_prints_the_documented_json():
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     doc = json.loads(done.stdout)
-    assert set(doc) >= {"overall", "sites"}
+    assert set(doc) >= {"overall", "corpora", "sites"} and set(doc["corpora"]) == {"unseen"}
     assert set(doc["overall"]) >= {"truth", "found", "missed", "false", "duplicates", "found_pct",
                                    "fields_pct", "fields", "targets", "meets_targets"}  # fmt: skip
     assert doc["overall"]["targets"] == {"found_pct": 98.0, "fields_pct": 95.0, "false": 0}
