@@ -151,7 +151,7 @@ class UnseenSites:
     def districts(self) -> list[dict[str, Any]]:
         return [
             {**site["district"], "member": True, "website": self.bases[slug] + "/",
-             "sources": [home_source(source_key(slug, "unseen"), self.bases[slug])]}
+             "sources": [home_source(unseen_source_key(slug), self.bases[slug])]}
             for slug, site in self.truth["sites"].items()
         ]  # fmt: skip
 
@@ -185,9 +185,9 @@ def _handler(sites: UnseenSites, name: str) -> type[BaseHTTPRequestHandler]:
 # ------------------------------------------------------------------------------------ the crawl
 
 
-def source_key(slug: str, corpus: str = "sample") -> str:
-    """The sample sites' own source keys; the held-out sites' keys never clash with them."""
-    return f"{slug}-web" if corpus == "sample" else f"{slug}-unseen"
+def unseen_source_key(slug: str) -> str:
+    """A held-out site's source key (the sample sites keep their own keys, "<slug>-web")."""
+    return f"{slug}-unseen"
 
 
 def _origin(url: str) -> str:
