@@ -253,12 +253,19 @@ _CHROME_WORDS = ("nav", "menu", "footer", "fuss", "breadcrumb", "cookie", "conse
 _ID_AND_CLASS = (
     "translate(concat(@id, ' ', @class), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 )
+
+
+def _class_has(*words: str) -> str:
+    """An XPath condition: the element's id or class contains one of the words (any case)."""
+    return " or ".join(f"contains({_ID_AND_CLASS}, {word!r})" for word in words)
+
+
 _CHROME_XPATHS = [
     "//nav",
     "//footer",
     "//*[self::div or self::section or self::ul or self::ol or self::aside or self::td or self::header"
     " or self::span or self::p]"
-    f"[{' or '.join(f'contains({_ID_AND_CLASS}, {word!r})' for word in _CHROME_WORDS)}]"
+    f"[{_class_has(*_CHROME_WORDS)}]"
     "[not(.//h1 or .//main or .//article)]",
     "//header[not(ancestor::main or ancestor::article)]"
     "[.//nav or .//ul or .//a[.//img or .//h1] or .//*[contains(@class, 'logo')]]",
@@ -337,7 +344,8 @@ def page_lines(root: Any, skip_boilerplate: bool) -> list[str]:
             add(element.text)
         else:
             skipping -= skip
-            add(element.tail)
+            if element is not root:  # the tail of the element read is outside it
+                add(element.tail)
         if size > MAX_TEXT:
             break
     lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
@@ -423,11 +431,14 @@ _NO_START_RE = re.compile(r"(?i)sofort|n[äa]chstm[öo]glich|baldm[öo]glich|umg
 
 
 def _fill_from_text(posting: RawPosting, page: Selector, main_text: str) -> None:
-    lines = page_lines(page.root, skip_boilerplate=True)  # content and sidebar: contact boxes
+    lines = [_readable_emails(line) for line in page_lines(page.root, skip_boilerplate=True)]
+    main_text = _readable_emails(main_text)
     main_lines = main_text.splitlines()
     rows = facts_rows(page) + line_facts(main_lines) + line_facts(lines)
     whole = "\n".join(lines)[:MAX_TEXT]
-    posting.deadline = _labelled_date(rows, _DEADLINE_LABEL) or _deadline_in(main_text) or _deadline_in(whole)
+    posting.deadline = (
+        _labelled_date(rows, _DEADLINE_LABEL, last=True) or _deadline_in(main_text) or _deadline_in(whole)
+    )
     posting.start_date = _start_date(rows, main_text)
     posting.date_posted = _labelled_date(rows, _POSTED_LABEL) or _date_in(_POSTED_TEXT_RE, whole)
     posting.reference = _reference(rows, main_text) or _reference(rows, whole)
@@ -436,13 +447,17 @@ def _fill_from_text(posting: RawPosting, page: Selector, main_text: str) -> None
     posting.department = _department(rows)
     # The footer's address of the office is the last resort for the place.
     _fill_place(posting, rows, main_lines, lines + page_lines(page.root, skip_boilerplate=False))
-    _fill_contact(posting, lines, main_text)
+    _fill_contact(posting, page, lines, main_text)
 
 
-def _labelled_date(rows: list[tuple[str, str]], label: re.Pattern[str]) -> date | None:
+def _labelled_date(rows: list[tuple[str, str]], label: re.Pattern[str], last: bool = False) -> date | None:
+    """The date of the first row so labelled; `last`: the end of a range ("01.12.2026 bis 15.01.2027")."""
     for name, value in rows:
-        if label.match(name) and (found := parse_german_date(value)):
-            return found
+        if not label.match(name):
+            continue
+        dates = [d for text in re.findall(_DATE, value) if (d := parse_german_date(text))]
+        if dates:
+            return dates[-1] if last else dates[0]
     return None
 
 
@@ -529,17 +544,26 @@ _PHONE_LABEL_RE = re.compile(r"(?i)\btel\b|telefon|rufnummer")
 _CONTACT_LINES = 6
 
 
-def _fill_contact(posting: RawPosting, lines: list[str], main_text: str) -> None:
-    """Name, phone and e-mail from the box after "Ansprechpartner" (content or sidebar).
+# A sidebar or content box by its class (ikiss "mitarbeiter", TYPO3 "contact-box", …), not too large.
+_CONTACT_BOX_XPATH = (
+    "//*[self::div or self::aside or self::section or self::address or self::p or self::li]"
+    f"[{_class_has('kontakt', 'contact', 'ansprech', 'mitarbeiter', 'person')}]"
+)
+_FAX_RE = re.compile(r"(?i)\bfax")
+_MAX_BOX = 600  # characters: a larger "kontakt" element is a wrapper, not one person's box
+
+
+def _fill_contact(posting: RawPosting, page: Selector, lines: list[str], main_text: str) -> None:
+    """Name, phone and e-mail from a contact box: after "Ansprechpartner" or marked as one by its class.
 
     A box that names a person wins over one that only gives numbers (a service bar's switchboard).
     """
-    boxes = []
-    for i, line in enumerate(lines):
-        if _CONTACT_HEAD_RE.search(line):
-            box = _contact_box(lines[i : i + _CONTACT_LINES])
-            if box[1] or box[2]:
-                boxes.append(box)
+    windows = [lines[i : i + _CONTACT_LINES] for i, line in enumerate(lines) if _CONTACT_HEAD_RE.search(line)]
+    for element in page.root.xpath(_CONTACT_BOX_XPATH):
+        box_lines = [_readable_emails(line) for line in page_lines(element, skip_boilerplate=True)]
+        if not _in_boilerplate(element) and sum(map(len, box_lines)) <= _MAX_BOX:
+            windows.append([""] + box_lines)  # no heading line: the name may be the first line
+    boxes = [box for box in map(_contact_box, windows) if box[1] or box[2]]
     if boxes:
         best = next((box for box in boxes if box[0]), boxes[0])
         posting.contact_name, posting.contact_phone, posting.contact_email = best
@@ -554,7 +578,21 @@ def _contact_box(window: list[str]) -> tuple[str | None, str | None, str | None]
     named = _NAME_RE.search(text)
     bare = (w for w in window[1:3] if _BARE_NAME_RE.match(w) and not _NOT_A_NAME_RE.search(w))
     name = named[0].replace("Herrn ", "Herr ") if named else next(bare, None)
-    return name, find_phone(text), find_email(text)
+    # The number labelled "Tel." first, never the fax number.
+    labelled = [w for w in window if _PHONE_LABEL_RE.search(w) and not _FAX_RE.search(w)]
+    phone = find_phone("\n".join(labelled)) or find_phone(
+        "\n".join(w for w in window if not _FAX_RE.search(w))
+    )
+    return name, phone, find_email(text)
+
+
+# Addresses written against spam harvesters: "anna.huber(at)landkreis-kelheim.de", "[at]", "(dot)".
+_AT_RE = re.compile(r"(?i)\s*[(\[{]\s*(?:at|ät|@)\s*[)\]}]\s*")
+_DOT_RE = re.compile(r"(?i)\s*[(\[{]\s*(?:dot|punkt)\s*[)\]}]\s*")
+
+
+def _readable_emails(text: str) -> str:
+    return _DOT_RE.sub(".", _AT_RE.sub("@", text)) if "(" in text or "[" in text or "{" in text else text
 
 
 # ------------------------------------------------------------------------------------------ links
