@@ -70,7 +70,8 @@ def retry_after(response: Response, now: datetime | None = None) -> float | None
 
 
 class SourceOffsiteMiddleware(OffsiteMiddleware):
-    """Scrapy's offsite filter, but with the allowed domains of the request's own source.
+    """Scrapy's offsite filter, but with the allowed domains of the request's own source (its site and
+    the vendor portals found on it, `SourceCrawl.may_fetch`).
 
     A request filtered when it is scheduled (a redirect off the site) never reaches its errback, so the
     spider is told: for its source that page failed.
@@ -79,7 +80,7 @@ class SourceOffsiteMiddleware(OffsiteMiddleware):
     def should_follow(self, request: Request, spider: Any) -> bool:
         crawl = spider.crawl_of(request) if hasattr(spider, "crawl_of") else None
         if crawl is not None:
-            return crawl.is_allowed(request.url)
+            return crawl.may_fetch(request.url)
         # A request of no source (robots.txt of a vendor host a source may cross to) must pass, or the
         # vendor's robots.txt would go unread and count as "allow all".
         if hasattr(spider, "allows_anywhere") and spider.allows_anywhere(request.url):

@@ -11,7 +11,7 @@ than crawling a small district site. Everything per source lives in a `SourceCra
   robots.txt denials;
 - ``list_failed``: a start/list/feed/API page failed or was unreadable, so the run is not complete;
 - vendor portals (interamt, Personio, d.vinci) found on the source's pages: their hosts are allowed for
-  this source only (`allow_vendor_host`), and responses whose request names a vendor
+  this source only (`allow_vendor_host`, `may_fetch`), and responses whose request names a vendor
   (``meta["delegate"]``) go to a strategy object of that vendor kept for the source;
 - ``error_urls``: posting URLs whose page failed, so their postings must not expire;
 - the pipelines' tally (``seen_ids``, ``drop_reasons``, ``totals``) and the recorded run.
@@ -162,11 +162,17 @@ class SourceCrawl:
         self.parse_errors.append((url, reason[:500]))
 
     def is_allowed(self, url: str) -> bool:
+        """Within the source's own site: where its strategy may follow links."""
+        return _within(url, self._domains)
+
+    def may_fetch(self, url: str) -> bool:
+        """What the source may download: its site, and the vendor portals found on it. Links into a
+        vendor's pages are not followed (the vendor's feed says it all), so is_allowed stays the site."""
         return _within(url, self._domains) or _within(url, self._vendor_hosts)
 
     def allow_vendor_host(self, host: str) -> None:
-        """A vendor portal found on this source's pages: that host (and its subdomains) is allowed for
-        this source, and only for this source."""
+        """A vendor portal found on this source's pages: that host (and its subdomains) may be fetched
+        for this source, and only for this source."""
         if host:
             self._vendor_hosts.add(host.lower())
 
@@ -311,7 +317,7 @@ class DistrictSpider(scrapy.Spider):
 
     def allows_anywhere(self, url: str) -> bool:
         """A request of no source (robots.txt): allowed if some source of the crawl may fetch the host."""
-        return any(crawl.is_allowed(url) for crawl in self.crawls.values())
+        return any(crawl.may_fetch(url) for crawl in self.crawls.values())
 
     def request_gone(self, request: scrapy.Request) -> None:
         """A request left the crawl without reaching its callback or errback (a duplicate URL)."""

@@ -164,7 +164,15 @@ def test_a_found_vendor_host_is_allowed_for_that_source_only():
         district.strategy, page('<iframe src="http://127.0.0.250:8123/koop/app/x?partner=9"></iframe>')
     )
     url = "http://127.0.0.250:8123/koop/app/webservice_v2?partner=9"
-    assert district.is_allowed(url) and not other.is_allowed(url)
+    assert district.may_fetch(url) and not other.may_fetch(url)
+
+
+def test_links_into_the_vendors_pages_are_not_the_sources_site():
+    district = make_spider("auto", HOME)
+    vendor_requests(
+        district.strategy, page('<iframe src="https://interamt.de/koop/app/x?partner=9"></iframe>')
+    )
+    assert not district.is_allowed("https://interamt.de/koop/app/stelle?id=1") and district.is_allowed(HOME)
 
 
 def test_interamt_may_answer_from_www_or_without():
@@ -172,20 +180,20 @@ def test_interamt_may_answer_from_www_or_without():
     vendor_requests(
         district.strategy, page('<iframe src="https://www.interamt.de/koop/app/x?partner=9"></iframe>')
     )
-    assert district.is_allowed("https://interamt.de/koop/app/webservice_v2?partner=9")
+    assert district.may_fetch("https://interamt.de/koop/app/webservice_v2?partner=9")
     assert district.is_vendor_host("https://www.interamt.de/") and not district.is_vendor_host(HOME)
 
 
 def test_personio_company_may_answer_from_de_or_com():
     district = make_spider("auto", HOME)
     vendor_requests(district.strategy, page('<a href="https://lra-muster.jobs.personio.de/">Jobs</a>'))
-    assert district.is_allowed("https://lra-muster.jobs.personio.com/xml?language=de")
+    assert district.may_fetch("https://lra-muster.jobs.personio.com/xml?language=de")
 
 
 def test_a_vendor_host_allows_exactly_that_host():
     district = make_spider("auto", HOME)
     vendor_requests(district.strategy, page('<a href="https://lra-muster.jobs.personio.de/">Jobs</a>'))
-    assert not district.is_allowed("https://anderer.jobs.personio.de/xml")
+    assert not district.may_fetch("https://anderer.jobs.personio.de/xml")
 
 
 # ---------------------------------------------------------------------------------- spider routing
@@ -482,7 +490,7 @@ def test_interamt_start_page_that_embeds_the_widget_reads_the_widget():
     body = b'<html><body><iframe src="http://127.0.0.250:8123/koop/app/trefferliste?partner=9"></iframe></body></html>'
     results = run(crawl, response_for(HOME, body, "parse_api", kind=HtmlResponse))
     assert [r.url for r in requests(results)] == ["http://127.0.0.250:8123/koop/app/webservice_v2?partner=9"]
-    assert crawl.is_allowed("http://127.0.0.250:8123/x") and not crawl.list_failed
+    assert crawl.may_fetch("http://127.0.0.250:8123/x") and not crawl.list_failed
 
 
 # ---------------------------------------------------------------------------------------- refusals
