@@ -158,8 +158,10 @@ class PersonioStrategy(Strategy):
 
     def parse_personio(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
         try:
-            root = Selector(text=response.text, type="xml")
-        except (ValueError, AttributeError) as exc:
+            # From the bytes: the XML declares its own encoding, and a feed served as
+            # application/octet-stream is no TextResponse.
+            root = Selector(body=response.body, type="xml")
+        except ValueError as exc:
             raise ValueError(f"Personio-XML nicht lesbar: {exc}") from exc
         if not root.xpath("/workzag-jobs"):
             raise ValueError("Personio-XML: kein <workzag-jobs> (erwartet /xml des Karriereportals)")

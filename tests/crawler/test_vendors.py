@@ -305,6 +305,15 @@ def test_personio_position_without_name_is_a_parse_error_and_the_list_incomplete
     assert len(found_postings) == 2 and len(crawl.parse_errors) == 1 and crawl.list_failed
 
 
+def test_personio_feed_served_as_bytes_is_read():
+    crawl = make_spider("personio", "https://lra-muster.jobs.personio.de/")
+    url = "https://lra-muster.jobs.personio.de/xml"
+    response = response_for(url, fixture_bytes("vendors", "personio.xml"), "parse_personio", kind=Response)
+    assert [p.title for p in postings(run(crawl, response))][
+        1
+    ] == "Ausbildung Verwaltungsfachangestellte (m/w/d) 2027"
+
+
 def test_personio_other_xml_is_a_german_parse_error():
     crawl = make_spider("personio", "https://lra-muster.jobs.personio.de/")
     response = response_for(
