@@ -66,7 +66,7 @@ class AutoStrategy(Strategy):
         self.pdf = PdfStrategy(source, reporter)
         self.structured = StructuredStrategy(source, reporter)
         # For the end of the run: vacancy pages reached, and whether one said it has nothing on offer.
-        self.vacancy_pages: list[str] = []
+        self.vacancy_pages: list[tuple[int, str]] = []  # (depth, URL)
         self.says_no_vacancies = False
 
     def start_requests(self) -> Iterator[scrapy.Request]:
@@ -84,12 +84,14 @@ class AutoStrategy(Strategy):
         return request
 
     def empty_vacancy_page(self) -> str | None:
-        """The first vacancy page reached, unless a page said it has no vacancies right now.
+        """The deepest vacancy page reached (the nearest to where postings were), unless a page said it
+        has no vacancies right now.
 
         The runner asks this when the run found no posting: such a run must fail, not pass quietly."""
         if self.says_no_vacancies or not self.vacancy_pages:
             return None
-        return self.vacancy_pages[0]
+        deepest = max(depth for depth, _ in self.vacancy_pages)
+        return next(url for depth, url in self.vacancy_pages if depth == deepest)
 
     # ------------------------------------------------------------------------------ list pages
 
@@ -98,7 +100,7 @@ class AutoStrategy(Strategy):
         looks_like = discovery.is_vacancy_page(response)
         on_vacancy_page = looks_like or bool(response.meta.get("vacancy_link"))
         if looks_like:
-            self.vacancy_pages.append(response.url)
+            self.vacancy_pages.append((depth, response.url))
             self.says_no_vacancies |= discovery.says_no_vacancies(response)
         for data in extract_job_postings(response, self.reporter):
             yield posting_from_schema(data, response.url)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import pytest
+import yaml
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -11,6 +19,7 @@ from twisted.python.failure import Failure
 from crawler.items import RawPosting
 from crawler.runner import fail_empty_vacancy_page
 from tests.crawler.test_strategies_common import (
+    REPO_ROOT,
     fixture_bytes,
     make_spider,
     postings,
@@ -18,6 +27,10 @@ from tests.crawler.test_strategies_common import (
     response_for,
     run,
 )
+from vacancies.model import State
+from vacancies.runs import RunStore
+from vacancies.service import open_board
+from vacancies.settings import Settings
 
 BASE = "https://www.hassberge.example"
 
@@ -261,3 +274,179 @@ def test_postings_found_or_no_vacancy_page_reached_is_no_failure():
     home_only = make_spider("auto", f"{BASE}/")
     run(home_only, response_for(f"{BASE}/", fixture_bytes("auto", "home_nav.html"), "parse_list"))
     assert fail_empty_vacancy_page(home_only) is False
+
+
+# ------------------------------------------------------------------ a real crawl over loopback HTTP
+
+DETAIL_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>{title} | Landratsamt</title></head><body>
+<nav class="hauptmenue"><a href="/">Startseite</a> <a href="/karriere/">Karriere</a></nav>
+<div id="inhalt"><h1>{title}</h1><p>Das Landratsamt besetzt zum nächstmöglichen Zeitpunkt die Stelle
+{title} in Vollzeit, unbefristet.</p><h2>Ihre Aufgaben</h2><ul><li>Sachbearbeitung im Sachgebiet</li>
+<li>Beratung der Bürgerinnen und Bürger</li></ul><h2>Wir bieten</h2><p>Vergütung nach Entgeltgruppe 9a TVöD.
+</p><p>Bewerbungen an personal@lra.example.</p></div></body></html>"""
+HOME = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Landratsamt – Startseite</title></head><body><header><ul class="menu">
+<li><a href="/buergerservice/">Bürgerservice</a></li><li><a href="/karriere/">Karriere</a></li></ul></header>
+<main><h1>Willkommen</h1><p>Unsere <a href="/soziales/beratungsstellen/">Beratungsstellen</a> helfen.</p>
+</main></body></html>"""
+KARRIERE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Karriere</title></head><body>
+<h1>Karriere beim Landratsamt</h1><p><a href="/karriere/stellen/index.php">Aktuelle Stellenangebote</a></p>
+</body></html>"""
+TABLE_PAGE = """<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=windows-1252"><title>Stellenangebote</title>
+</head><body><h1>Stellenangebote</h1><table class="liste">
+<tr><th>Bezeichnung</th><th>Bewerbungsfrist</th></tr>{rows}</table><p>{more}</p></body></html>"""
+ROW = '<tr><td><a href="stelle.php?id={n}">{title}</a></td><td>{deadline}</td></tr>'
+TITLES = {
+    1: "Sachbearbeiter (m/w/d) Ausländerbehörde",
+    2: "Straßenwärter (m/w/d) Kreisbauhof",
+    3: "Bauingenieur (m/w/d) Tiefbau",
+    4: "Sozialpädagoge (m/w/d) Jugendamt",
+    5: "Verwaltungsfachangestellte (m/w/d) Kämmerei",
+}
+CHANGED = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Stellenangebote</title></head><body>
+<h1>Stellenangebote</h1><div id="jobs" data-src="/neues-portal/"></div>
+<script>/* Die Stellen lädt jetzt ein neues Portal. */</script></body></html>"""
+
+
+def table_site(night: int) -> dict[str, tuple[int, str, bytes]]:
+    """Home → menu "Karriere" → a table in windows-1252 over two pages ("weiter »" only, no rel=next) →
+    plain detail pages without schema.org. Night 2: the list page changed shape and shows nothing."""
+
+    def rows(numbers: range) -> str:
+        return "".join(ROW.format(n=n, title=TITLES[n], deadline=f"{10 + n}.12.2026") for n in numbers)
+
+    page_1 = TABLE_PAGE.format(rows=rows(range(1, 4)), more='<a href="index.php?seite=2">weiter »</a>')
+    page_2 = TABLE_PAGE.format(rows=rows(range(4, 6)), more='<a href="index.php?seite=1">« zurück</a>')
+    pages = {
+        "/": HOME,
+        "/karriere/": KARRIERE,
+        "/karriere/stellen/index.php": CHANGED if night == 2 else page_1,
+        "/karriere/stellen/index.php?seite=2": page_2,
+    }
+    site = {path: (200, "text/html", body.encode("cp1252")) for path, body in pages.items()}
+    for n, title in TITLES.items():
+        site[f"/karriere/stellen/stelle.php?id={n}"] = (
+            200,
+            "text/html",
+            DETAIL_PAGE.format(title=title).encode(),
+        )
+    return site
+
+
+def sitemap_site(night: int) -> dict[str, tuple[int, str, bytes]]:
+    """A home page that links no vacancies; its postings are only in the sitemap robots.txt declares."""
+    numbers = (1, 2) if night == 1 else (1,)
+    urls = "".join(f"<url><loc>{{base}}/stellen/stelle-{n}.html</loc></url>" for n in numbers)
+    sitemap = (
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+    site = {
+        "/": (200, "text/html", HOME.replace('<li><a href="/karriere/">Karriere</a></li>', "").encode()),
+        "/robots.txt": (
+            200,
+            "text/plain",
+            b"User-agent: *\nDisallow: /intern/\nSitemap: /sitemaps/main.xml\n",
+        ),
+        "/sitemaps/main.xml": (200, "application/xml", sitemap.encode()),
+    }
+    for n in (1, 2):
+        site[f"/stellen/stelle-{n}.html"] = (200, "text/html", DETAIL_PAGE.format(title=TITLES[n]).encode())
+    return site
+
+
+def empty_site(night: int) -> dict[str, tuple[int, str, bytes]]:
+    body = fixture_bytes("auto", "no_vacancies.html")
+    return {"/": (200, "text/html", HOME.replace("/karriere/", "/stellenangebote/").encode()),
+            "/stellenangebote/": (200, "text/html", body)}  # fmt: skip
+
+
+class LoopbackSite:
+    """One site on its own loopback address; `night` switches what it serves."""
+
+    def __init__(self, host: str, pages) -> None:
+        self.pages, self.night = pages, 1
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                base = f"http://{self.headers['Host']}"
+                status, kind, body = site.pages(site.night).get(
+                    self.path, (404, "text/html", b"nicht gefunden")
+                )
+                body = body.replace(b"{base}", base.encode())
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def sites():
+    started = {
+        "tabelle": LoopbackSite("127.0.4.1", table_site),
+        "sitemap": LoopbackSite("127.0.4.2", sitemap_site),
+        "keine": LoopbackSite("127.0.4.3", empty_site),
+    }
+    yield started
+    for site in started.values():
+        site.close()
+
+
+def _crawl(tmp_path: Path, sites: dict[str, LoopbackSite]) -> subprocess.CompletedProcess:
+    sources = [
+        {"key": key, "strategy": "auto", "start_urls": [f"{site.url}/"]} for key, site in sites.items()
+    ]
+    district = {"slug": "hassberge", "key": "09674", "name": "Haßberge", "lat": 50.03, "lon": 10.51,
+                "member": True, "sources": sources}  # fmt: skip
+    districts = tmp_path / "districts.yaml"
+    districts.write_text(yaml.safe_dump({"districts": [district]}, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "STELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'board.db'}",
+           "STELLEN_SEARCH_BACKEND": "sqlite"}  # fmt: skip
+    command = [sys.executable, "-m", "cli.main", "crawl", "--districts-file", str(districts), "--impolite"]
+    return subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_real_crawl_from_home_pages_and_a_changed_site_that_fails_instead_of_expiring(tmp_path, sites):
+    first = _crawl(tmp_path, sites)
+    assert first.returncode == 0, first.stdout + first.stderr
+    board = open_board(Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", search_backend="sqlite"))
+    table = {v.title: v for v in (board.get(i) for i in board.store.ids_for_source("tabelle"))}
+    assert sorted(table) == sorted(TITLES.values())  # both list pages, read on their plain detail pages
+    bau = table["Bauingenieur (m/w/d) Tiefbau"]
+    assert bau.deadline == date(2026, 12, 13)  # the row's deadline column: the page states none
+    assert "Beratung der Bürgerinnen und Bürger" in bau.description
+    assert bau.source_url == f"{sites['tabelle'].url}/karriere/stellen/stelle.php?id=3"
+    from_sitemap = sorted(board.get(i).title for i in board.store.ids_for_source("sitemap"))
+    assert from_sitemap == [TITLES[1], TITLES[2]]
+    runs = RunStore(board.store.engine)
+    assert runs.latest("keine").status == "success" and runs.latest("keine").found == 0
+    assert all("sitemap" not in url for url, _ in runs.latest("tabelle").errors)  # a 404 sitemap is no error
+
+    for site in sites.values():
+        site.night = 2
+    second = _crawl(tmp_path, sites)
+    assert second.returncode == 1
+    run = runs.latest("tabelle")
+    assert run.status == "failed" and run.expired == 0
+    list_url = f"{sites['tabelle'].url}/karriere/stellen/index.php"
+    assert run.flag == (
+        f"Stellenliste nicht lesbar: Stellenseite gefunden ({list_url}), "
+        "aber keine Stellenanzeige erkannt – hat sich die Seite geändert?"
+    )
+    states = {board.get(i).state for i in board.store.ids_for_source("tabelle")}
+    assert states == {State.published}  # a failed run expires nothing
+    assert runs.latest("sitemap").status == "success" and runs.latest("sitemap").expired == 1
