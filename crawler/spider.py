@@ -208,6 +208,8 @@ class SourceCrawl:
         self.error_urls.update((url, request.url, *meta.get("redirect_urls", ())))
         if (fallback := meta.get("fallback")) is not None:
             self.error_urls.add(fallback.url)
+        if posting_url := meta.get("posting_url"):
+            self.error_urls.add(posting_url)  # a feed asked for a posting stored under its page's URL
 
     def _errors_for(self, url: str) -> int:
         # Counted per URL: Scrapy interleaves callbacks, so a global count could include other pages.

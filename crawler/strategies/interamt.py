@@ -107,14 +107,21 @@ class InteramtStrategy(Strategy):
         for portal in portals:
             for host in vendor_hosts(portal) if allow is not None else ():
                 allow(host)
-        return [self.follow(p.url, p.handler, LIST) for p in portals]
+        return [
+            self.follow(p.url, p.handler, p.role, **({"posting_url": p.posting_url} if p.posting_url else {}))
+            for p in portals
+        ]
 
     def parse_single(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
         """The single answer (``?id=<Id>``): all fields on the top level, completed by the list posting."""
         fallback: RawPosting | None = response.meta.get("fallback")
         try:
             entry = json.loads(response.body)
-            if not isinstance(entry, dict) or "Id" not in entry:
+            # The widget answers an unknown id with an empty answer (interamt_connect probes ?id=1):
+            # without a list that names it, the posting is gone.
+            if (not isinstance(entry, dict) or "Id" not in entry) and fallback is None:
+                if not entry:
+                    return
                 raise ValueError("keine Stelle (erwartet ein Objekt mit Id)")
             posting = self.posting(entry, response.url)
         except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:

@@ -40,7 +40,16 @@ import scrapy
 from parsel import Selector
 
 from crawler.items import RawPosting
-from crawler.strategies.common import LIST, Strategy, absolute, as_html, clean_text, parse_place, to_date
+from crawler.strategies.common import (
+    CANDIDATE,
+    LIST,
+    Strategy,
+    absolute,
+    as_html,
+    clean_text,
+    parse_place,
+    to_date,
+)
 from crawler.strategies.interamt import KOOP_PATH, widget_url
 
 # Where a page names another address: frames, scripts, links, embeds and widget containers.
@@ -63,6 +72,8 @@ class Portal:
     vendor: str
     url: str
     handler: str
+    role: str = LIST
+    posting_url: str | None = None  # for one posting's answer: the page it is stored under
 
 
 def vendor_requests(strategy: Strategy, response: scrapy.http.TextResponse) -> list[scrapy.Request]:
@@ -74,7 +85,10 @@ def vendor_requests(strategy: Strategy, response: scrapy.http.TextResponse) -> l
         if allow is not None:
             for host in vendor_hosts(portal):
                 allow(host)
-        found.append(strategy.follow(portal.url, portal.handler, LIST, delegate=portal.vendor))
+        extra = {"posting_url": portal.posting_url} if portal.posting_url else {}
+        found.append(
+            strategy.follow(portal.url, portal.handler, portal.role, delegate=portal.vendor, **extra)
+        )
     return found
 
 
@@ -128,8 +142,11 @@ def _interamt_portal(url: str, path: str, query: dict[str, str]) -> Portal | Non
     if query.get("partner", "").strip():
         return Portal("interamt", widget_url(url, partner=query["partner"].strip()), "parse_api")
     if path.endswith("/stelle") and query.get("id", "").strip():
-        # One posting linked on its own: its single answer (a failure fails the list, nothing expires).
-        return Portal("interamt", widget_url(url, id=query["id"].strip()), "parse_single")
+        # One posting linked on its own: its single answer. If that fails, the posting (stored under
+        # its page) is kept; an old link to a posting that is gone must not fail the whole source.
+        ident = query["id"].strip()
+        page = urlunsplit((urlsplit(url).scheme, urlsplit(url).netloc, path, urlencode({"id": ident}), ""))
+        return Portal("interamt", widget_url(url, id=ident), "parse_single", CANDIDATE, page)
     return None
 
 

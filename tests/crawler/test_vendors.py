@@ -70,10 +70,14 @@ def test_interamt_widget_stays_on_the_host_and_scheme_found():
 
 
 def test_interamt_single_posting_link_asks_its_single_answer():
-    body = '<a href="https://www.interamt.de/koop/app/stelle?id=880101">Sachbearbeiter (m/w/d)</a>'
+    body = '<a href="https://www.interamt.de/koop/app/stelle?id=880101&amp;utm_source=x">Sachbearbeiter</a>'
     assert routes(body) == [
         ("https://www.interamt.de/koop/app/webservice_v2?id=880101", "interamt", "parse_single")
     ]
+    (request,) = found(body)
+    assert (request.meta["role"], request.meta["posting_url"]) == (
+        "candidate", "https://www.interamt.de/koop/app/stelle?id=880101",
+    )  # fmt: skip
 
 
 def test_vendor_requests_are_list_pages_of_this_source():
@@ -486,12 +490,33 @@ def test_single_link_without_list_is_read_alone():
     )  # fmt: skip
 
 
-def test_failed_single_link_makes_the_run_incomplete():
+def single_link(crawl: SourceCrawl) -> Request:
+    body = '<a href="https://interamt.de/koop/app/stelle?id=880101">Stelle</a>'
+    (request,) = vendor_requests(crawl.strategy, page(body))
+    return request
+
+
+def test_single_link_of_a_posting_that_is_gone_is_no_error():
     crawl = make_spider("auto", HOME)
-    (request,) = vendor_requests(
-        crawl.strategy, page('<a href="https://interamt.de/koop/app/stelle?id=880101">Stelle</a>')
+    assert postings(answer(crawl, single_link(crawl), b"{}")) == []
+    assert crawl.parse_errors == [] and not crawl.list_failed and not crawl.error_urls
+
+
+def test_failed_single_link_keeps_the_posting_stored_under_its_page():
+    crawl = make_spider("auto", HOME)
+    request = single_link(crawl)
+    failure = Failure(http_error(request.url, 503))
+    failure.request = request
+    assert list(crawl.on_error(failure)) == [] and not crawl.list_failed
+    assert "https://interamt.de/koop/app/stelle?id=880101" in crawl.error_urls
+
+
+def test_unreadable_single_link_is_a_parse_error_and_keeps_the_posting():
+    crawl = make_spider("auto", HOME)
+    assert postings(answer(crawl, single_link(crawl), b"<html>Wartung</html>")) == []
+    assert (
+        len(crawl.parse_errors) == 1 and "https://interamt.de/koop/app/stelle?id=880101" in crawl.error_urls
     )
-    assert postings(answer(crawl, request, b"[]")) == [] and crawl.list_failed
 
 
 def test_interamt_start_page_that_embeds_the_widget_reads_the_widget():
