@@ -54,9 +54,9 @@ UNSEEN_NET = "127.0.3"  # the sample sites use 127.0.0.2 …; these sites 127.0.
 
 
 class UnseenSites:
-    """The held-out corpus on loopback: one threaded HTTP server per site (127.0.3.1 …) and one for the
-    vendor portal. A URL with a query is the file path@query; "{{VENDOR}}" and "{{SITE}}" in a text
-    file become the vendor's and the site's base URL."""
+    """The held-out corpus on loopback: one threaded HTTP server per site (127.0.3.1 …) and one per vendor
+    portal. A URL with a query is the file path@query; "{{vendor-…}}" (a vendor directory's name in
+    braces) and "{{SITE}}" in a text file become that vendor's and the site's base URL."""
 
     def __init__(self, directory: Path = UNSEEN_DIR) -> None:
         self.directory = directory
@@ -65,15 +65,17 @@ class UnseenSites:
         self.bases: dict[str, str] = {}
         self._servers: list[ThreadingHTTPServer] = []
 
-    @property
-    def vendor_base(self) -> str:
-        return self.bases[self.truth["vendor"]]
+    def base_url(self, name: str) -> str:
+        """The base URL of a site (its slug) or of a vendor (its directory, "vendor-interamt")."""
+        return self.bases[name]
 
-    def base_url(self, slug: str) -> str:
-        return self.bases[slug]
+    def _placed(self, text: str, site: str) -> str:
+        for vendor in self.truth["vendors"]:
+            text = text.replace("{{" + vendor + "}}", self.bases[vendor])
+        return text.replace("{{SITE}}", self.bases[site])
 
     def start(self) -> UnseenSites:
-        names = [*self.slugs, self.truth["vendor"]]
+        names = [*self.slugs, *self.truth["vendors"]]
         for index, name in enumerate(names, start=1):
             server = ThreadingHTTPServer((f"{UNSEEN_NET}.{index}", 0), _handler(self, name))
             server.daemon_threads = True
@@ -119,8 +121,9 @@ class UnseenSites:
         body = found.read_bytes()
         kind = self._content_type(name, found.name, body)
         if not body.startswith(b"%PDF"):
-            for marker, value in ((b"{{VENDOR}}", self.vendor_base), (b"{{SITE}}", self.bases[name])):
-                body = body.replace(marker, value.encode("ascii"))
+            for marker in {*self.truth["vendors"], "SITE"}:
+                value = self.bases[name if marker == "SITE" else marker]
+                body = body.replace(b"{{" + marker.encode("ascii") + b"}}", value.encode("ascii"))
         return 200, kind, body
 
     def _content_type(self, name: str, filename: str, body: bytes) -> str:
@@ -128,6 +131,8 @@ class UnseenSites:
             return "application/pdf"
         if filename == "robots.txt":
             return "text/plain; charset=utf-8"
+        if filename.endswith(".js"):
+            return "text/javascript"
         if body.lstrip().startswith((b"{", b"[")):
             return "application/json; charset=utf-8"
         if body.startswith(b"<?xml"):
@@ -141,7 +146,7 @@ class UnseenSites:
         for slug, site in self.truth["sites"].items():
             postings = []
             for posting in site["postings"]:
-                url = posting["url"].replace("{{VENDOR}}", self.vendor_base)
+                url = self._placed(posting["url"], slug)
                 if url.startswith("/"):
                     url = self.bases[slug] + url
                 postings.append({**posting, "url": url})

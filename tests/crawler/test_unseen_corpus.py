@@ -155,8 +155,8 @@ def test_windows_1252_site_declares_its_charset_only_in_a_meta_tag(sites):
     assert "Haßberge" in body.decode("cp1252")
 
 
-def test_vendor_answers_on_another_host_with_the_real_envelope(sites):
-    vendor = sites.vendor_base
+def test_vendors_answer_on_other_hosts_in_their_real_shapes(sites):
+    vendor = sites.base_url("vendor-interamt")
     assert (
         urlsplit(vendor).hostname != urlsplit(sites.base_url("neustadt-an-der-aisch-bad-windsheim")).hostname
     )
@@ -166,6 +166,15 @@ def test_vendor_answers_on_another_host_with_the_real_envelope(sites):
     assert answer["Anzahltreffer"] == len(answer["Stellenangebote"]) == 3
     detail = json.loads(fetch(vendor + f"/koop/app/webservice_v2?id={answer['Stellenangebote'][0]['Id']}")[2])
     assert detail["Kennung"] == "LRA-NEA-2026-31" and detail["Teilzeit"] == "beides möglich"
+    # d.vinci: a bare array; each publication names its page on the vendor's host and its opening's facts.
+    dvinci = sites.base_url("vendor-dvinci")
+    status, content_type, body = fetch(dvinci + "/jobPublication/list.json")
+    publications = json.loads(body)
+    assert status == 200 and isinstance(publications, list) and len(publications) == 3
+    assert all(p["jobPublicationURL"].startswith(dvinci + "/de/jobs/") for p in publications)
+    assert publications[0]["jobOpening"]["reference"] == "2026-117"
+    karriere = fetch(sites.base_url("neumarkt-in-der-oberpfalz") + "/karriere")[2].decode()
+    assert f'data-url="{dvinci}/jobPublication/list.json?fields=small"' in karriere
 
 
 def test_pages_mention_beratungsstellen_and_zulassungsstelle_in_passing(sites):
