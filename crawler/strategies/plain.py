@@ -40,7 +40,7 @@ _JOB_TITLE_RE = re.compile(
     r"(?i)\(\s*[mwdfi]\s*/\s*[mwdfi]|sachbearbeit|ingenieur|auszubildend|erzieh|leitung|leiter|fachkr[aä]ft|"
     r"mitarbeit|\bstelle\b|praktik|beamt|verwaltungsfach|ausbildung\s+(?:zu[mr]|als)|duales?\s+studium|"
     r"referent|sozialp[aä]dagog|sozialarbeit|assistenz|techniker|architekt|jurist|hausmeister|sekret[aä]r|"
-    r"kraftfahr|stra(?:ß|ss)enw[aä]rter|[aä]rztin|\barzt\b|psycholog|informatik|administrator|anw[aä]rter|"
+    r"kraftfahr|stra(?:ß|ss)enw[aä]rter|[aä]rzt|psycholog|informatik|administrator|anw[aä]rter|"
     r"inspektor|kauffrau|kaufmann|meister|stellenausschreibung\s*:|\(\s*gn\s*\)|verwaltungswirt|fachwirt|"
     r"zeichner|vermess|biolog|geolog|g[äa]rtner|pflege|hauswirtschaft|reinigungskr|\bk[öo]ch|fahrer|"
     r"sachverst[äa]ndig|pr[üu]fer|kontrolleur|berater|betreuer|lehrkr|therapeut|archivar|controller|"
@@ -115,7 +115,20 @@ def posting_from_page(
     _fill_links(posting, page, main_text, response.url)
     if hints is not None:
         _fill_from_hints(posting, hints)
+    if not posting.postal_code and not posting.city:
+        # The office's address in the footer is the last resort: the list row's place is the post's own.
+        _fill_place(posting, [], [], page_lines(page.root, skip_boilerplate=False))
     return posting
+
+
+def _posting_headings(page: Selector) -> set[str]:
+    """Headings that each name a post ("… (m/w/d)"): two of them make a page of several postings."""
+    headings = set()
+    for node in page.xpath("//body//*[self::h1 or self::h2 or self::h3][not(ancestor::aside)]"):
+        text = clean_text(" ".join(node.xpath(".//text()").getall()))
+        if not _in_boilerplate(node.root) and _GENDER_RE.search(text) and _JOB_TITLE_RE.search(text):
+            headings.add(_PREFIX_RE.sub("", text).casefold())
+    return headings
 
 
 def _is_list_like(page: Selector, url: str) -> bool:
@@ -127,7 +140,7 @@ def _is_list_like(page: Selector, url: str) -> bool:
     job_links = {
         href for href, text in _content_links(page, url, with_aside=False) if _JOB_TITLE_RE.search(text)
     }
-    if len(job_links) >= 3:
+    if len(job_links) >= 3 or len(_posting_headings(page)) >= 2:
         return True
     text = sum(len(line) for line in page_lines(page.root, skip_boilerplate=True))
     return sum(len(link_text) for _, link_text in links) > 0.5 * text
@@ -445,8 +458,7 @@ def _fill_from_text(posting: RawPosting, page: Selector, main_text: str) -> None
     for name, label in _HINT_LABELS.items():
         setattr(posting, name, fact(rows, label))
     posting.department = _department(rows)
-    # The footer's address of the office is the last resort for the place.
-    _fill_place(posting, rows, main_lines, lines + page_lines(page.root, skip_boilerplate=False))
+    _fill_place(posting, rows, main_lines, lines)
     _fill_contact(posting, page, lines, main_text)
 
 
@@ -633,6 +645,7 @@ def _apply_email(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------ hints
 
+_PLACE_FIELDS = {"street", "postal_code", "city", "lat", "lon"}
 _NOT_FROM_HINTS = {
     "source_id",
     "url",
@@ -647,9 +660,10 @@ _NOT_FROM_HINTS = {
 
 def _fill_from_hints(posting: RawPosting, hints: RawPosting) -> None:
     """What the list row said fills what the page leaves out; the page wins where it speaks."""
+    has_place = bool(posting.postal_code or posting.city)
     for field in dataclasses.fields(RawPosting):
-        if field.name in _NOT_FROM_HINTS:
-            continue
+        if field.name in _NOT_FROM_HINTS or (has_place and field.name in _PLACE_FIELDS):
+            continue  # a place is one unit: no street of the row's place with the page's town
         if getattr(posting, field.name) in (None, "") and getattr(hints, field.name) not in (None, ""):
             setattr(posting, field.name, getattr(hints, field.name))
     if not posting.attachments:

@@ -319,6 +319,15 @@ def test_page_without_title_and_without_hints_is_no_posting():
     assert read("hints_only") is None
 
 
+def test_footer_address_is_the_last_resort_for_the_place():
+    # The page states no place of its own: the office's address in the footer …
+    alone = posting("pdf_only")
+    assert (alone.street, alone.postal_code, alone.city) == ("Rachelstraße 6", "93413", "Cham")
+    # … loses to the place of the list row, which is taken as one unit (no footer street mixed in).
+    found = read("pdf_only", hints=hint(postal_code="93426", city="Roding", street=None))
+    assert (found.street, found.postal_code, found.city) == (None, "93426", "Roding")
+
+
 def test_page_wins_over_hints_where_it_speaks():
     found = read("typo3_table", hints=hint(title="Bauamt", deadline=date(2027, 3, 1), reference="X"))
     assert found.title == "Sachbearbeiter (m/w/d) im Bauamt"
@@ -331,13 +340,13 @@ def test_page_wins_over_hints_where_it_speaks():
 @pytest.mark.parametrize(
     "name",
     ["non_overview", "non_teasers", "non_news", "non_karriere", "non_impressum", "non_keine_stellen",
-     "non_contact"],
+     "non_contact", "non_sections"],
 )  # fmt: skip
 def test_non_postings_are_none(name):
     assert read(name) is None
 
 
-@pytest.mark.parametrize("name", ["non_overview", "non_teasers", "non_keine_stellen"])
+@pytest.mark.parametrize("name", ["non_overview", "non_teasers", "non_keine_stellen", "non_sections"])
 def test_list_pages_stay_none_with_a_job_like_hint(name):
     # The list row's link text is job-like; the page it led to is still a list, not the posting.
     assert read(name, hints=hint()) is None
