@@ -452,7 +452,7 @@ def table(scores: list[SiteScore]) -> str:
     for s in scores:
         right, stated = sum(s.right.values()), sum(s.stated.values())
         lines.append(
-            f"{s.corpus:<7} {s.slug:<36} {_status(s.run):<8} {s.truth:5d} {s.found:5d} {len(s.missed):6d} "
+            f"{s.corpus:<7} {_label(s):<36} {_status(s.run):<8} {s.truth:5d} {s.found:5d} {len(s.missed):6d} "
             f"{len(s.false):5d} {len(s.duplicates):4d} {f'{right}/{stated}':>9} "
             f"{_cell(pct(right, stated)):>8}"
         )
@@ -467,6 +467,11 @@ def table(scores: list[SiteScore]) -> str:
             f"{_cell(t['fields_pct']):>8}"
         )
     return "\n".join(lines)
+
+
+def _label(score: SiteScore) -> str:
+    """The district; "*" when it has a second source (its vendor account, as configured)."""
+    return score.slug + ("*" if len(score.run.get("sources", [])) > 1 else "")
 
 
 def _status(run: dict[str, Any]) -> str:
@@ -594,7 +599,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "(a navigation page taken as a posting); dup: a second record of a posting; fields: right / stated,"
     )
-    print("of the postings found; run: the source's crawl run (FEHLER: failed or suspicious).")
+    print("of the postings found; run: the district's crawl runs (FEHLER: one failed or was suspicious);")
+    print(
+        "*: the district's vendor account is a second source, as configured (its website does not link it)."
+    )
     if args.verbose:
         print("\n".join(details(scores)))
     if not scores or crawl["exit"] == 2:
