@@ -122,9 +122,12 @@ def posting_from_page(
 
 
 def _posting_headings(page: Selector) -> set[str]:
-    """Headings that each name a post ("… (m/w/d)"): two of them make a page of several postings."""
+    """Headings that each name a post ("… (m/w/d)"): two of them make a page of several postings.
+
+    Linked headings are left out: "Weitere Stellenangebote" next to a posting are links to other pages.
+    """
     headings = set()
-    for node in page.xpath("//body//*[self::h1 or self::h2 or self::h3][not(ancestor::aside)]"):
+    for node in page.xpath("//body//*[self::h1 or self::h2 or self::h3][not(ancestor::aside or .//a)]"):
         text = clean_text(" ".join(node.xpath(".//text()").getall()))
         if not _in_boilerplate(node.root) and _GENDER_RE.search(text) and _JOB_TITLE_RE.search(text):
             headings.add(_PREFIX_RE.sub("", text).casefold())

@@ -52,6 +52,13 @@ def test_typo3_title_is_the_content_h1_not_the_logo(typo3):
     assert typo3.title == "Sachbearbeiter (m/w/d) im Bauamt"
 
 
+def test_typo3_read_despite_links_to_other_postings():
+    # "Weitere Stellenangebote" with two linked "(m/w/d)" headings: still this page's one posting.
+    body = fixture_bytes("plain", "typo3_table.html")
+    assert body.count(b"(m/w/d)</a></h3>") == 2
+    assert posting_from_page(response(body)) is not None
+
+
 def test_typo3_ids_from_the_url(typo3):
     assert (typo3.source_id, typo3.url) == ("/karriere/stellen/sachbearbeiter-bauamt", URL)
 
