@@ -55,7 +55,7 @@ def test_typo3_title_is_the_content_h1_not_the_logo(typo3):
 def test_typo3_read_despite_links_to_other_postings():
     # "Weitere Stellenangebote" with two linked "(m/w/d)" headings: still this page's one posting.
     body = fixture_bytes("plain", "typo3_table.html")
-    assert body.count(b"(m/w/d)</a></h3>") == 2
+    assert body.count(b"</a></h3>") == 2 and body.count(b"(m/w/d)") >= 3
     assert posting_from_page(response(body)) is not None
 
 
