@@ -18,6 +18,7 @@ never silently yield nothing).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +49,9 @@ POSTING_RE = listing.POSTING_TITLE_RE
 NOT_A_POSTING_RE = listing.NOT_A_POSTING_RE
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_LINKS_PER_PAGE = 100  # a guard against following a whole site map from one page
+# A script's request for the list: fetch("…"), $.getJSON("…"), axios.get("…").
+_FETCH_RE = re.compile(r"""(?:fetch|getJSON|\.get)\(\s*["']([^"']+)["']""")
+_JSON_PATH_RE = re.compile(r"(?i)\.json(?:$|\?)|/api/")
 # Hints a detail page may leave out and its list row states.
 _HINT_FIELDS = ("deadline", "date_posted", "reference", "street", "postal_code", "city")
 
@@ -105,7 +109,10 @@ class AutoStrategy(Strategy):
         for data in extract_job_postings(response, self.reporter):
             yield posting_from_schema(data, response.url)
         yield from self._feeds(response)
-        yield from vendor_requests(self, response)
+        vendors = vendor_requests(self, response)
+        yield from vendors
+        if on_vacancy_page:
+            yield from self._widget_feeds(response, {r.url for r in vendors})
         links = same_site_links(response, self.reporter)
         next_pages = list(self._next_pages(response)) if on_vacancy_page else []
         taken = {r.url for r in next_pages}
@@ -135,6 +142,18 @@ class AutoStrategy(Strategy):
             url = absolute(response.url, link.attrib["href"])
             if link.attrib.get("type") in FEED_TYPES and url and self.reporter.is_allowed(url):
                 yield self.follow(url, "parse_feed", LIST)
+
+    def _widget_feeds(self, response: scrapy.http.TextResponse, skip: set[str]) -> Iterator[scrapy.Request]:
+        """A vacancy page whose list a script loads from the district's own JSON endpoint
+        (``<div data-api="/api/stellen.json">``, ``fetch("/api/stellen.json")``): the interamt widget's
+        answer served through the site. Read by the interamt reader; a JSON it cannot read fails the
+        run, as any list that cannot be read."""
+        found = response.xpath("//*/@data-api | //*/@data-url | //*/@data-src | //*/@data-feed").getall()
+        found += _FETCH_RE.findall(" ".join(response.xpath("//script[not(@src)]/text()").getall()))
+        for href in dict.fromkeys(found):
+            url = absolute(response.url, href)
+            if url and url not in skip and self.reporter.is_allowed(url) and _JSON_PATH_RE.search(url):
+                yield self.follow(url, "parse_api", LIST, delegate="interamt")
 
     def _vacancy_pages(
         self, response: scrapy.http.TextResponse, depth: int, skip: set[str]

@@ -450,3 +450,26 @@ def test_real_crawl_from_home_pages_and_a_changed_site_that_fails_instead_of_exp
     states = {board.get(i).state for i in board.store.ids_for_source("tabelle")}
     assert states == {State.published}  # a failed run expires nothing
     assert runs.latest("sitemap").status == "success" and runs.latest("sitemap").expired == 1
+
+
+def test_a_list_a_script_loads_from_the_sites_own_json_goes_to_the_interamt_reader():
+    body = b"""<html><head><title>Stellenangebote</title></head><body><h1>Stellenangebote</h1>
+    <div id="stellen" data-api="/api/stellen.json"></div>
+    <script>fetch("/api/stellen.json").then(function (r) { return r.json(); });</script>
+    <div class="slider" data-src="/bilder/slider/"></div></body></html>"""
+    found = crawl_body(body, f"{BASE}/karriere/stellenangebote/")
+    feeds = [
+        (r.url, r.meta["handler"], r.meta["role"], r.meta["delegate"]) for r in found if "delegate" in r.meta
+    ]
+    assert feeds == [(f"{BASE}/api/stellen.json", "parse_api", "list", "interamt")]
+
+
+def test_script_json_on_a_page_that_is_no_vacancy_page_is_left_alone():
+    body = b"""<html><head><title>Abfallkalender</title></head><body>
+    <div data-api="/api/termine.json"></div></body></html>"""
+    assert not [r for r in crawl_body(body, f"{BASE}/abfall/") if "delegate" in r.meta]
+
+
+def crawl_body(body: bytes, url: str, **meta):
+    spider = make_spider("auto", f"{BASE}/")
+    return requests(run(spider, response_for(url, body, "parse_list", **meta)))
