@@ -18,9 +18,11 @@ hands the response to a strategy object of that vendor kept for the source.
 - **d.vinci** (``<customer>.dvinci-hr.com``, also ``dvinci-easy.com``; a widget's ``data-url``): the
   public JSON ``[/portal/<name>]/jobPublication/list.json``, an array of publications with ``id``,
   ``position``, ``subtitle``, ``jobPublicationURL``, ``applicationFormURL``, ``startDate``,
-  ``endDate``, the HTML sections ``introduction``, ``tasks``, ``profile``, ``weOffer``,
-  ``closingText`` and ``jobOpening`` {``reference``, ``department``, ``company{name}``,
-  ``locations[{name, street, zip, city}]``, ``workingTimes[{name}]``, ``contractPeriod{name}``}.
+  ``endDate`` (taken as the deadline, as validThrough), the HTML sections ``introduction``, ``tasks``,
+  ``profile``, ``weOffer``, ``closingText`` and ``jobOpening`` {``reference``, ``department``,
+  ``company{name}`` | ``orgUnit{name}``, ``salaryRange``, ``location``, ``locations[{name,
+  address{address1, zipCode, city}}]`` (or flat ``street``, ``zip``, ``city``), ``workingTimes[{name}]``,
+  ``contractPeriod{name}``, ``createdDate``}. A customer's own host is recognised by the list's path.
 
 Configured explicitly: ``strategy: personio`` (options.feed_url, else the start URL's host) and
 ``strategy: dvinci`` (options.api_url, else the start URL's host).
@@ -131,7 +133,8 @@ def portal_for(url: str) -> Portal | None:
         return _interamt_portal(url, parts.path, query)
     if PERSONIO_HOST_RE.match(host):
         return Portal("personio", personio_feed_url(url), "parse_personio")
-    if DVINCI_HOST_RE.match(host):
+    if DVINCI_HOST_RE.match(host) or parts.path.endswith("/" + DVINCI_LIST):
+        # Customers may serve the portal under their own host: its list path still names d.vinci.
         return Portal("dvinci", dvinci_list_url(url), "parse_dvinci")
     return None
 
@@ -294,18 +297,19 @@ class DvinciStrategy(Strategy):
             source_id=ident,
             url=url,
             title=title,
-            description_html="\n".join(
-                as_html(entry.get(part)) for part in DVINCI_SECTIONS if entry.get(part)
-            ),
-            employer=_name(opening.get("company")),
+            description_html=_dvinci_description(entry),
+            employer=_name(opening.get("company")) or _name(opening.get("orgUnit")),
             department=_name(opening.get("department")),
-            date_posted=to_date(entry.get("startDate")),
+            date_posted=to_date(entry.get("startDate") or opening.get("createdDate")),
+            # The publication's end is the date the portal stops taking applications (validThrough).
+            deadline=to_date(entry.get("endDate")),
             reference=_value(opening.get("reference")),
             apply_url=_value(entry.get("applicationFormURL")),
+            pay_text=_value(opening.get("salaryRange")),
             working_time_text=", ".join(filter(None, map(_name, _as_list(opening.get("workingTimes")))))
             or None,
             term_text=_name(opening.get("contractPeriod")),
-            structured={"dvinci_id": ident, "publication_end": _value(entry.get("endDate"))},
+            structured={"dvinci_id": ident},
         )
         _dvinci_place(posting, opening, entry)
         return posting
@@ -329,11 +333,17 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _dvinci_place(posting: RawPosting, opening: dict[str, Any], entry: dict[str, Any]) -> None:
+    """A location's address (``address{address1, zipCode, city}``, or flat ``street``/``zip``/``city``),
+    else a postal code and place in its name, the opening's ``location`` or the subtitle."""
     locations = _as_list(opening.get("locations"))
     place = locations[0] if locations and isinstance(locations[0], dict) else {}
-    street, postal_code, city = parse_place(_name(place) or _value(entry.get("subtitle")))
-    posting.street = _value(place.get("street")) or street
-    posting.postal_code = _value(place.get("zip") or place.get("postalCode")) or postal_code
+    if isinstance(place.get("address"), dict):
+        place = {**place, **place["address"]}
+    text = _name(place) or _value(opening.get("location")) or _value(entry.get("subtitle"))
+    street, postal_code, city = parse_place(text)
+    posting.street = _value(place.get("street") or place.get("address1")) or street
+    code = place.get("zip") or place.get("zipCode") or place.get("postalCode")
+    posting.postal_code = _value(code) or postal_code
     # "Hauptverwaltung, Wuppertal": the place is the last part of a location's name.
-    named = (_name(place) or "").rsplit(",", 1)[-1].strip() or None
+    named = (_name(place) or _value(opening.get("location")) or "").rsplit(",", 1)[-1].strip() or None
     posting.city = _value(place.get("city")) or city or named

@@ -125,6 +125,13 @@ def test_dvinci_widget_data_url_keeps_its_portal_but_not_the_short_fields():
     ]
 
 
+def test_dvinci_list_on_the_customers_own_host_is_found_by_its_path():
+    body = '<div class="dvinci-job-widget" data-url="https://karriere.lra-muster.example/jobPublication/list.json?fields=small"></div>'
+    assert routes(body) == [
+        ("https://karriere.lra-muster.example/jobPublication/list.json", "dvinci", "parse_dvinci")
+    ]
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -363,7 +370,7 @@ def test_dvinci_without_publication_url_names_the_job_page(dvinci):
 
 
 def test_dvinci_description_from_its_sections(dvinci):
-    first, second = dvinci[1]
+    first, second = dvinci[1][:2]
     assert first.description_html == (
         "<p>Der Landkreis sucht Verstärkung für den Straßenbau.</p>\n"
         "<ul><li>Planung von Kreisstraßen</li></ul>\n"
@@ -373,32 +380,47 @@ def test_dvinci_description_from_its_sections(dvinci):
 
 
 def test_dvinci_reference_department_employer(dvinci):
-    first, second = dvinci[1]
+    first, second = dvinci[1][:2]
     assert (first.reference, first.department, first.employer, second.department) == (
         "TB-2026-08", "Tiefbau", "Landratsamt Musterkreis", "Ausländeramt",
     )  # fmt: skip
 
 
 def test_dvinci_structured_location_or_its_name(dvinci):
-    first, second = dvinci[1]
+    first, second = dvinci[1][:2]
     assert (first.street, first.postal_code, first.city) == ("Bahnhofstraße 9", "84130", "Dingolfing")
     assert (second.postal_code, second.city) == (None, "Landau a.d.Isar")
 
 
 def test_dvinci_working_times_and_contract_period(dvinci):
-    first, second = dvinci[1]
+    first, second = dvinci[1][:2]
     assert (first.working_time_text, first.term_text, second.working_time_text, second.term_text) == (
         "Vollzeit, Teilzeit", "befristet auf 2 Jahre", "Teilzeit", None,
     )  # fmt: skip
 
 
 def test_dvinci_publication_start_is_date_posted(dvinci):
-    assert [p.date_posted for p in dvinci[1]] == [date(2026, 11, 12), date(2026, 11, 20)]
+    assert [p.date_posted for p in dvinci[1]][:2] == [date(2026, 11, 12), date(2026, 11, 20)]
+
+
+def test_dvinci_publication_end_is_the_deadline(dvinci):
+    assert [p.deadline for p in dvinci[1]] == [date(2026, 12, 31), None, None]
+
+
+def test_dvinci_salary_range_is_the_pay(dvinci):
+    assert [p.pay_text for p in dvinci[1]] == ["Entgeltgruppe 11 TVöD", None, None]
+
+
+def test_dvinci_location_address_and_org_unit(dvinci):
+    third = dvinci[1][2]
+    assert (third.street, third.postal_code, third.city, third.employer, third.date_posted) == (
+        "Schulstraße 4", "84137", "Vilsbiburg", "Landratsamt Musterkreis", date(2026, 11, 18),
+    )  # fmt: skip
 
 
 def test_dvinci_entry_without_position_is_a_parse_error(dvinci):
     crawl, found_postings = dvinci
-    assert len(found_postings) == 2 and len(crawl.parse_errors) == 1 and crawl.list_failed
+    assert len(found_postings) == 3 and len(crawl.parse_errors) == 1 and crawl.list_failed
 
 
 def test_dvinci_wrapped_list_is_read():
