@@ -167,9 +167,19 @@ def _item_of(anchor: Selector) -> Selector | None:
         tag = node.root.tag
         if tag in _ITEM_TAGS:
             return node
-        if tag in _CARD_TAGS and node.attrib.get("class") and _repeated(node):
+        if tag in _CARD_TAGS and node.attrib.get("class") and (_repeated(node) or _is_entry(node)):
             return node
     return None
+
+
+# Class names CMS themes give a list's entries: a lone entry (the last list page) is still one.
+_ENTRY_CLASS_RE = re.compile(r"(?i)item|entry|eintrag|teaser|card|result|listing|stelle|job")
+
+
+def _is_entry(node: Selector) -> bool:
+    return bool(_ENTRY_CLASS_RE.search(node.attrib.get("class", ""))) and bool(
+        node.xpath(".//*[self::h2 or self::h3 or self::h4]")
+    )
 
 
 def _repeated(node: Selector) -> bool:
@@ -236,12 +246,14 @@ def section_postings(response: scrapy.http.TextResponse) -> list[RawPosting]:
         title = clean_text(" ".join(heading.xpath(".//text()").getall()))
         if not looks_like_posting_title(title) or NOT_A_POSTING_RE.search(title):
             continue
+        if _links_away(heading, response.url):
+            continue  # a heading that links to the posting's own page is a list entry, read there
         body = _section_body(heading)
         section = Selector(text=f"<div>{''.join(body)}</div>").xpath("//body/div")[0]
         text = clean_text(" ".join(section.xpath(".//text()").getall()))
         if not looks_like_posting(title, text):
             continue
-        anchor = heading.attrib.get("id") or heading.xpath(".//a/@name | .//a/@id").get() or slug(title)
+        anchor = heading.attrib.get("id") or heading.xpath(".//a/@name | .//a/@id").get() or _slug(title)
         posting = RawPosting(
             source_id=f"{url_source_id(page_url)}#{anchor}",
             url=f"{page_url}#{anchor}",
@@ -251,6 +263,22 @@ def section_postings(response: scrapy.http.TextResponse) -> list[RawPosting]:
         _fill_hints(posting, section)
         found.append(posting)
     return found
+
+
+def _links_away(heading: Selector, page_url: str) -> bool:
+    page = page_url.split("#", 1)[0]
+    for href in heading.xpath(".//a/@href").getall():
+        url = absolute(page_url, href)
+        if url and url.split("#", 1)[0] != page:
+            return True
+    return False
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def _slug(title: str) -> str:
+    return slug(title.translate(_UMLAUTS))
 
 
 def _section_body(heading: Selector) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from crawler.strategies.listing import is_page_step, next_pages, posting_rows
+from crawler.strategies.listing import is_page_step, next_pages, posting_rows, section_postings
 from tests.crawler.test_strategies_common import fixture_bytes
 
 BASE = "https://www.hassberge.example"
@@ -173,3 +173,23 @@ def test_next_page_links(anchor, expected):
 )
 def test_page_steps(current, target, expected):
     assert is_page_step(BASE + current, target if target.startswith("http") else BASE + target) is expected
+
+
+def test_a_lone_entry_on_the_last_list_page_is_still_a_row():
+    body = """<h1>Stellenangebote</h1><div class="news-list-view"><div class="news-list-item stellen-eintrag">
+    <h3><a href="/stellen/detail/2864/">Ärztin / Arzt (m/w/d) im Gesundheitsamt</a></h3>
+    <p>Gesundheitsamt · Entgeltgruppe 14 TV-L · Bewerbungsfrist: 08.12.2026</p></div></div>"""
+    rows = rows_of(html(body, "/stellen/?seite=3"))
+    assert [(url, row.hints.deadline) for url, row in rows.items()] == [
+        ("/stellen/detail/2864/", date(2026, 12, 8))
+    ]
+
+
+def test_a_heading_that_links_to_its_own_page_is_no_section_posting():
+    body = """<h1>Stellenangebote</h1><div><h3><a href="/stellen/detail/2864/">Ärztin / Arzt (m/w/d)</a></h3>
+    <p>Entgeltgruppe 14 TV-L · Bewerbungsfrist: 08.12.2026. Ihre Aufgaben: Untersuchungen.</p></div>
+    <h2>Amtstierärztin / Amtstierarzt (m/w/d)</h2><p>Besoldungsgruppe A 14. Bewerbungsschluss: 1.2.2027</p>"""
+    found = section_postings(html(body))
+    assert [(p.title, p.url) for p in found] == [
+        ("Amtstierärztin / Amtstierarzt (m/w/d)", f"{BASE}/stellen/#amtstieraerztin-amtstierarzt-m-w-d")
+    ]
