@@ -49,6 +49,8 @@ POSTING_RE = listing.POSTING_TITLE_RE
 NOT_A_POSTING_RE = listing.NOT_A_POSTING_RE
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_LINKS_PER_PAGE = 100  # a guard against following a whole site map from one page
+# Answers to robots.txt and sitemap requests that mean "none here" (redirects are still followed).
+_OPTIONAL_STATUSES = [400, 401, 403, 404, 410, 500, 502, 503, 504]
 # A script's request for the list: fetch("…"), $.getJSON("…"), axios.get("…").
 _FETCH_RE = re.compile(r"""(?:fetch|getJSON|\.get)\(\s*["']([^"']+)["']""")
 _JSON_PATH_RE = re.compile(r"(?i)\.json(?:$|\?)|/api/")
@@ -76,7 +78,7 @@ class AutoStrategy(Strategy):
     def start_requests(self) -> Iterator[scrapy.Request]:
         yield from super().start_requests()
         # Once per source start: the sitemaps robots.txt declares, and the usual /sitemap.xml. Neither
-        # is required (a 404 is handled by the callback, not recorded as a failure).
+        # is required: an error answer is handled by the callback, not recorded as a failure.
         roots = dict.fromkeys(discovery.site_root(url) for url in self.source.start_urls)
         for root in roots:
             yield self._optional(f"{root}/robots.txt", "parse_robots")
@@ -84,7 +86,8 @@ class AutoStrategy(Strategy):
 
     def _optional(self, url: str, handler: str) -> scrapy.Request:
         request = self.follow(url, handler, CANDIDATE)
-        request.meta["handle_httpstatus_list"] = [404, 410]
+        # Any answer but a redirect comes to the handler, which reads only a 200: no fetch error is recorded.
+        request.meta["handle_httpstatus_list"] = _OPTIONAL_STATUSES
         return request
 
     def empty_vacancy_page(self) -> str | None:

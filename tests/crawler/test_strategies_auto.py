@@ -85,13 +85,15 @@ def test_start_asks_robots_txt_and_sitemap_once_as_optional_pages():
         "/robots.txt": ("parse_robots", "candidate"),
         "/sitemap.xml": ("parse_sitemap", "candidate"),
     }
-    assert all(404 in r.meta["handle_httpstatus_list"] for r in found if r.meta["role"] == "candidate")
+    optional = [r.meta["handle_httpstatus_list"] for r in found if r.meta["role"] == "candidate"]
+    assert all(404 in statuses and 301 not in statuses for statuses in optional)  # redirects still followed
 
 
-def test_a_missing_sitemap_is_no_error():
+@pytest.mark.parametrize("status", [404, 403, 500])
+def test_a_missing_sitemap_is_no_error(status):
     spider = make_spider("auto", f"{BASE}/")
     request = Request(f"{BASE}/sitemap.xml", meta={"handler": "parse_sitemap", "role": "candidate"})
-    response = TextResponse(url=request.url, status=404, body=b"<html>404</html>", request=request)
+    response = TextResponse(url=request.url, status=status, body=b"<html>Fehler</html>", request=request)
     assert run(spider, response) == []
     assert (spider.parse_errors, spider.fetch_errors, spider.list_failed) == ([], [], False)
 
