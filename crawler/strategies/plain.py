@@ -537,10 +537,27 @@ def _fill_place(
     for text in labelled + main_lines + lines:
         street, postal_code, city = parse_place(text)
         if postal_code:
-            street = street.rsplit(":", 1)[-1].strip() if street else None
-            posting.street = street if street and _STREET_RE.search(street) else None
-            posting.postal_code, posting.city = postal_code, city.rstrip(".") if city else city
+            posting.street, posting.postal_code, posting.city = _street(street), postal_code, _town(city)
             return
+
+
+# The end of a sentence that names an address: "… für das Jobcenter in der Mainstraße 4" → "Mainstraße 4".
+_STREET_TAIL_RE = re.compile(
+    r"((?:[A-ZÄÖÜ][\wäöüß.-]*\s+(?:(?:der|dem|den)\s+)?)?[A-ZÄÖÜ][\wäöüß.-]*\s*\d+\s?[a-zA-Z]?)$"
+)
+
+
+def _street(text: str | None) -> str | None:
+    street = text.rsplit(":", 1)[-1].strip() if text else ""
+    if len(street.split()) > 4:
+        match = _STREET_TAIL_RE.search(street)
+        street = match[1] if match else ""
+    return street if street and _STREET_RE.search(street) else None
+
+
+def _town(city: str | None) -> str | None:
+    """ "Bernried. Die Stelle ist …" → "Bernried": an address in running text ends with the sentence."""
+    return re.split(r"\.\s+(?=[A-ZÄÖÜ])", city, maxsplit=1)[0].rstrip(".") if city else None
 
 
 # A contact box's heading ("Ihre Ansprechpartnerin", "Kontakt") or a sentence naming the contact.

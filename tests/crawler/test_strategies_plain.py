@@ -193,12 +193,10 @@ def test_sitepark_reference_apply_email_contact(sitepark):
     assert (sitepark.contact_name, sitepark.contact_phone) == ("Frau Petra Schmitt", "09371 501-332")
 
 
-def test_sitepark_place_from_address_line(sitepark):
-    assert (sitepark.street, sitepark.postal_code, sitepark.city) == (
-        "Brückenstraße 1",
-        "63897",
-        "Miltenberg",
-    )
+def test_sitepark_place_from_running_text(sitepark):
+    # "… für das Jobcenter in der Mainstraße 4, 63897 Miltenberg. Gesucht wird …"
+    place = (sitepark.street, sitepark.postal_code, sitepark.city)
+    assert place == ("Mainstraße 4", "63897", "Miltenberg")
 
 
 def test_sitepark_hints_left_to_the_normaliser(sitepark):
