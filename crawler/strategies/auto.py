@@ -130,7 +130,7 @@ class AutoStrategy(Strategy):
         taken |= {r.url for r in pages}
         yield from pages
         yield from next_pages
-        yield from self._rows(rows)
+        yield from self._rows(rows, on_vacancy_page)
         if on_vacancy_page and not rows:
             # A one-page list: each posting a section under its own heading.
             yield from listing.section_postings(response)
@@ -182,11 +182,12 @@ class AutoStrategy(Strategy):
                 list_page=page + 1,
             )
 
-    def _rows(self, rows: list[listing.Row]) -> Iterator[scrapy.Request]:
+    def _rows(self, rows: list[listing.Row], on_vacancy_page: bool) -> Iterator[scrapy.Request]:
+        # Off a vacancy page (a home page's teaser box) a row may be news about a post: a candidate.
         for row in rows[:MAX_LINKS_PER_PAGE]:
             if row.is_pdf:
                 yield self.follow(row.url, "parse_pdf", DETAIL, link_text=row.title)
-            elif row.is_sure:
+            elif row.is_sure and on_vacancy_page:
                 # The row is a posting whatever its page says: if that page fails, the row stands.
                 yield self.follow(
                     row.url,

@@ -475,3 +475,15 @@ def test_script_json_on_a_page_that_is_no_vacancy_page_is_left_alone():
 def crawl_body(body: bytes, url: str, **meta):
     spider = make_spider("auto", f"{BASE}/")
     return requests(run(spider, response_for(url, body, "parse_list", **meta)))
+
+
+def test_a_home_page_teaser_about_a_post_is_only_a_candidate():
+    body = """<html><head><title>Landratsamt – Startseite</title></head><body><h1>Willkommen</h1>
+    <div class="news"><div class="news-item"><h3><a href="/aktuelles/wir-suchen-sachbearbeiter/">Wir suchen
+    Sachbearbeiter (m/w/d) für das Bauamt</a></h3><p>Bewerbungsfrist: 15.12.2026</p></div>
+    <div class="news-item"><h3><a href="/aktuelles/kreistag/">Sitzung des Kreistags</a></h3></div></div>
+    </body></html>""".encode()
+    found = [r for r in crawl_body(body, f"{BASE}/") if r.meta["handler"] == "parse_detail"]
+    assert [(r.url, r.meta["role"], "fallback" in r.meta) for r in found] == [
+        (f"{BASE}/aktuelles/wir-suchen-sachbearbeiter/", "candidate", False)
+    ]
