@@ -14,6 +14,7 @@ worse than a posting missed, so `looks_like_posting` needs a job-like heading an
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 from datetime import date
 from typing import Any
@@ -104,7 +105,7 @@ def posting_from_page(
         return None
     page = Selector(text=markup, base_url=response.url)
     _mark_chrome(page)
-    title = page_title(page) or (clean_text(hints.title) if hints else "")
+    title = page_title(page, hints.title if hints else "")
     description = main_content(markup, response.url, title, page)
     main_text = html_to_text(description)[:MAX_TEXT]
     if not looks_like_posting(title, main_text) or _is_list_like(page, response.url):
@@ -161,21 +162,19 @@ _PREFIX_RE = re.compile(
 _LOGO_RE = re.compile(r"(?i)logo|brand|site-?title|site-?name|wappen")
 
 
-def page_title(page: Selector) -> str:
-    """The content h1 (one that names a post first), else og:title or <title> without the site name."""
+def page_title(page: Selector, hint: str = "") -> str:
+    """The content h1, else og:title or <title> without the site name, else the list row's link text;
+    the first of them that names a post ("Stellenausschreibung Nr. 12/2026" does not), else the first."""
     site = clean_text(page.css('meta[property="og:site_name"]::attr(content)').get())
-    headings = []
+    candidates = []
     for h1 in page.xpath("//h1"):
         if _in_boilerplate(h1.root) or h1.xpath("ancestor::a") or _LOGO_RE.search(_classes(h1.root)):
             continue
-        if title := _tidy_title(clean_text(" ".join(h1.xpath(".//text()").getall())), site):
-            headings.append(title)
-    if headings:
-        return next((t for t in headings if _JOB_TITLE_RE.search(t)), headings[0])
+        candidates.append(_tidy_title(clean_text(" ".join(h1.xpath(".//text()").getall())), site))
     for raw in (page.css('meta[property="og:title"]::attr(content)').get(), page.css("title::text").get()):
-        if title := _tidy_title(_without_site(clean_text(raw), site), site):
-            return title
-    return ""
+        candidates.append(_tidy_title(_without_site(clean_text(raw), site), site))
+    candidates = [title for title in [*candidates, _tidy_title(clean_text(hint), site)] if title]
+    return next((t for t in candidates if _JOB_TITLE_RE.search(t)), candidates[0] if candidates else "")
 
 
 def _tidy_title(title: str, site: str) -> str:
@@ -240,23 +239,30 @@ def _without_heading(html: str, title: str) -> str:
 
 
 def _largest_block(page: Selector) -> str:
-    """The element with the most text of its own paragraphs, boilerplate and scripts left out."""
-    best, best_score = None, 0
-    for node in page.xpath("//main | //article | //section | //div | //td"):
-        if _in_boilerplate(node.root):
-            continue
-        score = sum(
-            len(clean_text(t))
-            for t in node.xpath("./text() | ./p//text() | ./ul//text() | ./h2//text()").getall()
-        )
-        if score > best_score:
-            best, best_score = node, score
-    if best is None:
+    """The main block by its text: from the body down into the child that holds most of the page's text
+    (chrome left out), while one does; then without scripts and chrome."""
+    body = page.xpath("//body")
+    if not body:
         return ""
-    block = Selector(text=best.get())  # a copy: the page itself is still read for links and facts
+    node, size = body[0].root, _text_size(body[0].root)
+    while size:
+        children = [(child, _text_size(child)) for child in node if isinstance(child.tag, str)]
+        child, child_size = max(children, key=lambda pair: pair[1], default=(None, 0))
+        if child is None or child_size < _MAIN_SHARE * size:
+            break
+        node, size = child, child_size
+    inner = html.escape(node.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in node)
+    block = Selector(text=f"<div>{inner}</div>")  # a copy: the page itself is read on
     for bad in block.xpath(" | ".join(f"//{tag}" for tag in _DROP_TAGS) + f" | //*[@{_CHROME_MARK}]"):
         bad.drop()
-    return "".join(node.get() for node in block.xpath("//body/*[1]/node()"))
+    return "".join(part.get() for part in block.xpath("//body/div/node()"))
+
+
+_MAIN_SHARE = 0.8  # a child with this share of its parent's text is the main block or holds it
+
+
+def _text_size(element: Any) -> int:
+    return sum(len(line) for line in page_lines(element, skip_boilerplate=True))
 
 
 # ------------------------------------------------------------------------------------ boilerplate

@@ -320,6 +320,15 @@ def test_page_without_title_takes_the_list_rows_title_and_fields():
     assert (found.source_id, found.url) == ("/karriere/stellen/sachbearbeiter-bauamt", URL)
 
 
+def test_heading_that_names_no_post_gives_way_to_the_rows_title():
+    body = fixture_bytes("plain", "hints_only.html").replace(
+        b'<div id="content">', b'<div id="content"><h1>Stellenausschreibung Nr. 12/2026</h1>'
+    )
+    assert posting_from_page(response(body)) is None  # no heading names a post: no posting
+    found = posting_from_page(response(body), hint())
+    assert found is not None and found.title == "Sachbearbeiter (m/w/d) Kämmerei"
+
+
 def test_page_without_title_and_without_hints_is_no_posting():
     assert read("hints_only") is None
 
@@ -446,6 +455,16 @@ def test_huge_page_is_read_in_bounded_time():
     found = posting_from_page(response(body))
     assert time.monotonic() - started < 30
     assert found is not None and found.title == "Sachbearbeiter (m/w/d) im Bauamt"
+
+
+def test_without_trafilatura_result_the_largest_text_block_is_the_description(monkeypatch):
+    monkeypatch.setattr("crawler.strategies.plain.trafilatura.extract", lambda *args, **kwargs: None)
+    found = posting("typo3_table")
+    html = found.description_html
+    assert "Prüfen von Bauanträgen" in html and "Entgeltgruppe 9b TVöD" in html
+    for chrome in ("Bürgerservice", "Impressum", "Cookies", "<script", "Landratsamt Kelheim · Donaupark"):
+        assert chrome not in html, chrome
+    assert found.deadline == date(2027, 1, 15)
 
 
 def test_no_h1_no_title_no_hints_is_none():
