@@ -109,8 +109,10 @@ class AutoStrategy(Strategy):
         if looks_like:
             self.vacancy_pages.append((depth, response.url))
             self.says_no_vacancies |= discovery.says_no_vacancies(response)
-        for data in extract_job_postings(response, self.reporter):
-            yield posting_from_schema(data, response.url)
+        on_page = [
+            posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)
+        ]
+        yield from on_page
         yield from self._feeds(response)
         vendors = vendor_requests(self, response)
         yield from vendors
@@ -118,7 +120,7 @@ class AutoStrategy(Strategy):
             yield from self._widget_feeds(response, {r.url for r in vendors})
         links = same_site_links(response, self.reporter)
         next_pages = list(self._next_pages(response)) if on_vacancy_page else []
-        taken = {r.url for r in next_pages}
+        taken = {r.url for r in next_pages} | {p.url for p in on_page}  # schema.org said it already
         rows = [
             row
             for row in listing.posting_rows(response, self.reporter.is_allowed, on_vacancy_page)

@@ -46,6 +46,8 @@ NOT_A_POSTING_RE = re.compile(
 )
 # A row the employer marks as open to its own staff only: no public posting.
 INTERNAL_RE = re.compile(r"(?i)nur\s+(?:für\s+)?interne|interne\s+(?:stellen)?ausschreibung|\bnur\s+intern\b")
+# A link to the application form.
+APPLY_RE = re.compile(r"(?i)\bbewerb(?:en|ung\s+(?:starten|absenden))\b|\bapply\b")
 # Link texts that say "open" and not what: the card's heading is the title then.
 GENERIC_LINK_RE = re.compile(
     r"(?i)^\W*(?:mehr|weiterlesen|weiter\s*lesen|mehr\s+(?:erfahren|lesen|infos?|informationen)|"
@@ -194,7 +196,8 @@ def _row(response: scrapy.http.TextResponse, item: Selector, is_allowed: Callabl
         url = absolute(response.url, anchor.attrib.get("href"))
         if url and is_allowed(url) and url != response.url:
             text = clean_text(" ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("title", ""))
-            links.append((url, text))
+            if not APPLY_RE.search(text):  # "Jetzt online bewerben" leads to a form, not to the posting
+                links.append((url, text))
     if not links:
         return None
     heading = clean_text(

@@ -193,3 +193,10 @@ def test_a_heading_that_links_to_its_own_page_is_no_section_posting():
     assert [(p.title, p.url) for p in found] == [
         ("Amtstierärztin / Amtstierarzt (m/w/d)", f"{BASE}/stellen/#amtstieraerztin-amtstierarzt-m-w-d")
     ]
+
+
+def test_an_apply_link_is_no_posting_link():
+    body = """<h1>Stellenangebote</h1><section><article class="stellenangebot">
+    <h2>Netzwerkadministrator (m/w/d)</h2><p>Bewerbungsfrist: 01.01.2027</p>
+    <a href="/karriere/bewerben/?kennziffer=26-ITU-121">Jetzt online bewerben</a></article></section>"""
+    assert rows_of(html(body)) == {}
