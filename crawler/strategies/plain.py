@@ -429,10 +429,17 @@ _HINT_LABELS = {
     "career_text": re.compile(r"(?i)qualifikationsebene|laufbahn|\bqe\b"),
 }
 
-_DATE = (
-    r"(\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})(?!\d)"
-    r"|\d{1,2}\.\s*[A-ZÄÖÜa-zäöü]{3,9}\.?\s*\d{4}|\d{4}-\d{2}-\d{2})"
+# A German date as the text gives it; without a year ("bis 15. Januar") parse_german_date takes the next
+# such day. The group is what parse_german_date reads.
+_MONTH = (
+    r"(?:jan(?:uar)?|feb(?:ruar)?|m(?:ä|ae)rz|mrz|apr(?:il)?|mai|jun[i]?|jul[i]?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dez(?:ember)?)\b\.?"
 )
+_DATE = (
+    r"(\d{1,2}\.\s?\d{1,2}\.(?:\s?(?:\d{4}|\d{2})(?!\d)|(?!\d))"
+    rf"|\d{{1,2}}\.\s*{_MONTH}(?:\s*\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+_DATE_RE = re.compile(_DATE, re.I)
 _DEADLINE_TEXT_RE = re.compile(
     rf"(?i)(?:bewerbungs(?:frist|schluss|ende)|ende\s+der\s+bewerbungsfrist)\D{{0,40}}?{_DATE}"
     rf"|\bbis\s+(?:zum\s+|sp[äa]testens\s+(?:zum\s+|am\s+)?|einschlie(?:ß|ss)lich\s+|am\s+)?(?:\w+,?\s+(?:den\s+)?)?{_DATE}"
@@ -476,7 +483,7 @@ def _labelled_date(rows: list[tuple[str, str]], label: re.Pattern[str], last: bo
     for name, value in rows:
         if not label.match(name):
             continue
-        dates = [d for text in re.findall(_DATE, value) if (d := parse_german_date(text))]
+        dates = [d for text in _DATE_RE.findall(value) if (d := parse_german_date(text))]
         if dates:
             return dates[-1] if last else dates[0]
     return None

@@ -282,6 +282,23 @@ def test_prefixed_title_and_logo_h1():
     assert (found.pay_text, found.working_time_text) == ("bis Entgeltgruppe 11 TVöD", "Vollzeit")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("<p>Bewerbungsfrist: 15. Januar</p>", date(2027, 1, 15)),  # no year: the next such day
+        ("<p>Bitte senden Sie Ihre Bewerbung bis zum 20.12. an uns.</p>", date(2026, 12, 20)),
+        ("<table><tr><th>Bewerbungszeitraum</th><td>1. Dezember 2026 bis 15. Januar 2027</td></tr></table>",
+         date(2027, 1, 15)),
+        ("<p>Bewerbungsschluss ist der 3.2.27.</p>", date(2027, 2, 3)),
+    ],
+)  # fmt: skip
+def test_deadline_wordings(monkeypatch, sentence, expected):
+    monkeypatch.setenv("STELLEN_TODAY", TODAY.isoformat())
+    main = f"<h1>Sachbearbeiter (m/w/d)</h1><p>Ihre Aufgaben: Kasse. Vollzeit.</p>{sentence}"
+    found = posting_from_page(response(f"<html><body><main>{main}</main></body></html>"))
+    assert found is not None and found.deadline == expected
+
+
 def test_contract_end_is_not_the_deadline():
     found = posting("prefixed_title")
     assert found.deadline == date(2027, 1, 15)  # not "befristet bis zum 31.12.2028"
