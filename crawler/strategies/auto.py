@@ -39,7 +39,7 @@ from crawler.strategies.common import (
 from crawler.strategies.feed import FeedStrategy
 from crawler.strategies.pdf import PdfStrategy
 from crawler.strategies.plain import posting_from_page
-from crawler.strategies.structured import StructuredStrategy, posting_from_schema
+from crawler.strategies.structured import posting_from_schema
 from crawler.strategies.vendors import vendor_requests
 
 VACANCY_RE = discovery.VACANCY_RE  # probe's "looks like a vacancy page" uses the same words
@@ -70,7 +70,6 @@ class AutoStrategy(Strategy):
         self.max_depth = int(self.option("max_depth", 2))
         self.feed = FeedStrategy(source, reporter)
         self.pdf = PdfStrategy(source, reporter)
-        self.structured = StructuredStrategy(source, reporter)
         # For the end of the run: vacancy pages reached, and whether one said it has nothing on offer.
         self.vacancy_pages: list[tuple[int, str]] = []  # (depth, URL)
         self.says_no_vacancies = False
@@ -103,6 +102,10 @@ class AutoStrategy(Strategy):
     # ------------------------------------------------------------------------------ list pages
 
     def parse_list(self, response: scrapy.http.TextResponse) -> Iterator[Any]:
+        if not isinstance(response, scrapy.http.TextResponse):
+            # A menu entry "Stellenangebote" that serves a PDF is a posting (or a list) in a PDF.
+            yield from self._read_detail(response, None)
+            return
         depth = response.meta.get("depth_auto", 0)
         looks_like = discovery.is_vacancy_page(response)
         on_vacancy_page = looks_like or bool(response.meta.get("vacancy_link"))

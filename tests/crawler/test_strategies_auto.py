@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -487,3 +487,11 @@ def test_a_home_page_teaser_about_a_post_is_only_a_candidate():
     assert [(r.url, r.meta["role"], "fallback" in r.meta) for r in found] == [
         (f"{BASE}/aktuelles/wir-suchen-sachbearbeiter/", "candidate", False)
     ]
+
+
+def test_a_vacancy_link_that_serves_a_binary_file_is_no_list_failure():
+    spider = make_spider("auto", f"{BASE}/")
+    url = f"{BASE}/karriere/stellenangebote.php?download=1"
+    request = Request(url, meta={"handler": "parse_list", "role": "list"})
+    response = Response(url=url, body=b"GIF89a\x01\x00", request=request)
+    assert run(spider, response) == [] and not spider.list_failed and spider.parse_errors == []
