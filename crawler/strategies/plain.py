@@ -156,8 +156,10 @@ _SEPARATOR_RE = re.compile(r"\s+(?:[–—|·-]|::)\s+|\s*\|\s*")
 _SITE_RE = re.compile(
     r"(?i)landratsamt|landkreis|\bkreis\b|stadt|gemeinde|markt\s|startseite|\bhome\b|www\.|\.de\b|verwaltung\s"
 )
+# "Stellenausschreibung: …", "Stellenausschreibung Nr. 12/2026 – …", "Ausschreibung (Kennziffer 7) - …"
 _PREFIX_RE = re.compile(
-    r"(?i)^(?:stellenausschreibung|stellenangebot|ausschreibung|stellenanzeige)\s*[:–-]\s*"
+    r"(?i)^(?:stellenausschreibung|stellenangebot|ausschreibung|stellenanzeige)"
+    r"(?:\s*\(?\s*(?:nr\.?|kennziffer|kennz\.)\s*[\w/.-]+\)?)?\s*[:–-]\s*"
 )
 _LOGO_RE = re.compile(r"(?i)logo|brand|site-?title|site-?name|wappen")
 

@@ -428,6 +428,8 @@ def test_looks_like_posting(title, text, expected):
         ("Sachbearbeiter (m/w/d) - Bauamt - Landratsamt Kelheim", "Sachbearbeiter (m/w/d) – Bauamt"),
         ("Stellenausschreibung: Jurist (m/w/d) - Landratsamt Regen", "Jurist (m/w/d)"),
         ("Stellenangebote - Landratsamt Kelheim", ""),
+        ("Stellenausschreibung Nr. 12/2026 – Erzieher (m/w/d)", "Erzieher (m/w/d)"),
+        ("Ausschreibung (Kennziffer 7) - Jurist (m/w/d)", "Jurist (m/w/d)"),
     ],
 )
 def test_title_without_site_name(raw, expected):
