@@ -27,6 +27,8 @@ from parsel import Selector
 
 from crawler.items import RawPosting
 from crawler.strategies.common import absolute, clean_text, find_email, find_phone, parse_place, url_source_id
+from crawler.strategies.structured import _complete_from_description
+from vacancies import normalize
 from vacancies.normalize import parse_german_date
 from vacancies.search.document import html_to_text
 
@@ -119,7 +121,23 @@ def posting_from_page(
     if not posting.postal_code and not posting.city:
         # The office's address in the footer is the last resort: the list row's place is the post's own.
         _fill_place(posting, [], [], page_lines(page.root, skip_boilerplate=False))
+    # A facts row "Arbeitszeit: Vollzeit" or "Befristung: befristet" would hide the hours or the length
+    # the description states (to_record reads a hint instead of the text): completed as for JSON-LD.
+    _complete_term(posting, main_text)
+    _complete_from_description(posting)
     return posting
+
+
+def _complete_term(posting: RawPosting, main_text: str) -> None:
+    """ "Befristung: befristet" plus "… auf 24 Monate befristet" further down: the length, from the first
+    line that names one (the normaliser reads the clause of the first "befristet" only: the facts row)."""
+    fixed, months = normalize.parse_fixed_term(posting.term_text or "")
+    if not fixed or months:
+        return
+    for line in main_text.splitlines():
+        if (found := normalize.parse_fixed_term(line))[0] and found[1]:
+            posting.term_text = f"{posting.term_text} auf {found[1]} Monate"
+            return
 
 
 def _posting_headings(page: Selector) -> set[str]:

@@ -200,8 +200,10 @@ def test_sitepark_place_from_running_text(sitepark):
 
 
 def test_sitepark_hints_left_to_the_normaliser(sitepark):
-    # No facts rows: pay, hours and term are read from the description by the pipeline.
-    assert (sitepark.pay_text, sitepark.working_time_text, sitepark.term_text) == (None, None, None)
+    # No facts rows: hours and term are read from the description by the pipeline; the line naming the
+    # pay grade is handed on as the pay hint (to_record reads pay only in the first 3000 characters).
+    assert (sitepark.working_time_text, sitepark.term_text) == (None, None)
+    assert sitepark.pay_text.endswith("Die Vergütung erfolgt nach Entgeltgruppe 8 TVöD.")
 
 
 # ----------------------------------------------------------------------------------- NOLIS sidebar
@@ -529,6 +531,23 @@ def test_pipeline_paragraph_page_facts_from_the_description():
     assert vacancy.weekly_hours == 19.5
     assert (vacancy.fixed_term, vacancy.term_months) == (True, 24)
     assert vacancy.location.postal_code == "63897"
+
+
+def test_pipeline_partial_facts_rows_completed_from_the_description():
+    # "Arbeitszeit: Vollzeit" and "Befristung: befristet" must not hide the text's hours and length.
+    main = (
+        "<h1>Sachbearbeiter (m/w/d) Kreiskasse</h1>"
+        "<table><tr><th>Arbeitszeit</th><td>Vollzeit</td></tr><tr><th>Befristung</th><td>befristet</td></tr>"
+        "<tr><th>Vergütung</th><td>nach TVöD</td></tr></table>"
+        "<p>Die Stelle umfasst 39 Wochenstunden und ist auf 24 Monate befristet.</p>"
+        "<h2>Ihre Aufgaben</h2><p>Buchungen und Mahnwesen.</p><p>Eingruppierung: Entgeltgruppe 8 TVöD.</p>"
+    )
+    found = posting_from_page(response(f"<html><body><main>{main}</main></body></html>"))
+    found.source, found.district = "lra-web", "kelheim"
+    vacancy = prepare(found, today=TODAY)
+    assert vacancy.weekly_hours == 39
+    assert (vacancy.fixed_term, vacancy.term_months) == (True, 24)
+    assert (vacancy.pay_grade_min, vacancy.pay_grade_max) == ("E8", "E8")
 
 
 def test_pipeline_rejects_nothing_for_a_page_posting_without_hints():
