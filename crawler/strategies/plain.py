@@ -110,7 +110,7 @@ def posting_from_page(
     title = page_title(page, hints.title if hints else "")
     description = main_content(markup, response.url, title, page)
     main_text = html_to_text(description)[:MAX_TEXT]
-    if not looks_like_posting(title, main_text) or _is_list_like(page, response.url):
+    if not looks_like_posting(title, main_text) or _is_list_like(page, response.url, title):
         return None
     posting = RawPosting(source_id=url_source_id(response.url), url=response.url, title=title,
                          description_html=description)  # fmt: skip
@@ -153,8 +153,9 @@ def _posting_headings(page: Selector) -> set[str]:
     return headings
 
 
-def _is_list_like(page: Selector, url: str) -> bool:
-    """A list page: several posting links in the content, or content that is mostly link text.
+def _is_list_like(page: Selector, url: str, title: str) -> bool:
+    """A list page: several posting links in the content, a link named like the posting (a teaser that
+    leads on to the posting's own page), or content that is mostly link text.
 
     Measured on the page, not on the extracted description: trafilatura drops link-only blocks.
     """
@@ -163,6 +164,9 @@ def _is_list_like(page: Selector, url: str) -> bool:
         href for href, text in _content_links(page, url, with_aside=False) if _JOB_TITLE_RE.search(text)
     }
     if len(job_links) >= 3 or len(_posting_headings(page)) >= 2:
+        return True
+    named = title.casefold()
+    if any(text.casefold() == named and not _is_pdf(href) for href, text in links):
         return True
     text = sum(len(line) for line in page_lines(page.root, skip_boilerplate=True))
     return sum(len(link_text) for _, link_text in links) > 0.5 * text
@@ -344,6 +348,10 @@ def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tu
         if target and target != url:
             found.append((target, clean_text(" ".join(anchor.xpath(".//text()").getall()))))
     return found
+
+
+def _is_pdf(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(".pdf")
 
 
 def _absolute(base: str, href: str) -> str | None:
@@ -676,7 +684,7 @@ def _fill_links(posting: RawPosting, page: Selector, main_text: str, url: str) -
             posting.apply_email = find_email(target)
         elif not is_mail and _APPLY_RE.search(text) and not target.lower().endswith(".pdf"):
             posting.apply_url = posting.apply_url or target
-        elif not is_mail and urlsplit(target).path.lower().endswith(".pdf"):
+        elif not is_mail and _is_pdf(target):
             posting.attachments.append(target)
     posting.attachments = list(dict.fromkeys(posting.attachments))
     posting.apply_email = posting.apply_email or _apply_email(main_text)

@@ -385,6 +385,25 @@ def test_list_pages_stay_none_with_a_job_like_hint(name):
     assert read(name, hints=hint()) is None
 
 
+def test_list_page_with_one_teaser_is_no_posting():
+    # The row led to a list whose only teaser (title, deadline, pay) links on to the posting's own page.
+    body = fixture_bytes("plain", "non_teasers.html").decode()
+    teasers = body.split('<div class="teaser">')
+    one = teasers[0] + '<div class="teaser">' + teasers[1] + "</div></body></html>"
+    assert one.count('class="teaser"') == 1 and "Sozialpädagoge (m/w/d)" in one
+    teaser = hint(title="Sozialpädagoge (m/w/d) Allgemeiner Sozialdienst")
+    assert posting_from_page(response(one), teaser) is None
+
+
+def test_pdf_named_like_the_posting_is_an_attachment_not_a_teaser():
+    body = fixture_bytes("plain", "pdf_only.html").replace(
+        b"Stellenausschreibung Erzieher (PDF, 95 KB)",
+        b"Erzieher (m/w/d) f\xc3\xbcr die Kindertagesst\xc3\xa4tte Sonnenschein",
+    )
+    found = posting_from_page(response(body))
+    assert found is not None and found.attachments
+
+
 def test_page_of_links_is_no_posting():
     links = "".join(
         f'<li><a href="/stellen/{i}">Sachbearbeiter (m/w/d) Stelle {i}</a></li>' for i in range(2)
