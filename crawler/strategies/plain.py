@@ -561,8 +561,11 @@ def _reference(rows: list[tuple[str, str]], text: str) -> str | None:
 
 
 def _department(rows: list[tuple[str, str]]) -> str | None:
-    value = fact(rows, _DEPARTMENT_LABEL)
-    return value if value and not parse_place(value)[1] else None
+    """The unit ("Sachgebiet: Sozialamt") before the office ("Dienststelle: Landratsamt Ebersberg"),
+    which is the employer, not a department; an address is a place."""
+    values = [value for name, value in rows if _DEPARTMENT_LABEL.match(name) and not parse_place(value)[1]]
+    units = [value for value in values if not _is_site_name(value, "")]
+    return (units or [None])[0]
 
 
 # ----------------------------------------------------------------------------------- place, contact

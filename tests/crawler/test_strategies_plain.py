@@ -140,6 +140,17 @@ def test_ikiss_definition_list_facts(ikiss):
     assert ikiss.department == "Sachgebiet 13 – Kommunalaufsicht"
 
 
+def test_department_is_the_unit_not_the_office():
+    main = (
+        "<h1>Sachbearbeiter (m/w/d) Grundsicherung</h1><table>"
+        "<tr><th>Dienststelle</th><td>Landratsamt Ebersberg</td></tr>"
+        "<tr><th>Sachgebiet</th><td>Sozialamt</td></tr></table>"
+        "<p>Ihre Aufgaben: Bescheide. Vollzeit.</p>"
+    )
+    found = posting_from_page(response(f"<html><body><main>{main}</main></body></html>"))
+    assert found.department == "Sozialamt"
+
+
 def test_ikiss_deadline_written_out(ikiss):
     assert ikiss.deadline == date(2027, 1, 15)  # "bis spätestens 15. Januar 2027"
 
