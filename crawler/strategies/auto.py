@@ -283,23 +283,24 @@ class AutoStrategy(Strategy):
                 yield from self.pdf.parse_pdf(response)
             return
         found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
-        if not found:
-            posting = posting_from_page(response, hints)
-            found = [posting] if posting is not None else []
-        for posting in found:
-            if hints is not None:
-                _complete(posting, hints)
-            yield posting
+        if found:  # the site's own ids (schema.org identifier) stay the ids
+            yield from (_complete(posting, hints, own_id=True) for posting in found)
+            return
+        posting = posting_from_page(response, hints)
+        if posting is not None:
+            yield _complete(posting, hints, own_id=False)
 
 
-def _complete(posting: RawPosting, hints: RawPosting) -> RawPosting:
-    """The row's facts where the page left them out; the row's id, so it stays one posting."""
-    if posting is hints:
+def _complete(posting: RawPosting, hints: RawPosting | None, own_id: bool) -> RawPosting:
+    """The row's facts where the page left them out. A page without an id of its own keeps the row's
+    (its link, not where it redirected), so the posting is one whichever way it was read."""
+    if hints is None or posting is hints:
         return posting
     for name in _HINT_FIELDS:
         if getattr(posting, name) in (None, "") and getattr(hints, name) not in (None, ""):
             setattr(posting, name, getattr(hints, name))
-    posting.source_id = hints.source_id
+    if not own_id:
+        posting.source_id = hints.source_id
     return posting
 
 

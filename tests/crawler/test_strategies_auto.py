@@ -495,3 +495,15 @@ def test_a_vacancy_link_that_serves_a_binary_file_is_no_list_failure():
     request = Request(url, meta={"handler": "parse_list", "role": "list"})
     response = Response(url=url, body=b"GIF89a\x01\x00", request=request)
     assert run(spider, response) == [] and not spider.list_failed and spider.parse_errors == []
+
+
+def test_a_schema_org_detail_page_keeps_the_sites_own_id_and_takes_the_rows_missing_facts():
+    spider = make_spider("auto", f"{BASE}/")
+    hints = row_hints()
+    body = b"""<html><head><script type="application/ld+json">{"@context": "https://schema.org",
+    "@type": "JobPosting", "title": "Sachbearbeiter (m/w/d) f\\u00fcr das Bauamt", "identifier": "8686",
+    "description": "<p>Ihre Aufgaben: Bauantr\\u00e4ge.</p>"}</script></head><body></body></html>"""
+    meta = {"hints": hints, "fallback": hints, "fallback_on_error": True}
+    (posting,) = postings(run(spider, response_for(ROW_URL, body, "parse_detail", "detail", **meta)))
+    # What the page states wins (its identifier is also its reference); the row fills the deadline.
+    assert (posting.source_id, posting.deadline, posting.reference) == ("8686", date(2026, 12, 15), "8686")
