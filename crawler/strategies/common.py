@@ -132,7 +132,10 @@ def absolute(base: str, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
         return None
-    url = urljoin(base, href).split("#", 1)[0]
+    try:
+        url = urljoin(base, href).split("#", 1)[0]
+    except ValueError:  # "http://[broken": urljoin's "Invalid IPv6 URL" must not fail the whole page
+        return None
     return url if url.startswith(("http://", "https://")) else None
 
 
@@ -140,7 +143,8 @@ def same_site_links(response: scrapy.http.TextResponse, reporter: Reporter) -> l
     """(url, link text) of every link on the page that stays within the allowed domains."""
     found: dict[str, str] = {}
     for anchor in response.css("a[href]"):
-        url = absolute(response.url, anchor.attrib.get("href"))
+        # lxml's own get(): parsel's attrib raises ValueError when any attribute holds control characters.
+        url = absolute(response.url, anchor.root.get("href"))
         if url and reporter.is_allowed(url) and url != response.url:
             found.setdefault(url, clean_text(" ".join(anchor.css("::text").getall())))
     return list(found.items())

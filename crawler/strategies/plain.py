@@ -27,7 +27,7 @@ from parsel import Selector
 
 from crawler.items import RawPosting
 from crawler.strategies.common import absolute, clean_text, find_email, find_phone, parse_place, url_source_id
-from crawler.strategies.structured import _complete_from_description
+from crawler.strategies.structured import complete_from_description
 from vacancies import normalize
 from vacancies.normalize import parse_german_date
 from vacancies.search.document import html_to_text
@@ -124,7 +124,7 @@ def posting_from_page(
     # A facts row "Arbeitszeit: Vollzeit" or "Befristung: befristet" would hide the hours or the length
     # the description states (to_record reads a hint instead of the text): completed as for JSON-LD.
     _complete_term(posting, main_text)
-    _complete_from_description(posting)
+    complete_from_description(posting)
     return posting
 
 
@@ -550,6 +550,12 @@ def _start_date(rows: list[tuple[str, str]], text: str) -> date | None:
         if _START_CONTEXT_RE.search(line) and (found := parse_german_date(match[1])):
             return found
     return None
+
+
+def reference_in(text: str) -> str | None:
+    """The reference a text states ("Kennziffer: 2026/017", "Az. 12-345"), as (label, value) lines first."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return _reference(line_facts(lines), text[:MAX_TEXT])
 
 
 def _reference(rows: list[tuple[str, str]], text: str) -> str | None:

@@ -2,7 +2,7 @@
 
 What the schema states goes into the hints (``pay_text``, ``working_time_text``, ...); what it leaves out
 (the pay grade is often only in the description) is taken from the description by the crawl's own
-normaliser: see ``_complete_from_description``.
+normaliser: see ``complete_from_description``.
 
 Options: ``link_selector`` (CSS/``xpath:`` of detail links; default: every same-site link),
 ``link_pattern`` (regex an absolute link URL must match), ``next_selector`` (next list page).
@@ -114,7 +114,7 @@ def posting_from_schema(data: dict[str, Any], page_url: str) -> RawPosting:
     _fill_employment(posting, data)
     _fill_salary(posting, data.get("baseSalary") or data.get("estimatedSalary"))
     _fill_apply(posting, data, page_url)
-    _complete_from_description(posting)
+    complete_from_description(posting)
     return posting
 
 
@@ -264,7 +264,7 @@ def _fill_apply(posting: RawPosting, data: dict[str, Any], page_url: str) -> Non
 # ------------------------------------------------------------------ facts the schema leaves out
 
 
-def _complete_from_description(posting: RawPosting) -> None:
+def complete_from_description(posting: RawPosting) -> None:
     """Facts missing from the schema come from the description, read by the crawl's normaliser.
 
     to_record reads a hint instead of the description whenever the hint is set, and looks for pay only
@@ -277,11 +277,20 @@ def _complete_from_description(posting: RawPosting) -> None:
     text = html_to_text(posting.description_html)
     if not text:
         return
+    posting.reference = _visible_reference(text) or posting.reference
     posting.pay_text = _with_pay(posting.pay_text, text)
     posting.working_time_text = _with_hours(posting.working_time_text, text)
     posting.term_text = _with_term_length(posting.term_text, text)
     if posting.career_text and normalize.parse_career_level(posting.career_text) is None:
         posting.career_text = None  # e.g. "bachelor degree": the title and description may say "3. QE"
+
+
+def _visible_reference(text: str) -> str | None:
+    """The Kennziffer the description shows: applicants quote it, while the schema's `identifier` is often
+    a database number. The identifier stays the posting's source_id."""
+    from crawler.strategies.plain import reference_in  # plain imports this module
+
+    return reference_in(text)
 
 
 def _with_pay(hint: str | None, text: str) -> str | None:

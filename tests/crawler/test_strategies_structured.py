@@ -308,3 +308,18 @@ def test_a_description_mentioning_lt_as_text_keeps_it():
     data = {"title": "IT-Administrator (m/w/d)", "description": description}
     posting = posting_from_schema(data, f"{BASE}/stellen/it")
     assert posting.description_html == description
+
+
+def test_the_kennziffer_the_description_shows_is_the_reference_and_the_identifier_the_id():
+    from crawler.strategies.structured import posting_from_schema
+
+    data = {
+        "@type": "JobPosting",
+        "title": "Sachbearbeiter Kfz-Zulassung (m/w/d)",
+        "identifier": "6823",
+        "description": "<p>Wir suchen Verstärkung.</p><p>Kennziffer: 26-KAE-216</p>",
+    }
+    posting = posting_from_schema(data, f"{BASE}/stellen/6823")
+    assert (posting.source_id, posting.reference) == ("6823", "26-KAE-216")
+    without = posting_from_schema({**data, "description": "<p>Wir suchen Verstärkung.</p>"}, f"{BASE}/x")
+    assert without.reference == "6823"
