@@ -107,3 +107,18 @@ def test_spider_allowed_domains_default_to_start_host():
 def test_html_strategy_without_link_selector_is_a_config_error():
     with pytest.raises(ValueError, match="link_selector"):
         make_spider("html", "https://www.lra-kg.de/x")
+
+
+def test_a_broken_link_or_attribute_costs_that_link_only():
+    from crawler.strategies.common import same_site_links
+
+    body = (
+        b'<a href="http://[broken">kaputt</a><a title="a\x01b" href="/stellen/1">Stelle eins</a>'
+        b'<a href="/stellen/2">Stelle zwei</a>'
+    )
+    spider = make_spider("auto", "https://lra.example/")
+    response = HtmlResponse("https://lra.example/", body=body, encoding="utf-8")
+    assert [url for url, _ in same_site_links(response, spider)] == [
+        "https://lra.example/stellen/1",
+        "https://lra.example/stellen/2",
+    ]
