@@ -44,6 +44,8 @@ class RawPosting:
     posting_type_text: str | None = None
     # Structured values when a site states them exactly (schema.org, vendor JSON)
     structured: dict[str, Any] = field(default_factory=dict)
+    # Which reader of a strategy read it ("structured", "plain"): probe names it to the operator
+    read_by: str = ""
     # Set by the spider
     source: str = ""
     district: str = ""

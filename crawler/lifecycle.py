@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 
 from crawler.config import CrawlDefaults
+from crawler.strategies.auto import EMPTY_VACANCY_PAGE
 from vacancies.model import State
 from vacancies.runs import CrawlRun, RunStore
 
 log = logging.getLogger(__name__)
 MIN_POSTINGS_FOR_RATIO = 4  # below this a drop in numbers is normal noise, not a broken site
+
+
+CHANGED_SHAPE = EMPTY_VACANCY_PAGE.split("{", 1)[0]
 
 
 def failure(crawl, reason: str, run: CrawlRun, last: CrawlRun | None, defaults: CrawlDefaults) -> str | None:
@@ -25,6 +29,9 @@ def failure(crawl, reason: str, run: CrawlRun, last: CrawlRun | None, defaults: 
     if reason != "finished":
         return f"Lauf abgebrochen ({reason})"
     if crawl.list_failed:
+        # A vacancy page that changed shape says so, even when a posting link also failed this night.
+        if shape := next((r for _, r in crawl.parse_errors if r.startswith(CHANGED_SHAPE)), None):
+            return f"Stellenliste nicht lesbar: {shape}"
         errors = crawl.fetch_errors or crawl.parse_errors  # fetched but unreadable: the parse error says why
         first = errors[0][1] if errors else "unbekannter Fehler"
         return f"Stellenliste nicht {'abrufbar' if crawl.fetch_errors else 'lesbar'}: {first}"

@@ -28,7 +28,13 @@ from crawler.pipelines import Rejected, prepare
 from crawler.strategies.auto import VACANCY_RE
 
 # Which of its helpers the auto strategy hands a page to, by the handler the request names.
-AUTO_HANDLERS = {"parse_list": "structured", "parse_feed": "feed", "parse_pdf": "pdf"}
+AUTO_HANDLERS = {
+    "parse_list": "structured",
+    "parse_feed": "feed",
+    "parse_pdf": "pdf",
+    "parse_robots": "sitemap",
+    "parse_sitemap": "sitemap",
+}
 
 
 @dataclass
@@ -120,6 +126,9 @@ def run_probe(
     result.pages, result.list_failed = crawl.pages, crawl.list_failed
     result.parse_errors, result.fetch_errors = list(crawl.parse_errors), list(crawl.fetch_errors)
     result.error_urls = sorted(crawl.error_urls)
+    # The crawl's own rule (runner.fail_empty_vacancy_page): a vacancy page reached anywhere, nothing read.
+    reached = getattr(crawl.strategy, "empty_vacancy_page", None)
+    result.looks_like_vacancies |= bool(reached and reached())
     return result
 
 
@@ -141,7 +150,7 @@ class _Store:
     def take(self, item: RawPosting, strategy: str, meta: dict[str, Any]) -> dict[str, Any]:
         from vacancies.enrich import enrich
 
-        found = {"title": item.title, "source_url": item.url, "handler": handler_name(strategy, meta),
+        found = {"title": item.title, "source_url": item.url, "handler": handler_name(strategy, meta, item),
                  "record": None, "dropped": None, "detail": ""}  # fmt: skip
         try:
             vacancy = prepare(item, self.today)
@@ -155,14 +164,20 @@ class _Store:
         return found
 
 
-def handler_name(strategy: str, meta: dict[str, Any]) -> str:
-    """The strategy that read a posting; for auto, which of its helpers ("auto → pdf")."""
+def handler_name(strategy: str, meta: dict[str, Any], item: RawPosting | None = None) -> str:
+    """The strategy that read a posting; for auto, which of its helpers ("auto → pdf", "auto → plain",
+    "auto → interamt" for a vendor portal found on the district's pages)."""
     if strategy != "auto":
         return strategy
+    if meta.get("delegate"):
+        return f"auto → {meta['delegate']}"
     handler = meta.get("handler", "parse_list")
     if handler == "parse_detail":  # as AutoStrategy.parse_detail decides
-        feed = "fallback" in meta and meta.get("fallback_on_error")
-        return f"auto → {'feed' if feed else 'structured'}"
+        if "hints" not in meta and "fallback" in meta and meta.get("fallback_on_error"):
+            return "auto → feed"
+        if item is not None and item.read_by == "" and "fallback" in meta:
+            return "auto → Listenzeile"  # the list row stood in for a page that could not be fetched
+        return f"auto → {(item.read_by if item is not None else '') or 'structured'}"
     return f"auto → {AUTO_HANDLERS.get(handler, handler)}"
 
 

@@ -149,7 +149,9 @@ class SourceCrawl:
         self.fetch_errors.append((request.url, reason))
         logger.warning("Abruf fehlgeschlagen: %s (%s)", request.url, reason)
         fallback = request.meta.get("fallback")
-        if fallback is not None and request.meta.get("fallback_on_error"):
+        if fallback is not None and request.meta.get("fallback_on_error") and not _robots_denial(failure):
+            # The page the row stands in for may be stored under the site's own id: it must not expire.
+            self.error_urls.add(request.url)
             if (stamped := self._stamp(fallback, request.url)) is not None:
                 yield stamped
             return
@@ -414,6 +416,11 @@ def refusal(failure: Failure, vendor: bool) -> str | None:
 def _host(url: str) -> str:
     host = (urlsplit(url).hostname or url).lower()
     return host.removeprefix("www.")
+
+
+def _robots_denial(failure: Failure) -> bool:
+    # A page robots.txt forbids is not ours to publish, not even as the list row's summary of it.
+    return isinstance(failure.value, IgnoreRequest) and "robots" in str(failure.value).lower()
 
 
 def _reason(exc: BaseException) -> str:

@@ -284,10 +284,13 @@ class AutoStrategy(Strategy):
             return
         found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
         if found:  # the site's own ids (schema.org identifier) stay the ids
-            yield from (_complete(posting, hints, own_id=True) for posting in found)
+            for posting in found:
+                posting.read_by = "structured"
+                yield _complete(posting, hints, own_id=True)
             return
         posting = posting_from_page(response, hints)
         if posting is not None:
+            posting.read_by = "plain"
             yield _complete(posting, hints, own_id=False)
 
 

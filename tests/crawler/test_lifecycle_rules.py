@@ -43,6 +43,18 @@ def test_unreadable_list_fails_with_the_parse_error():
     assert failure(unreadable, "finished", run(), None, DEFAULTS) == expected
 
 
+def test_a_vacancy_page_that_changed_shape_says_so_even_after_a_failed_posting_link():
+    from crawler.strategies.auto import EMPTY_VACANCY_PAGE
+
+    shape = EMPTY_VACANCY_PAGE.format(url="http://x/stellen")
+    changed = spider(
+        list_failed=True,
+        fetch_errors=[("http://x/stellen/alt.html", "HTTP 404")],
+        parse_errors=[("http://x/stellen", shape)],
+    )
+    assert failure(changed, "finished", run(), None, DEFAULTS) == f"Stellenliste nicht lesbar: {shape}"
+
+
 def test_robots_denial_of_the_list_fails():
     denied = spider(list_failed=True, fetch_errors=[("http://x/", "robots.txt verbietet den Abruf")])
     assert "robots.txt" in failure(denied, "finished", run(), None, DEFAULTS)

@@ -145,6 +145,29 @@ def test_probe_names_the_handler_auto_chose(site):  # noqa: F811
     assert "[auto → pdf]" in done.stderr and len(records(done)) == 1
 
 
+def test_probe_names_the_plain_reader_for_a_page_without_schema_org(site):  # noqa: F811
+    root, base, _ = site
+    write(root, "/index.html", '<nav><a href="/stellenangebote/">Stellenangebote</a></nav>')
+    write(
+        root,
+        "/stellenangebote/index.html",
+        '<h1>Stellenangebote</h1><ul><li><a href="/stellenangebote/kaemmerei.html">'
+        "Sachbearbeiter Kämmerei (m/w/d)</a> – Bewerbungsfrist 15.01.2027</li>"
+        '<li><a href="/stellenangebote/bauamt.html">Ingenieur Hochbau (m/w/d)</a></li></ul>',
+    )
+    body = (
+        '<html><head><meta charset="utf-8"><title>{0} – Landratsamt</title></head><body>'
+        "<h1>{0}</h1><h2>Ihre Aufgaben</h2><p>Haushalt und Kasse.</p><h2>Wir bieten</h2>"
+        "<p>Entgeltgruppe 9b TVöD, Vollzeit, unbefristet.</p><p>Bewerbungsfrist: 15.01.2027</p></body></html>"
+    )
+    write(root, "/stellenangebote/kaemmerei.html", body.format("Sachbearbeiter Kämmerei (m/w/d)"))
+    write(root, "/stellenangebote/bauamt.html", body.format("Ingenieur Hochbau (m/w/d)"))
+    done = probe_cli(f"{base}/", "--strategy", "auto")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("[auto → plain]") == 2
+    assert {r["pay_grade_max"] for r in records(done)} == {"E9b"}
+
+
 @pytest.mark.parametrize(
     ("meta", "expected"),
     [
@@ -152,6 +175,8 @@ def test_probe_names_the_handler_auto_chose(site):  # noqa: F811
         ({"handler": "parse_feed"}, "auto → feed"),
         ({"handler": "parse_detail", "fallback": object(), "fallback_on_error": True}, "auto → feed"),
         ({"handler": "parse_detail"}, "auto → structured"),
+        ({"handler": "parse_sitemap"}, "auto → sitemap"),
+        ({"handler": "parse_api", "delegate": "interamt"}, "auto → interamt"),
     ],
 )
 def test_handler_names_follow_autos_delegation(meta, expected):

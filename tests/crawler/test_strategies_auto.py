@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -507,3 +508,25 @@ def test_a_schema_org_detail_page_keeps_the_sites_own_id_and_takes_the_rows_miss
     (posting,) = postings(run(spider, response_for(ROW_URL, body, "parse_detail", "detail", **meta)))
     # What the page states wins (its identifier is also its reference); the row fills the deadline.
     assert (posting.source_id, posting.deadline, posting.reference) == ("8686", date(2026, 12, 15), "8686")
+
+
+def test_a_row_fallback_keeps_the_pages_stored_posting_from_expiring():
+    spider = make_spider("auto", f"{BASE}/")
+    request = next(
+        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
+    )
+    failure = Failure(HttpError(HtmlResponse(url=request.url, status=503, body=b"", request=request)))
+    failure.request = request
+    assert postings(list(spider.on_error(failure)))
+    assert request.url in spider.error_urls  # stored earlier under the site's own id: not expired tonight
+
+
+def test_a_page_robots_txt_forbids_is_not_published_from_its_row():
+    spider = make_spider("auto", f"{BASE}/")
+    request = next(
+        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
+    )
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = request
+    assert postings(list(spider.on_error(failure))) == []
+    assert spider.fetch_errors == [(request.url, "robots.txt verbietet den Abruf")]
