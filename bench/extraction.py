@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -335,9 +336,12 @@ def score_site(
     slug: str, corpus: str, truth: list[dict[str, Any]], records: list[dict[str, Any]]
 ) -> SiteScore:
     score = SiteScore(slug, corpus, truth=len(truth))
-    by_url = {
-        canonical_url(url): i for i, t in enumerate(truth) for url in [t["url"], *t.get("alt_urls", [])]
-    }
+    urls = [
+        (canonical_url(url), i) for i, t in enumerate(truth) for url in [t["url"], *t.get("alt_urls", [])]
+    ]
+    counts = Counter(url for url, _ in urls)
+    # A URL several postings share (one page, no anchors) names none of them: those match by title.
+    by_url = {url: i for url, i in urls if counts[url] == 1}
     by_title: dict[str, list[int]] = {}
     for i, t in enumerate(truth):
         by_title.setdefault(_text(t["title"]), []).append(i)

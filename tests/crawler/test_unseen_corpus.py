@@ -256,6 +256,15 @@ def test_scoring_matches_by_url_then_title_and_counts_false_and_duplicate_record
         ("title", "Sachbearbeiter (m/w/d) (PDF, 120 KB)"), ("reference", "H 2")}  # fmt: skip
 
 
+def test_postings_sharing_one_url_are_matched_by_title():
+    truth = [{"url": "http://a.test/stellen/", "title": f"Stelle {n}"} for n in (1, 2, 3)]
+    records = [{"source_url": "http://a.test/stellen/", "title": f"Stelle {n}"} for n in (3, 1)]
+    score = bench.score_site("a", "unseen", truth, records)
+    assert (score.found, len(score.duplicates), len(score.false)) == (2, 0, 0)
+    assert score.missed == [{"title": "Stelle 2", "url": "http://a.test/stellen/"}]
+    assert score.right["title"] == 2
+
+
 def test_benchmark_runs_on_one_site_and_prints_the_documented_json():
     done = subprocess.run([sys.executable, "bench/extraction.py", "--site", "regen", "--json"], cwd=REPO,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
