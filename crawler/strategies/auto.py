@@ -38,7 +38,7 @@ from crawler.strategies.common import (
 )
 from crawler.strategies.feed import FeedStrategy
 from crawler.strategies.pdf import PdfStrategy
-from crawler.strategies.plain import posting_from_page
+from crawler.strategies.plain import complete_from_page, posting_from_page
 from crawler.strategies.structured import posting_from_schema
 from crawler.strategies.vendors import vendor_requests
 
@@ -284,6 +284,8 @@ class AutoStrategy(Strategy):
             return
         found = [posting_from_schema(d, response.url) for d in extract_job_postings(response, self.reporter)]
         if found:  # the site's own ids (schema.org identifier) stay the ids
+            if len(found) == 1:
+                complete_from_page(found[0], response)
             for posting in found:
                 posting.read_by = "structured"
                 yield _complete(posting, hints, own_id=True)

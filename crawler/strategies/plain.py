@@ -128,6 +128,20 @@ def posting_from_page(
     return posting
 
 
+def complete_from_page(posting: RawPosting, response: scrapy.http.TextResponse) -> None:
+    """Facts a schema.org posting leaves out and its page shows in a facts table or list
+    ("Qualifikationsebene: 3. Qualifikationsebene", "Bewerbungsfrist: 15.12.2026"): what the schema
+    states wins. Only for a page of one posting: on a list page the rows belong to other postings."""
+    page = Selector(text=response.text[:MAX_HTML], base_url=response.url)
+    _mark_chrome(page)
+    rows = facts_rows(page) + line_facts(page_lines(page.root, skip_boilerplate=True))
+    for name, label in _HINT_LABELS.items():
+        if getattr(posting, name) in (None, ""):
+            setattr(posting, name, fact(rows, label))
+    posting.deadline = posting.deadline or _labelled_date(rows, _DEADLINE_LABEL, last=True)
+    posting.reference = posting.reference or _reference(rows, "")
+
+
 def _complete_term(posting: RawPosting, main_text: str) -> None:
     """ "Befristung: befristet" plus "… auf 24 Monate befristet" further down: the length, from the first
     line that names one (the normaliser reads the clause of the first "befristet" only: the facts row)."""

@@ -87,6 +87,10 @@ class StructuredStrategy(Strategy):
         fallback = response.meta.get("fallback")
         if not found and fallback is not None:
             found = [fallback]
+        elif len(found) == 1 and isinstance(response, scrapy.http.TextResponse):
+            from crawler.strategies.plain import complete_from_page  # plain imports this module
+
+            complete_from_page(found[0], response)
         yield from found
 
 

@@ -323,3 +323,25 @@ def test_the_kennziffer_the_description_shows_is_the_reference_and_the_identifie
     assert (posting.source_id, posting.reference) == ("6823", "26-KAE-216")
     without = posting_from_schema({**data, "description": "<p>Wir suchen Verstärkung.</p>"}, f"{BASE}/x")
     assert without.reference == "6823"
+
+
+FACTS_PAGE = """<html><head><meta charset="utf-8"><script type="application/ld+json">
+{"@type": "JobPosting", "title": "Bauingenieur (m/w/d)", "identifier": "5068",
+ "description": "<p>Sie planen Kreisstraßen.</p>", "employmentType": "FULL_TIME"}</script></head>
+<body><nav><ul><li>Qualifikationsebene: 1. Qualifikationsebene</li></ul></nav>
+<article><h1>Bauingenieur (m/w/d)</h1><ul class="fakten">
+<li><strong>Qualifikationsebene:</strong> 3. Qualifikationsebene</li>
+<li><strong>Vergütung:</strong> Entgeltgruppe 11 TVöD</li>
+<li><strong>Bewerbungsfrist:</strong> 15.12.2026</li></ul></article></body></html>"""
+
+
+@pytest.mark.parametrize("strategy", ["structured", "auto"])
+def test_facts_the_page_shows_beside_its_json_ld_complete_the_posting(strategy):
+    from crawler.pipelines import to_record
+
+    spider = make_spider(strategy, f"{BASE}/stellen")
+    response = response_for(f"{BASE}/stellen/5068", FACTS_PAGE.encode(), "parse_detail", "detail")
+    (posting,) = postings(run(spider, response))
+    record = to_record(posting)
+    assert (record["career_level"], record["pay_grade_max"]) == (3, "E11")  # not the menu's level 1
+    assert (posting.deadline, posting.working_time_text) == (date(2026, 12, 15), "Vollzeit")
