@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-import trafilatura
 from lxml import etree
 from parsel import Selector
 
@@ -132,14 +131,26 @@ def complete_from_page(posting: RawPosting, response: scrapy.http.TextResponse) 
     """Facts a schema.org posting leaves out and its page shows in a facts table or list
     ("Qualifikationsebene: 3. Qualifikationsebene", "Bewerbungsfrist: 15.12.2026"): what the schema
     states wins. Only for a page of one posting: on a list page the rows belong to other postings."""
-    page = Selector(text=response.text[:MAX_HTML], base_url=response.url)
-    _mark_chrome(page)
-    rows = facts_rows(page) + line_facts(page_lines(page.root, skip_boilerplate=True))
-    for name, label in _HINT_LABELS.items():
-        if getattr(posting, name) in (None, ""):
-            setattr(posting, name, fact(rows, label))
+    missing = [name for name in _HINT_LABELS if getattr(posting, name) in (None, "")]
+    if not missing and posting.deadline and posting.reference:
+        return
+    rows = _content_facts(response)
+    for name in missing:
+        setattr(posting, name, fact(rows, _HINT_LABELS[name]))
     posting.deadline = posting.deadline or _labelled_date(rows, _DEADLINE_LABEL, last=True)
     posting.reference = posting.reference or _reference(rows, "")
+
+
+def _content_facts(response: scrapy.http.TextResponse) -> list[tuple[str, str]]:
+    """(label, value) rows of the page's content. Its <main>/<article> is read on Scrapy's own parse
+    (a crawl meets this on every schema.org posting page: no second parse, no chrome marking); a page
+    without one is parsed again and its navigation and footer marked and skipped."""
+    content = response.xpath("(//main | //article | //*[@role='main'])[1]")
+    if content:
+        return facts_rows(content[0]) + line_facts(page_lines(content[0].root, skip_boilerplate=False))
+    page = Selector(text=response.text[:MAX_HTML], base_url=response.url)
+    _mark_chrome(page)
+    return facts_rows(page) + line_facts(page_lines(page.root, skip_boilerplate=True))
 
 
 def _complete_term(posting: RawPosting, main_text: str) -> None:
@@ -255,6 +266,8 @@ def main_content(markup: str, url: str, title: str, page: Selector) -> str:
     favor_recall: a posting's short headings ("Ihre Aufgaben", "Wir bieten") must stay, and the chrome
     is pruned before; `page` is this module's parse with the chrome marked, for the fallback.
     """
+    import trafilatura  # ~0.9 s to import: only crawls that meet a page without schema.org pay it
+
     extracted = trafilatura.extract(
         markup, url=url, output_format="html", include_tables=True, include_links=True,
         include_formatting=True, include_comments=False, favor_recall=True, with_metadata=False,
@@ -419,11 +432,11 @@ def page_lines(root: Any, skip_boilerplate: bool) -> list[str]:
 def facts_rows(page: Selector) -> list[tuple[str, str]]:
     """(label, value) of the facts tables and definition lists outside navigation and footer."""
     rows = []
-    for row in page.xpath("//tr[count(th|td) = 2]"):
+    for row in page.xpath(".//tr[count(th|td) = 2]"):
         if not _in_boilerplate(row.root):
             cells = [clean_text(" ".join(c.xpath(".//text()").getall())) for c in row.xpath("th|td")]
             rows.append((cells[0].rstrip(":"), cells[1]))
-    for term in page.xpath("//dt"):
+    for term in page.xpath(".//dt"):
         value = term.xpath("following-sibling::*[1][self::dd]")
         if value and not _in_boilerplate(term.root):
             label = clean_text(" ".join(term.xpath(".//text()").getall())).rstrip(":")

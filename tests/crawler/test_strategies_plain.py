@@ -509,7 +509,7 @@ def test_huge_page_is_read_in_bounded_time():
 
 
 def test_without_trafilatura_result_the_largest_text_block_is_the_description(monkeypatch):
-    monkeypatch.setattr("crawler.strategies.plain.trafilatura.extract", lambda *args, **kwargs: None)
+    monkeypatch.setattr("trafilatura.extract", lambda *args, **kwargs: None)
     found = posting("typo3_table")
     html = found.description_html
     assert "Prüfen von Bauanträgen" in html and "Entgeltgruppe 9b TVöD" in html
