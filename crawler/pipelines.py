@@ -64,7 +64,7 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     pay = normalize.parse_pay(raw.pay_text or "") if raw.pay_text else normalize.PayInfo(None, None, None)
     if not pay.grade_min and not pay.grade_max:
         pay = normalize.parse_pay(f"{raw.title}\n{text[:3000]}")
-    fixed, months = normalize.parse_fixed_term(raw.term_text or f"{hints}\n{text}")
+    fixed, months = _fixed_term(raw, hints, text)
     facts = {
         "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
         "pay_grade_min": pay.grade_min,
@@ -81,6 +81,16 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     if facts["weekly_hours"] is not None and not 0 < facts["weekly_hours"] <= 60:
         facts["weekly_hours"] = None
     return facts
+
+
+def _fixed_term(raw: RawPosting, hints: str, text: str) -> tuple[bool | None, int | None]:
+    """A title saying "(befristet)" or "Elternzeitvertretung" states the term as plainly as the text."""
+    fixed, months = normalize.parse_fixed_term(raw.term_text or f"{hints}\n{text}")
+    if fixed is not True:
+        title_fixed, title_months = normalize.parse_fixed_term(raw.title or "")
+        if title_fixed is True:
+            return True, title_months or months
+    return fixed, months
 
 
 def _remote(text: str) -> str:

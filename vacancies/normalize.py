@@ -321,12 +321,20 @@ def parse_weekly_hours(text: str) -> float | None:
 
 # ------------------------------------------------------------------------------------- fixed term
 
-_PERMANENT_RE = re.compile(r"\bunbefristet|nicht\s+befristet|\b(?:ohne|keine)\s+befristung|festanstellung")
+_PERMANENT_RE = re.compile(
+    r"\bunbefristet|nicht\s+befristet|\bbefrist(?:et|ung)\s*[:–-]\s*(?:nein|keine)\b|\b(?:ohne|keine)\s+befristung|festanstellung|"
+    r"\bdauerstelle|"
+    r"\bauf\s+dauer\s+(?:zu\s+besetzen|angelegt|eingerichtet|ausgeschrieben)|\bdauerhaft\s+zu\s+besetzen"
+)
+# "Befristung: unbefristet" / "Befristung: keine" is a label with its answer, not a fixed term.
+_LABEL_ANSWER = r"(?!\s*[:–-]?\s*(?:unbefristet|keine\b|nein\b|entfaellt|ohne\b))"
 # The look-behinds come after the first letter ("b(?<!unb)efristet" = "befristet" not after "un"): a
 # pattern whose every branch starts with a letter lets the regex engine skip ahead to candidates
 # instead of trying each position of a long description (~3× faster).
 _FIXED_RE = re.compile(
-    r"b(?<!unb)(?<!nicht b)efristet|b(?<!ohne b)(?<!keine b)efristung|zeitlich\s+begrenzt|"
+    r"b(?<!unb)(?<!nicht b)efristet(?!\w*\s*[:–-]\s*(?:nein|keine)\b)|"
+    # "Teilzeit- und Befristungsgesetz" (TzBfG) is the law every posting may cite, no fixed term.
+    rf"b(?<!ohne b)(?<!keine b)efristung(?!s-?gesetz|s-?recht){_LABEL_ANSWER}|zeitlich\s+begrenzt|"
     r"(?:elternzeit|mutterschutz|krankheits|schwangerschafts)vertretung|"
     r"vertretung\s+(?:fuer\s+)?(?:waehrend\s+)?(?:der\s+|einer\s+|die\s+dauer\s+der\s+)?(?:elternzeit|mutterschutz)"
 )
@@ -439,9 +447,16 @@ def parse_status(text: str) -> list[EmploymentStatus]:
 
 # ---------------------------------------------------------------------------------- posting type
 
-_DUAL_RE = re.compile(r"\bdual")
-_STUDY_RE = re.compile(r"studi|bachelor|\bb\.\s?(?:a|sc|eng)\b|hochschule")
-_STUDY_TITLE_RE = re.compile(r"^\W*(?:bachelor)?studi(?:um|engang|enplatz)\b|verbundstudium")
+# Dual study is named with whole words: "Duales Studium", "Dualer Studiengang", "Studium … (dual)",
+# "Bachelor of Laws (dual)". Substrings are not enough: "Oberstudienrat … Duales Lernen" is a teacher's job.
+_DUAL_RE = re.compile(r"\bdual(?:e[mnrs]?)?\b")
+_STUDY_RE = re.compile(
+    r"\b(?:bachelor|verbund|dual)?studi(?:um|ums|engang|engaenge|enplatz|enplaetze|eren|erende[nr]?)\b"
+    r"|\bbachelor\b|\bb\.\s?(?:a|sc|eng)\b|\bhochschule"
+)
+_STUDY_TITLE_RE = re.compile(
+    r"^\W*(?:bachelor)?studi(?:um|engang|enplatz)\b|verbundstudium|\bdualstudi(?:um|engang)"
+)
 _TRAINEE_RE = re.compile(r"anwaerter|trainee|vorbereitungsdienst|referendar|volontaer|volontariat")
 _INTERN_RE = re.compile(r"praktik|praxissemester|hospitation")
 _APPRENTICE_RE = re.compile(
