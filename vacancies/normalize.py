@@ -282,19 +282,49 @@ _NEGATION_AFTER_RE = re.compile(
 _FULL_TIME_HOURS = 35.0  # TVöD-VKA and Bavarian civil servants work 39 h; anything >= 35 h is full time
 
 
+# "50 Prozent einer entsprechenden Vollzeitbeschäftigung", "75 % der regelmäßigen Arbeitszeit einer
+# Vollzeitkraft": a share of full time is part time; the word "Vollzeit" there names the yardstick.
+_SHARE_OF_FULL_RE = re.compile(
+    r"(?<![\d,.])(?P<share>\d{1,3}(?:[.,]\d{1,2})?)\s*(?:%|prozent)\s+(?:der|des|einer|eines)\s+"
+    r"(?:[\w-]+\s+){0,4}?$"
+)
+# interamt's working-time field answers "beides möglich" (full and part time); as a statement of its own
+# or after a working-time label ("Teilzeit: beides möglich"), not inside some other sentence.
+_BOTH_RE = re.compile(
+    r"(?:^\W*|(?:voll|teil|arbeits)\s?-?\s?zeit\w*\s*(?:/\s*(?:voll|teil)\s?-?\s?zeit\w*\s*)?[:?\-–]\s*)"
+    r"beides\s+(?:ist\s+)?moeglich\b"
+)
+
+
+def _negated(folded: str, match: re.Match[str]) -> bool:
+    before, after = folded[max(0, match.start() - 12) : match.start()], folded[match.end() :]
+    return bool(_NEGATION_BEFORE_RE.search(before) or _NEGATION_AFTER_RE.search(after))
+
+
 def _mentioned(pattern: re.Pattern[str], folded: str) -> bool:
     """True if the pattern occurs at least once without a negation ("Teilzeit ist nicht möglich")."""
-    for match in pattern.finditer(folded):
-        before, after = folded[max(0, match.start() - 12) : match.start()], folded[match.end() :]
-        if not _NEGATION_BEFORE_RE.search(before) and not _NEGATION_AFTER_RE.search(after):
-            return True
-    return False
+    return any(not _negated(folded, match) for match in pattern.finditer(folded))
+
+
+def _full_time_stated(folded: str) -> tuple[bool, bool]:
+    """(full time, part time by a share of full time) from the mentions of "Vollzeit"."""
+    full = share_part = False
+    for match in _FULL_TIME_RE.finditer(folded):
+        share = _SHARE_OF_FULL_RE.search(folded[max(0, match.start() - 60) : match.start()])
+        if share and float(share["share"].replace(",", ".")) < 100:
+            share_part = True
+        elif not _negated(folded, match):
+            full = True
+    return full, share_part
 
 
 def parse_working_time(text: str) -> list[WorkingTime]:
     """[full_time], [part_time], both, or [] – "Vollzeit, teilzeitfähig" gives both."""
     folded = _fold(text or "")
-    full, part = _mentioned(_FULL_TIME_RE, folded), _mentioned(_PART_TIME_RE, folded)
+    if "beides" in folded and _BOTH_RE.search(folded):
+        return [WorkingTime.full_time, WorkingTime.part_time]
+    full, share_part = _full_time_stated(folded) if "voll" in folded else (False, False)
+    part = share_part or _mentioned(_PART_TIME_RE, folded)
     if not full and not part:
         hours = parse_weekly_hours(text)
         if hours is None:

@@ -13,8 +13,8 @@ import pytest
 
 from crawler.items import RawPosting
 from crawler.pipelines import to_record
-from vacancies.model import PostingType, Vacancy
-from vacancies.normalize import parse_fixed_term, posting_type_from_title
+from vacancies.model import PostingType, Vacancy, WorkingTime
+from vacancies.normalize import parse_fixed_term, parse_working_time, posting_type_from_title
 
 
 def cases(table: dict[str, object]) -> pytest.MarkDecorator:
@@ -109,3 +109,40 @@ def test_title_without_a_term_leaves_the_text_decision():
 )
 def test_posting_type_dual_study_needs_the_words(text: str, expected: PostingType) -> None:
     assert posting_type_from_title(text) == expected
+
+
+# --------------------------------------------------------------------------------------- working time
+
+FULL, PART = WorkingTime.full_time, WorkingTime.part_time
+
+
+@cases(
+    {
+        # Before: interamt's answer gave nothing (or only part time after the "Teilzeit" label).
+        "beides möglich": [FULL, PART],
+        "Teilzeit: beides möglich": [FULL, PART],
+        "Vollzeit/Teilzeit: beides möglich": [FULL, PART],
+        "Arbeitszeit – beides ist möglich": [FULL, PART],
+        # Before: full time, because "Vollzeit" names the yardstick.
+        "Die Stelle ist mit 50 Prozent einer entsprechenden Vollzeitbeschäftigung (20 Std./Woche) "
+        "zu besetzen.": [PART],
+        "Beschäftigungsumfang: 75 % einer Vollzeitstelle": [PART],
+        "Die Arbeitszeit beträgt 80 % der regelmäßigen Arbeitszeit einer Vollzeitkraft.": [PART],
+        "in Teilzeit (50 %)": [PART],
+        "Die Stelle ist in Vollzeit oder Teilzeit zu besetzen.": [FULL, PART],
+        "100 % einer Vollzeitstelle": [FULL],
+        # "beides möglich" about something else is no working-time statement.
+        "Arbeit im Homeoffice oder vor Ort: beides möglich": [],
+        "Vollzeit, Teilzeit ist leider nicht möglich": [FULL],
+    }
+)
+def test_working_time_wording(text: str, expected: list[WorkingTime]) -> None:
+    assert parse_working_time(text) == expected
+
+
+def test_share_of_full_time_gives_part_time_with_its_hours():
+    found = vacancy(
+        description_html="<p>Die Stelle ist mit 50 Prozent einer entsprechenden Vollzeitbeschäftigung "
+        "(20 Std./Woche) ab 01.04.2027 zu besetzen.</p>"
+    )
+    assert [w.value for w in found.working_time] == ["part_time"] and found.weekly_hours == 20.0
