@@ -61,9 +61,10 @@ def record_id(raw: RawPosting) -> str:
 
 def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
-    pay = normalize.parse_pay(raw.pay_text or "") if raw.pay_text else normalize.PayInfo(None, None, None)
+    employer = raw.employer
+    pay = normalize.parse_pay(raw.pay_text, employer) if raw.pay_text else normalize.PayInfo(None, None, None)
     if not pay.grade_min and not pay.grade_max:
-        pay = normalize.parse_pay(f"{raw.title}\n{text[:3000]}")
+        pay = normalize.parse_pay(_pay_text(raw.title, text), employer)
     fixed, months = _fixed_term(raw, hints, text)
     facts = {
         "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
@@ -81,6 +82,23 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     if facts["weekly_hours"] is not None and not 0 < facts["weekly_hours"] <= 60:
         facts["weekly_hours"] = None
     return facts
+
+
+# Lines that can state pay: the grade words, the tariffs, or a grade itself ("E 9c", "A 11", "S 8b").
+_PAY_LINE_RE = re.compile(
+    r"entgelt|besoldung|vergütung|tarif|tv-?ö|tvöd|tvoed|tv-?l\b|\b[EASP]\s?-?\d{1,2}\b|\beg\s?\d|besgr",
+    re.IGNORECASE,
+)
+_PAY_HEAD = 3000  # most postings state pay near the top; the rest is only searched line by line
+_PAY_TAIL_LINES = 40  # bounded: a long description costs at most this many short lines
+_PAY_LINE_CHARS = 400
+
+
+def _pay_text(title: str, text: str) -> str:
+    """The title, the head of the text, and the later lines that mention pay ("Die Vergütung erfolgt …"
+    at the end of a long posting), so pay stated after the head is found at a bounded cost."""
+    tail = [line[:_PAY_LINE_CHARS] for line in text[_PAY_HEAD:].splitlines() if _PAY_LINE_RE.search(line)]
+    return "\n".join([title, text[:_PAY_HEAD], *tail[:_PAY_TAIL_LINES]])
 
 
 def _fixed_term(raw: RawPosting, hints: str, text: str) -> tuple[bool | None, int | None]:

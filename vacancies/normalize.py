@@ -58,6 +58,7 @@ __all__ = [
     "PayInfo",
     "canonical_pay_grade",
     "category_for",
+    "is_land_employer",
     "parse_career_level",
     "parse_fixed_term",
     "parse_german_date",
@@ -216,14 +217,29 @@ class PayInfo:
 _SCALE_LETTERS = {
     PayScale.baybesg: "A",
     PayScale.tvoed: "EP",
-    PayScale.tvl: "E",
+    PayScale.tvl: "ES",  # the TV-L has its own S table for the social and educational service
     PayScale.tvoed_sue: "S",
 }
 _SUE_RE = re.compile(r"\bsue\b|sozial-?\s*und\s+erziehungsdienst")
 _TVL_RE = re.compile(r"\btv\s?-?\s?l\b")
 _TVOED_RE = re.compile(r"\btv\s?-?\s?o?e?d\b")
 _BESOLDUNG_RE = re.compile(r"baybesg|besoldung|\bbesgr|\bbes\.\s?gr|\bbeamtenbesoldung")
-_UP_TO_RE = re.compile(r"(?i)(?:\bbis|\bmax\.?|\bmaximal|\bhöchstens|\bhoechstens)\s+(?:(?:zu[rm]?|in)\s+)?$")
+_UP_TO_RE = re.compile(
+    r"(?i)(?:\bbis|\bmax\.?|\bmaximal|\bhöchstens|\bhoechstens)\s+(?:(?:zu[rm]?|in)\s+)?(?:(?:die|der)\s+)?$"
+)
+# "mind. E 14", "ab E 11", "mindestens Entgeltgruppe 9b": the floor is known, the ceiling is open.
+_AT_LEAST_RE = re.compile(r"(?i)(?:\bmind\.?|\bmindestens|\bab|\bnicht\s+unter)\s+(?:(?:die|der)\s+)?$")
+# "E 9 – A 11": a range across two scales cannot be right; "A 12 / EG 12" (alternatives) can.
+_RANGE_JOIN_RE = re.compile(r"(?i)(?:–|—|\s-\s|\bbis\b)\s*(?:[a-zäöüß.]+\s*)?$")
+# Land (state) employers pay employees by the TV-L; Landkreise, Gemeinden, Städte, Märkte, Bezirke and
+# Zweckverbände are municipal (VKA) employers and pay by the TVöD.
+_LAND_EMPLOYER_RE = re.compile(
+    r"freistaat|\blandes(?:amt|anstalt|betrieb|bibliothek|zentrale|kriminalamt)|\bstaatlich|\bstaats"
+    r"(?:ministerium|kanzlei|archiv|bibliothek|anwaltschaft|forst|bad|theater|oper)|bezirksregierung|"
+    r"\bregierung\s+(?:von|der|des)\b|\buniversitaet(?!sstadt)|\bhochschule|\bbayerische[ns]?\s+landes|"
+    r"\b(?:amts|land|oberlandes|verwaltungs|sozial|arbeits|finanz)gericht|\bfinanzamt|\bpolizeipraesidium|"
+    r"\bwasserwirtschaftsamt|\bamt\s+fuer\s+(?:ernaehrung|laendliche)|\bbezirksfinanzdirektion"
+)
 
 
 def _scale_from_keywords(folded: str) -> PayScale | None:
@@ -241,31 +257,59 @@ def _scale_from_keywords(folded: str) -> PayScale | None:
     return PayScale.baybesg if "bes" in folded and _BESOLDUNG_RE.search(folded) else None
 
 
-def _scale_for_grade(grade: str, folded: str) -> PayScale:
+def is_land_employer(employer: str | None) -> bool:
+    """True for a state employer (Freistaat, Landesamt, Regierung von …, Universität): TV-L, not TVöD."""
+    return bool(employer) and bool(_LAND_EMPLOYER_RE.search(_fold(employer)))
+
+
+def _scale_for_grade(grade: str, folded: str, employer: str | None) -> PayScale:
     letter = grade[0]
     if letter == "A":
         return PayScale.baybesg
+    named = _scale_from_keywords(folded)
     if letter == "S":
-        return PayScale.tvoed_sue
-    if letter == "E" and _scale_from_keywords(folded) == PayScale.tvl:
+        # S grades follow the named tariff ("EGr. S12 TV-L"); without one they are the TVöD-SuE.
+        return PayScale.tvl if named == PayScale.tvl else PayScale.tvoed_sue
+    if letter == "E" and named in (PayScale.tvl, PayScale.tvoed):
+        return named
+    # A bare E grade: the employer decides. District offices (the default) are municipal (VKA) employers.
+    if letter == "E" and named is None and is_land_employer(employer):
         return PayScale.tvl
-    # District offices are municipal (VKA) employers: an E grade without "TV-L" is TVöD.
     return PayScale.tvoed
 
 
-def parse_pay(text: str) -> PayInfo:
-    """Pay scale and grade range of a free text such as "E 9a - E 10 TVöD" or "A9/A11"."""
-    found = _find_grades(text or "")
-    folded = _fold(text or "")
+def _mixes_scales(text: str, found: list[tuple[str, int]]) -> bool:
+    """True for a range joined across scales ("E 9 – A 11"): no value is better than a wrong one."""
+    for (first, first_start), (second, start) in zip(found, found[1:], strict=False):
+        joined = start - first_start <= 30 and _RANGE_JOIN_RE.search(text[first_start:start])
+        if first[0] != second[0] and joined:
+            return True
+    return False
+
+
+def parse_pay(text: str, employer: str | None = None) -> PayInfo:
+    """Pay scale and grade range of a free text such as "E 9a - E 10 TVöD" or "A9/A11".
+
+    `employer` ("Landratsamt Miltenberg", "Freistaat Bayern") decides the tariff of a bare E grade.
+    """
+    text = text or ""
+    found = _find_grades(text)
+    folded = _fold(text)
     if not found:
         return PayInfo(_scale_from_keywords(folded), None, None)
-    scale = _scale_for_grade(found[0][0], folded)
+    if _mixes_scales(text, found):
+        return PayInfo(None, None, None)
+    scale = _scale_for_grade(found[0][0], folded, employer)
     # Mixed texts ("BesGr. A 12 / EG 12 TVöD"): the first grade decides, the others are alternatives.
     grades = [g for g, _ in found if g[0] in _SCALE_LETTERS[scale]]
     low = min(grades, key=pay_grade_rank)
     high = max(grades, key=pay_grade_rank)
-    if low == high and _UP_TO_RE.search(text[: found[0][1]]):
-        return PayInfo(scale, None, high)  # "bis EG 11": only the ceiling is known
+    if low == high:
+        before = text[: found[0][1]]
+        if _UP_TO_RE.search(before):
+            return PayInfo(scale, None, high)  # "bis EG 11": only the ceiling is known
+        if _AT_LEAST_RE.search(before):
+            return PayInfo(scale, low, None)  # "mind. E 14": only the floor is known
     return PayInfo(scale, low, high)
 
 

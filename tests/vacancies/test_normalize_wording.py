@@ -13,8 +13,14 @@ import pytest
 
 from crawler.items import RawPosting
 from crawler.pipelines import to_record
-from vacancies.model import PostingType, Vacancy, WorkingTime
-from vacancies.normalize import parse_fixed_term, parse_working_time, posting_type_from_title
+from vacancies.model import PayScale, PostingType, Vacancy, WorkingTime
+from vacancies.normalize import (
+    PayInfo,
+    parse_fixed_term,
+    parse_pay,
+    parse_working_time,
+    posting_type_from_title,
+)
 
 
 def cases(table: dict[str, object]) -> pytest.MarkDecorator:
@@ -146,3 +152,78 @@ def test_share_of_full_time_gives_part_time_with_its_hours():
         "(20 Std./Woche) ab 01.04.2027 zu besetzen.</p>"
     )
     assert [w.value for w in found.working_time] == ["part_time"] and found.weekly_hours == 20.0
+
+
+# -------------------------------------------------------------------------------------------- pay scale
+
+TVOED, TVL, SUE, BAY = PayScale.tvoed, PayScale.tvl, PayScale.tvoed_sue, PayScale.baybesg
+
+
+@pytest.mark.parametrize(
+    ("text", "employer", "expected"),
+    [
+        # Before: a bare E grade was TVöD at every employer.
+        ("Die Eingruppierung erfolgt in Entgeltgruppe 11.", "Freistaat Bayern", PayInfo(TVL, "E11", "E11")),
+        ("Vergütung nach EG 13", "Bayerisches Landesamt für Umwelt", PayInfo(TVL, "E13", "E13")),
+        ("Bezahlung bis E 9b", "Landesanstalt für Landwirtschaft", PayInfo(TVL, None, "E9b")),
+        ("Entgeltgruppe 10", "Staatliches Bauamt Aschaffenburg", PayInfo(TVL, "E10", "E10")),
+        ("E 12", "Regierung von Unterfranken", PayInfo(TVL, "E12", "E12")),
+        ("Entgeltgruppe 13", "Julius-Maximilians-Universität Würzburg", PayInfo(TVL, "E13", "E13")),
+        ("EG 9a", "Hochschule für angewandte Wissenschaften Aschaffenburg", PayInfo(TVL, "E9a", "E9a")),
+        ("Entgeltgruppe 9c", "Landkreis Miltenberg", PayInfo(TVOED, "E9c", "E9c")),
+        ("Entgeltgruppe 9c", "Landratsamt Main-Spessart", PayInfo(TVOED, "E9c", "E9c")),
+        ("EG 8", "Gemeinde Großostheim", PayInfo(TVOED, "E8", "E8")),
+        ("EG 8", "Markt Kleinheubach", PayInfo(TVOED, "E8", "E8")),
+        ("EG 10", "Universitätsstadt Erlangen", PayInfo(TVOED, "E10", "E10")),
+        ("EG 7", "Zweckverband Abfallwirtschaft", PayInfo(TVOED, "E7", "E7")),
+        ("EG 7", None, PayInfo(TVOED, "E7", "E7")),
+        # A named tariff wins over the employer; A grades stay civil-servant pay.
+        ("Entgeltgruppe 11 TVöD", "Freistaat Bayern", PayInfo(TVOED, "E11", "E11")),
+        ("E 11 TV-L", "Landkreis Miltenberg", PayInfo(TVL, "E11", "E11")),
+        ("Besoldungsgruppe A 11", "Freistaat Bayern", PayInfo(BAY, "A11", "A11")),
+        # Before: "EGr. S12 TV-L" became TVöD-SuE.
+        ("Die Vergütung erfolgt nach EGr. S12 TV-L.", "Freistaat Bayern", PayInfo(TVL, "S12", "S12")),
+        ("EGr. S 8b TV-L", None, PayInfo(TVL, "S8b", "S8b")),
+        ("Entgeltgruppe S 12 TVöD", None, PayInfo(SUE, "S12", "S12")),
+        ("Entgeltgruppe S 11b", "Freistaat Bayern", PayInfo(SUE, "S11b", "S11b")),
+        # Before: "mind." and "ab" closed the range at the one grade.
+        ("Vergütung mind. E 14 TVöD", None, PayInfo(TVOED, "E14", None)),
+        ("Bezahlung ab E 11 TVöD", None, PayInfo(TVOED, "E11", None)),
+        ("mindestens Entgeltgruppe 9b", None, PayInfo(TVOED, "E9b", None)),
+        ("Vergütung bis zu E 9c TVöD", None, PayInfo(TVOED, None, "E9c")),
+        ("Entgeltgruppe 9a bis 9c TVöD", None, PayInfo(TVOED, "E9a", "E9c")),
+        # Contradictory: a range across two scales gives no value.
+        ("Vergütung E 9 – A 11", None, PayInfo(None, None, None)),
+        ("Entgeltgruppe 9 bis Besoldungsgruppe A 11", None, PayInfo(None, None, None)),
+        # Alternatives across scales stay as before: the first decides.
+        ("BesGr. A 12 / EG 12 TVöD", None, PayInfo(BAY, "A12", "A12")),
+    ],
+)
+def test_pay_wording(text: str, employer: str | None, expected: PayInfo) -> None:
+    assert parse_pay(text, employer=employer) == expected
+
+
+def test_parse_pay_without_employer_keeps_the_old_call():
+    assert parse_pay("Entgeltgruppe 9c") == PayInfo(TVOED, "E9c", "E9c")
+
+
+def test_pay_scale_follows_the_crawled_employer():
+    found = vacancy(employer="Bayerisches Landesamt für Umwelt", pay_text="Entgeltgruppe 12")
+    assert (found.pay_scale, found.pay_grade_min) == (TVL, "E12")
+
+
+def test_pay_stated_after_the_first_3000_characters_is_found():
+    """Before: only text[:3000] was read, so pay at the end of a long posting was missed."""
+    tasks = "".join(
+        f"<p>Aufgabe {n}: Prüfung und Bearbeitung von Bauanträgen im Landkreis.</p>" for n in range(80)
+    )
+    found = vacancy(
+        description_html=f"{tasks}<h3>Wir bieten</h3><p>Die Vergütung erfolgt nach Entgeltgruppe 10 TVöD.</p>"
+    )
+    assert len(tasks) > 3000
+    assert (found.pay_scale, found.pay_grade_min, found.pay_grade_max) == (TVOED, "E10", "E10")
+
+
+def test_open_range_is_a_valid_record():
+    found = vacancy(pay_text="mind. E 14")
+    assert (found.pay_grade_min, found.pay_grade_max) == ("E14", None)
