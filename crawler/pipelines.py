@@ -44,7 +44,7 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
         "location": _location(raw),
         "contact": _contact(raw),
         "date_posted": _date(raw.date_posted, today),
-        "deadline": _date(raw.deadline, today),
+        "deadline": _date(raw.deadline, today, normalize.parse_deadline),
         "start_date": _date(raw.start_date, today),
     }
     record.update(_facts(raw, text))
@@ -137,12 +137,17 @@ def _clean_id(value: str) -> str:
     return re.sub(r"\s+", "-", str(value).strip())[:150] or "ohne-id"
 
 
-def _date(value: date | str | None, today: date | None) -> str | None:
+def _date(value: date | str | None, today: date | None, parse=normalize.parse_german_date) -> str | None:
+    """A record date; placeholders (01.01.1900, 2100 on) and "baldmöglichst" are none.
+
+    Vendor timestamps that reach here as text (Unix seconds, "/Date(ms)/") are read too."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value.isoformat()
-    parsed = normalize.parse_german_date(str(value), today=today)
+        return None if normalize.is_placeholder_date(value, today) else value.isoformat()
+    parsed = normalize.parse_timestamp(value) or parse(str(value), today=today)
+    if parsed is not None and normalize.is_placeholder_date(parsed, today):
+        return None
     return parsed.isoformat() if parsed else None
 
 

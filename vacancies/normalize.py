@@ -46,7 +46,8 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from vacancies import clock
 from vacancies.model import PAY_GRADE_RE, EmploymentStatus, PayScale, PostingType, WorkingTime
@@ -58,12 +59,17 @@ __all__ = [
     "PayInfo",
     "canonical_pay_grade",
     "category_for",
+    "is_as_soon_as_possible",
     "is_land_employer",
+    "is_placeholder_date",
     "parse_career_level",
+    "parse_deadline",
     "parse_fixed_term",
     "parse_german_date",
     "parse_pay",
+    "parse_start_date",
     "parse_status",
+    "parse_timestamp",
     "parse_weekly_hours",
     "parse_working_time",
     "pay_grade_rank",
@@ -713,11 +719,28 @@ def _year_for(day: int, month: int, today: date) -> int:
         return today.year + 1  # 29.02. in a non-leap year: the check below rejects invalid dates
 
 
+_FAR_AHEAD_DAYS = 5 * 366  # a posting's dates lie within a few years; 31.12.2099 is a filler
+
+
+def is_placeholder_date(value: date, today: date | None = None) -> bool:
+    """True for the filler dates of vendor systems: 01.01.1900 (and older), 2100 on, or years ahead."""
+    if value.year <= 1900 or value.year >= 2100:
+        return True
+    return (value - (today or clock.today())).days > _FAR_AHEAD_DAYS
+
+
 def parse_german_date(text: str, today: date | None = None) -> date | None:
-    """The first date in a text: "15.12.2026", "15.12.26", "3. März 2027", "2026-12-15"; invalid -> None."""
+    """The first date in a text: "15.12.2026", "15.12.26", "3. März 2027", "2026-12-15"; invalid -> None.
+
+    A placeholder (01.01.1900, 31.12.9999, years ahead) is no date: None.
+    """
     match = _DATE_RE.search(_fold(text or ""))
     if not match:
         return None
+    return _date_of(match, today or clock.today())
+
+
+def _date_of(match: re.Match[str], today: date) -> date | None:
     if match["iy"]:
         year, month, day = int(match["iy"]), int(match["im"]), int(match["id"])
     elif match["d"]:
@@ -727,8 +750,89 @@ def parse_german_date(text: str, today: date | None = None) -> date | None:
         day, month = int(match["nd"]), _MONTHS[match["nm"]]
         year = int(match["ny"]) if match["ny"] else None
     if year is None:
-        year = _year_for(day, month, today or clock.today())
+        year = _year_for(day, month, today)
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         return None
+    return None if is_placeholder_date(found, today) else found
+
+
+# "baldmöglichst", "ab sofort", "zum nächstmöglichen Zeitpunkt": a start as soon as possible, never a
+# deadline. The record has no value for "as soon as possible", so such a start date stays None and the
+# words stay in the description.
+_AS_SOON_AS_POSSIBLE_RE = re.compile(
+    r"baldmoeglichst|\bsofort\b|(?:zum|ab\s+dem)\s+(?:naechst|fruehest)moeglichen\s+(?:zeitpunkt|termin)"
+    r"|\bab\s+sofort\b|\bschnellstmoeglich|\bumgehend\b|\bper\s+sofort\b"
+)
+# A date after these words is a start or an interview, not a (second) deadline.
+_NOT_DEADLINE_RE = re.compile(
+    r"(?:einstellung|beginn|eintritt|dienstantritt|besetz\w*|start|zum|ab|vorstellungs\w*|gespraech\w*|"
+    r"auswahl\w*|veroeffentlich\w*|stand)\W*(?:\w+\W+){0,2}$"
+)
+
+
+def is_as_soon_as_possible(text: str | None) -> bool:
+    """True for "baldmöglichst", "(ab) sofort", "zum nächstmöglichen Zeitpunkt" – a start, not a date."""
+    return bool(_AS_SOON_AS_POSSIBLE_RE.search(_fold(text or "")))
+
+
+def parse_deadline(text: str, today: date | None = None) -> date | None:
+    """The application deadline of a text; None for "baldmöglichst" alone and for two different
+    deadlines ("bis 15.01.2027 … Bewerbungsschluss 31.01.2027"): no value is better than a wrong one."""
+    folded = _fold(text or "")
+    today = today or clock.today()
+    deadlines, first, previous_end = [], None, 0
+    for match in _DATE_RE.finditer(folded):
+        found = _date_of(match, today)
+        if found is None:
+            continue
+        first = first or found
+        if not _NOT_DEADLINE_RE.search(folded[previous_end : match.start()][-40:]):
+            deadlines.append(found)
+        previous_end = match.end()
+    if len(set(deadlines)) > 1:
+        return None
+    return deadlines[0] if deadlines else first
+
+
+def parse_start_date(text: str, today: date | None = None) -> date | None:
+    """The start date: "zum 01.04.2027"; "baldmöglichst" and the like are None (no such record value)."""
+    return parse_german_date(text, today)
+
+
+# Microsoft JSON dates: "/Date(1767139200000)/", "/Date(1767139200000+0100)/", "\/Date(…)\/".
+_MS_JSON_DATE_RE = re.compile(r"^\\?/?date\((?P<ms>-?\d{1,15})(?P<offset>[+-]\d{4})?\)\\?/?$", re.IGNORECASE)
+_EPOCH_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 … 2100-01-01: outside, a number is no date
+_BERLIN = "Europe/Berlin"
+
+
+def parse_timestamp(value: object) -> date | None:
+    """Vendor timestamps: Unix seconds (1767139200), milliseconds (1767139200000) as numbers or digit
+    strings, and Microsoft JSON dates. The day is the German one (a midnight in Berlin is 23:00 UTC)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    tz = None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if match := _MS_JSON_DATE_RE.match(text):
+            number = int(match["ms"]) / 1000
+            tz = _offset_zone(match["offset"])
+        elif re.fullmatch(r"\d{9,13}(?:\.\d+)?", text):
+            number = float(text)
+        else:
+            return None
+    if number > _EPOCH_SECONDS[1] and number / 1000 < _EPOCH_SECONDS[1]:
+        number /= 1000  # milliseconds
+    if not _EPOCH_SECONDS[0] <= number < _EPOCH_SECONDS[1]:
+        return None
+    return datetime.fromtimestamp(number, tz or ZoneInfo(_BERLIN)).date()
+
+
+def _offset_zone(offset: str | None) -> timezone | None:
+    if not offset:
+        return None
+    sign = -1 if offset[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))

@@ -16,8 +16,12 @@ from crawler.pipelines import to_record
 from vacancies.model import PayScale, PostingType, Vacancy, WorkingTime
 from vacancies.normalize import (
     PayInfo,
+    is_as_soon_as_possible,
+    parse_deadline,
     parse_fixed_term,
+    parse_german_date,
     parse_pay,
+    parse_timestamp,
     parse_working_time,
     posting_type_from_title,
 )
@@ -227,3 +231,111 @@ def test_pay_stated_after_the_first_3000_characters_is_found():
 def test_open_range_is_a_valid_record():
     found = vacancy(pay_text="mind. E 14")
     assert (found.pay_grade_min, found.pay_grade_max) == ("E14", None)
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+TODAY = date(2026, 11, 27)
+
+
+@cases(
+    {
+        # Before: the vendor's filler dates were stored as dates.
+        "01.01.1900": None,
+        "Bewerbungsfrist: 01.01.1900": None,
+        "1899-12-30": None,
+        "31.12.2099": None,
+        "31.12.9999": None,
+        "01.01.2100": None,
+        "01.12.2035": None,
+        # Real dates, also a few years ahead (a start of a training year), stay.
+        "15.01.2027": date(2027, 1, 15),
+        "01.09.2029": date(2029, 9, 1),
+        "baldmöglichst": None,
+        "ab sofort": None,
+    }
+)
+def test_placeholder_dates_are_no_dates(text: str, expected: date | None) -> None:
+    assert parse_german_date(text, today=TODAY) == expected
+
+
+@cases(
+    {
+        "baldmöglichst": True,
+        "Einstellung ab sofort": True,
+        "sofort": True,
+        "Die Stelle ist zum nächstmöglichen Zeitpunkt zu besetzen.": True,
+        "zum 01.04.2027": False,
+        "Sofortmaßnahmen im Katastrophenschutz": False,
+    }
+)
+def test_as_soon_as_possible_wording(text: str, expected: bool) -> None:
+    assert is_as_soon_as_possible(text) is expected
+
+
+@cases(
+    {
+        # Before: the first date of the text, whatever it was.
+        "Bewerbungsfrist: 15.01.2027": date(2027, 1, 15),
+        "Bewerbungsfrist 15.01.2027, Einstellung zum 01.04.2027": date(2027, 1, 15),
+        "Bewerbungsschluss ist der 15.01.2027; die Vorstellungsgespräche finden am 02.02.2027 statt.": date(
+            2027, 1, 15
+        ),
+        "Bewerbungsfrist: 15.01.2027 (Bewerbungsschluss 15.01.2027)": date(2027, 1, 15),
+        # Contradictory: two different deadlines give none.
+        "Bewerbungsfrist: 15.01.2027 – Bewerbungen bitte bis spätestens 31.01.2027": None,
+        "baldmöglichst": None,
+        "ab sofort": None,
+        "zum nächstmöglichen Zeitpunkt": None,
+        "01.01.1900": None,
+    }
+)
+def test_parse_deadline(text: str, expected: date | None) -> None:
+    assert parse_deadline(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1767139200, date(2025, 12, 31)),
+        (1767139200000, date(2025, 12, 31)),
+        ("1767139200", date(2025, 12, 31)),
+        ("1767139200000", date(2025, 12, 31)),
+        ("/Date(1767139200000)/", date(2025, 12, 31)),
+        ("/Date(1767139200000+0100)/", date(2025, 12, 31)),
+        ("\\/Date(1767139200000)\\/", date(2025, 12, 31)),
+        # Midnight in Berlin is 23:00 UTC the day before: the German day counts.
+        (1767135600, date(2025, 12, 31)),
+        ("/Date(1767135600000-0500)/", date(2025, 12, 30)),
+        # Placeholders and numbers that are no timestamps.
+        ("/Date(-2208988800000)/", None),
+        (0, None),
+        ("20261215", None),
+        (True, None),
+        ("15.01.2027", None),
+        (None, None),
+    ],
+)
+def test_parse_timestamp(value: object, expected: date | None) -> None:
+    assert parse_timestamp(value) == expected
+
+
+def test_record_dates_from_vendor_values():
+    found = vacancy(
+        deadline="/Date(1800000000000)/",
+        date_posted="01.01.1900",
+        start_date="baldmöglichst",
+    )
+    assert found.deadline == date(2027, 1, 15)
+    assert found.date_posted is None and found.start_date is None
+
+
+def test_record_placeholder_date_objects_are_dropped():
+    found = vacancy(deadline=date(1900, 1, 1), start_date=date(2099, 12, 31), date_posted=date(2026, 11, 20))
+    assert (found.deadline, found.start_date, found.date_posted) == (None, None, date(2026, 11, 20))
+
+
+def test_record_deadline_baldmoeglichst_is_no_deadline():
+    """Before (issue 15): "baldmöglichst" was shown as a deadline."""
+    found = vacancy(deadline="baldmöglichst", description_html="<p>Bewerbung baldmöglichst erbeten.</p>")
+    assert found.deadline is None and "baldmöglichst" in found.description
