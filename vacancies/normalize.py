@@ -402,7 +402,7 @@ def parse_weekly_hours(text: str) -> float | None:
 # ------------------------------------------------------------------------------------- fixed term
 
 _PERMANENT_RE = re.compile(
-    r"\bunbefristet|nicht\s+befristet|\bbefrist(?:et|ung)\s*[:–-]\s*(?:nein|keine)\b|\b(?:ohne|keine)\s+befristung|festanstellung|"
+    r"\bunbefristet|befristung\s*[:–-]?\s*unbefristet|nicht\s+befristet|\bbefrist(?:et|ung)\s*[:–-]\s*(?:nein|keine)\b|\b(?:ohne|keine)\s+befristung|festanstellung|"
     r"\bdauerstelle|"
     r"\bauf\s+dauer\s+(?:zu\s+besetzen|angelegt|eingerichtet|ausgeschrieben)|\bdauerhaft\s+zu\s+besetzen"
 )

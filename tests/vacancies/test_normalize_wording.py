@@ -55,6 +55,9 @@ def vacancy(**changes) -> Vacancy:
         "Befristung: unbefristet": (False, None),
         "Beschäftigungsumfang: Vollzeit\nBefristung: unbefristet\nBewerbungsfrist: 15.01.2027": (False, None),
         "Art der Befristung – unbefristet": (False, None),
+        # A two-column table read as text glues label and value.
+        "ArbeitszeitVollzeit\nBefristungunbefristet\nBewerbungsfrist15.01.2027": (False, None),
+        "Befristung\nunbefristet": (False, None),
         "Befristung: keine": (False, None),
         "befristet: nein": (False, None),
         # Before: the name of the law made any posting fixed term.
