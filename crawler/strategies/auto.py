@@ -34,6 +34,7 @@ from crawler.strategies.common import (
     Strategy,
     absolute,
     extract_job_postings,
+    link_base,
     same_site_links,
 )
 from crawler.strategies.feed import FeedStrategy
@@ -147,7 +148,7 @@ class AutoStrategy(Strategy):
 
     def _feeds(self, response: scrapy.http.TextResponse) -> Iterator[scrapy.Request]:
         for link in response.css('link[rel~="alternate"][href]'):
-            url = absolute(response.url, link.attrib["href"])
+            url = absolute(link_base(response), link.attrib["href"])
             if link.attrib.get("type") in FEED_TYPES and url and self.reporter.is_allowed(url):
                 yield self.follow(url, "parse_feed", LIST)
 
@@ -159,7 +160,7 @@ class AutoStrategy(Strategy):
         found = response.xpath("//*/@data-api | //*/@data-url | //*/@data-src | //*/@data-feed").getall()
         found += _FETCH_RE.findall(" ".join(response.xpath("//script[not(@src)]/text()").getall()))
         for href in dict.fromkeys(found):
-            url = absolute(response.url, href)
+            url = absolute(link_base(response), href)
             if url and url not in skip and self.reporter.is_allowed(url) and _JSON_PATH_RE.search(url):
                 yield self.follow(url, "parse_api", LIST, delegate="interamt")
 

@@ -24,6 +24,7 @@ from extruct.jsonld import JsonLdExtractor
 from extruct.uniform import _umicrodata_microformat
 from extruct.w3cmicrodata import MicrodataExtractor
 from parsel import Selector, SelectorList
+from scrapy.utils.response import get_base_url
 from w3lib.url import canonicalize_url
 
 from crawler.config import SourceConfig
@@ -112,11 +113,12 @@ def select(node: Selector | scrapy.http.TextResponse, query: str) -> SelectorLis
 def select_links(response: scrapy.http.TextResponse, query: str) -> list[str]:
     """Absolute URLs of the matched `a` elements (or of matched href strings), in page order, unique."""
     urls: list[str] = []
+    base = link_base(response)
     for node in select(response, query):
         href = node.attrib.get("href") if _is_element(node) else node.get()
         if href is None and _is_element(node):
             href = node.css("a::attr(href)").get()
-        url = absolute(response.url, href)
+        url = absolute(base, href)
         if url and url not in urls:
             urls.append(url)
     return urls
@@ -139,12 +141,22 @@ def absolute(base: str, href: str | None) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
+def link_base(page: scrapy.http.TextResponse | Selector, url: str = "") -> str:
+    """The URL a page's relative links resolve against: its `<base href>` (CMS such as Contao set one,
+    so "stellen/x.html" on /landratsamt/stellen.html means /stellen/x.html), else the page's own URL."""
+    if isinstance(page, scrapy.http.TextResponse):
+        return get_base_url(page)  # Scrapy's, cached per response
+    base = page.xpath("//base[@href][1]/@href").get()
+    return (absolute(url, base) or url) if base else url
+
+
 def same_site_links(response: scrapy.http.TextResponse, reporter: Reporter) -> list[tuple[str, str]]:
     """(url, link text) of every link on the page that stays within the allowed domains."""
     found: dict[str, str] = {}
+    base = link_base(response)
     for anchor in response.css("a[href]"):
         # lxml's own get(): parsel's attrib raises ValueError when any attribute holds control characters.
-        url = absolute(response.url, anchor.root.get("href"))
+        url = absolute(base, anchor.root.get("href"))
         if url and reporter.is_allowed(url) and url != response.url:
             found.setdefault(url, clean_text(" ".join(anchor.css("::text").getall())))
     return list(found.items())

@@ -19,7 +19,7 @@ import scrapy
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.strategies.common import absolute, clean_text
+from crawler.strategies.common import absolute, clean_text, link_base
 
 # What a vacancy page or a menu entry leading to one is called. Every term starts at a word boundary,
 # so that "Beratungsstellen", "Haltestellen" or "Zulassungsstelle" never match.
@@ -78,7 +78,7 @@ def vacancy_links(response: scrapy.http.TextResponse, is_allowed) -> list[Vacanc
     """Same-site links that lead to vacancy pages, best first (menus above passing mentions)."""
     best: dict[str, VacancyLink] = {}
     for anchor in response.css("a[href]"):
-        url = absolute(response.url, anchor.attrib.get("href"))
+        url = absolute(link_base(response), anchor.attrib.get("href"))
         if not url or url == response.url or not is_allowed(url) or url.lower().endswith(".pdf"):
             continue
         text = clean_text(" ".join(anchor.css("::text").getall()) or anchor.attrib.get("title", ""))
@@ -165,7 +165,7 @@ def read_sitemap(response: scrapy.http.Response) -> SitemapEntries:
     except Exception:  # lxml gives up on documents that are no XML at all
         return entries
     for entry in sitemap:
-        url = absolute(response.url, entry.get("loc"))
+        url = absolute(link_base(response), entry.get("loc"))
         if not url:
             continue
         if sitemap.type == "sitemapindex":

@@ -21,6 +21,7 @@ from crawler.strategies.common import (
     find_email,
     find_phone,
     inner_html,
+    link_base,
     node_text,
     parse_place,
     select,
@@ -99,7 +100,7 @@ def _fill_links(posting: RawPosting, response: scrapy.http.TextResponse, fields:
         if href and href.startswith("mailto:"):
             posting.apply_email = href.removeprefix("mailto:").split("?")[0]
         else:
-            posting.apply_url = absolute(response.url, href)
+            posting.apply_url = absolute(link_base(response), href)
     if "attachments" in fields:
         posting.attachments = select_links(response, fields["attachments"])
 

@@ -21,7 +21,15 @@ import scrapy
 from parsel import Selector
 
 from crawler.items import RawPosting
-from crawler.strategies.common import absolute, clean_text, parse_place, slug, to_date, url_source_id
+from crawler.strategies.common import (
+    absolute,
+    clean_text,
+    link_base,
+    parse_place,
+    slug,
+    to_date,
+    url_source_id,
+)
 from crawler.strategies.plain import looks_like_posting
 
 # A title that names a post. Public employers' postings almost always carry the gender marker, a
@@ -193,7 +201,7 @@ def _repeated(node: Selector) -> bool:
 def _row(response: scrapy.http.TextResponse, item: Selector, is_allowed: Callable[[str], bool]) -> Row | None:
     links = []
     for anchor in item.xpath(".//a[@href]"):
-        url = absolute(response.url, anchor.attrib.get("href"))
+        url = absolute(link_base(response), anchor.attrib.get("href"))
         if url and is_allowed(url) and url != response.url:
             text = clean_text(" ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("title", ""))
             if not APPLY_RE.search(text):  # "Jetzt online bewerben" leads to a form, not to the posting
@@ -386,7 +394,7 @@ def next_pages(response: scrapy.http.TextResponse, is_allowed: Callable[[str], b
         "//a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href | "
         "//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href"
     ).getall():
-        url = absolute(response.url, href)
+        url = absolute(link_base(response), href)
         if url and is_allowed(url) and url != response.url:
             found.append(url)
     for anchor in response.xpath("//body//a[@href]"):
@@ -394,7 +402,7 @@ def next_pages(response: scrapy.http.TextResponse, is_allowed: Callable[[str], b
         label = " ".join(anchor.xpath("@title | @aria-label").getall())
         if not (NEXT_TEXT_RE.match(text) or (not text.strip("»›> ") and _NEXT_LABEL_RE.search(label))):
             continue
-        url = absolute(response.url, anchor.attrib.get("href"))
+        url = absolute(link_base(response), anchor.attrib.get("href"))
         if url and url != response.url and is_allowed(url) and is_page_step(response.url, url):
             found.append(url)
     return list(dict.fromkeys(found))

@@ -25,7 +25,15 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.items import RawPosting
-from crawler.strategies.common import absolute, clean_text, find_email, find_phone, parse_place, url_source_id
+from crawler.strategies.common import (
+    absolute,
+    clean_text,
+    find_email,
+    find_phone,
+    link_base,
+    parse_place,
+    url_source_id,
+)
 from crawler.strategies.structured import complete_from_description
 from vacancies import normalize
 from vacancies.normalize import parse_german_date
@@ -367,11 +375,12 @@ def _in_boilerplate(element: Any) -> bool:
 def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tuple[str, str]]:
     """(absolute URL, link text) of the links outside navigation, header and footer."""
     found = []
+    base = link_base(page, url)
     for anchor in page.xpath("//a[@href]"):
         if _in_boilerplate(anchor.root) or (not with_aside and anchor.xpath("ancestor::aside")):
             continue
         href = (anchor.root.get("href") or "").strip()  # not .attrib: one garbled attribute breaks it
-        target = href if href.lower().startswith("mailto:") else _absolute(url, href)
+        target = href if href.lower().startswith("mailto:") else _absolute(base, href)
         if target and target != url:
             found.append((target, clean_text(" ".join(anchor.xpath(".//text()").getall()))))
     return found

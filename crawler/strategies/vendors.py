@@ -49,6 +49,7 @@ from crawler.strategies.common import (
     absolute,
     as_html,
     clean_text,
+    link_base,
     parse_place,
     to_date,
 )
@@ -117,7 +118,7 @@ def find_portals(response: scrapy.http.TextResponse) -> list[Portal]:
         return []
     portals: dict[str, Portal] = {}
     for href in raw:
-        url = absolute(response.url, html.unescape(href))
+        url = absolute(link_base(response), html.unescape(href))
         portal = portal_for(url) if url else None
         if portal is not None:
             portals.setdefault(portal.url, portal)

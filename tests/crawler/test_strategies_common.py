@@ -122,3 +122,17 @@ def test_a_broken_link_or_attribute_costs_that_link_only():
         "https://lra.example/stellen/1",
         "https://lra.example/stellen/2",
     ]
+
+
+def test_relative_links_resolve_against_the_pages_base_href():
+    from crawler.strategies.common import same_site_links
+
+    body = (
+        b'<html><head><base href="https://lra.example/"></head><body>'
+        b'<a href="stellenausschreibungen/hausmeister.html">Hausmeister (m/w/d)</a></body></html>'
+    )
+    spider = make_spider("auto", "https://lra.example/")
+    response = HtmlResponse("https://lra.example/landratsamt/stellen.html", body=body, encoding="utf-8")
+    assert [url for url, _ in same_site_links(response, spider)] == [
+        "https://lra.example/stellenausschreibungen/hausmeister.html"
+    ]
