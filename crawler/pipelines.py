@@ -108,6 +108,8 @@ def _fixed_term(raw: RawPosting, hints: str, text: str) -> tuple[bool | None, in
         title_fixed, title_months = normalize.parse_fixed_term(raw.title or "")
         if title_fixed is True:
             return True, title_months or months
+        if fixed is None and title_fixed is False:
+            return False, None  # "Unbefristete Vollzeitstelle …" in the title, nothing in the text
     return fixed, months
 
 

@@ -99,6 +99,14 @@ def test_title_befristet_takes_its_months_from_the_text():
     assert (found.fixed_term, found.term_months) == (True, 18)
 
 
+def test_unbefristet_in_the_title_counts_when_the_text_is_silent():
+    found = vacancy(
+        title="Unbefristete Stelle: Sachbearbeiter (m/w/d) Kreiskasse",
+        description_html="<p>Ihre Aufgaben: Buchung und Abstimmung der Zahlungseingänge.</p>",
+    )
+    assert found.fixed_term is False
+
+
 def test_title_without_a_term_leaves_the_text_decision():
     found = vacancy(description_html="<p>Die Stelle ist auf Dauer zu besetzen.</p>")
     assert found.fixed_term is False
@@ -310,6 +318,8 @@ def test_parse_deadline(text: str, expected: date | None) -> None:
         # Midnight in Berlin is 23:00 UTC the day before: the German day counts.
         (1767135600, date(2025, 12, 31)),
         ("/Date(1767135600000-0500)/", date(2025, 12, 30)),
+        # Json.NET writes a local midnight (+0100) as 23:00 UTC of the day before: the offset gives the day.
+        ("\\/Date(1767135600000+0100)\\/", date(2025, 12, 31)),
         # Placeholders and numbers that are no timestamps.
         ("/Date(-2208988800000)/", None),
         (0, None),
