@@ -236,7 +236,10 @@ def parse_place(text: str | None) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     before = text[: match.start()].rstrip(" ,;")
     street = before.split(",")[-1].strip() or None if before else None
-    return street, match[1], match[2].strip()
+    city = match[2].strip()
+    if city.endswith(".") and not re.search(r"(?:^|[\s.])\w{1,2}\.$", city):
+        city = city[:-1]  # the sentence's full stop ("Dienstort: 84130 Dingolfing."), not "a.d." of a name
+    return street, match[1], city
 
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -30,7 +30,7 @@ from crawler.strategies.common import (
     to_date,
     url_source_id,
 )
-from crawler.strategies.plain import looks_like_posting
+from crawler.strategies.plain import looks_like_posting, page_lines
 
 # A title that names a post. Public employers' postings almost always carry the gender marker, a
 # job noun or a pay grade; menu entries and news headlines do not.
@@ -251,7 +251,8 @@ def section_postings(response: scrapy.http.TextResponse) -> list[RawPosting]:
     bewerben Sie sich" are none (the plain reader's posting check)."""
     found: list[RawPosting] = []
     page_url = response.url.split("#", 1)[0]
-    for heading in response.xpath("//body//*[self::h2 or self::h3 or self::h4]"):
+    # An accordion's <details><summary> is a heading too: its section is the rest of the <details>.
+    for heading in response.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::summary]"):
         if heading.xpath(f"boolean({_CHROME_XPATH})").get() == "1":
             continue
         title = clean_text(" ".join(heading.xpath(".//text()").getall()))
@@ -264,7 +265,11 @@ def section_postings(response: scrapy.http.TextResponse) -> list[RawPosting]:
         text = clean_text(" ".join(section.xpath(".//text()").getall()))
         if not looks_like_posting(title, text):
             continue
-        anchor = heading.attrib.get("id") or heading.xpath(".//a/@name | .//a/@id").get() or _slug(title)
+        anchor = (
+            heading.attrib.get("id")
+            or heading.xpath(".//a/@name | .//a/@id | self::summary/parent::details/@id").get()
+            or _slug(title)
+        )
         posting = RawPosting(
             source_id=f"{url_source_id(page_url)}#{anchor}",
             url=f"{page_url}#{anchor}",
@@ -293,6 +298,8 @@ def _slug(title: str) -> str:
 
 
 def _section_body(heading: Selector) -> list[str]:
+    if heading.root.tag == "summary":
+        return [sibling.get() for sibling in heading.xpath("following-sibling::*")]
     level = _HEADING_LEVELS.index(heading.root.tag)
     parts = []
     for sibling in heading.xpath("following-sibling::*"):
@@ -316,7 +323,8 @@ def _fill_hints(hints: RawPosting, item: Selector) -> None:
         value = clean_text(" ".join(term.xpath("following-sibling::dd[1]//text()").getall()))
         if label and value:
             found.setdefault(label, value)
-    text = clean_text(" ".join(item.xpath(".//text()[not(ancestor::script)]").getall()))
+    # One line per block (cell, paragraph): "Dienstort: 84130 Dingolfing." ends with its paragraph.
+    text = " | ".join(page_lines(item.root, skip_boilerplate=False))
     for name, pattern in _LABELLED.items():
         if name not in found and (match := pattern.search(text)):
             found[name] = match[1]

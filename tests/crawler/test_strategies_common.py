@@ -69,6 +69,9 @@ def test_source_id_ignores_scheme_host_and_query_order():
         ("Brückenstraße 1, 63897 Miltenberg", ("Brückenstraße 1", "63897", "Miltenberg")),
         ("97616 Bad Neustadt a.d.Saale (Dienstsitz)", (None, "97616", "Bad Neustadt a.d.Saale")),
         ("kein Ort", (None, None, None)),
+        ("84130 Dingolfing.", (None, "84130", "Dingolfing")),  # the sentence's full stop
+        ("94405 Landau a.d.Isar.", (None, "94405", "Landau a.d.Isar")),
+        ("97616 Bad Neustadt a.d.", (None, "97616", "Bad Neustadt a.d.")),  # an abbreviation keeps its dot
     ],
 )
 def test_parse_place(text, expected):

@@ -200,3 +200,27 @@ def test_an_apply_link_is_no_posting_link():
     <h2>Netzwerkadministrator (m/w/d)</h2><p>Bewerbungsfrist: 01.01.2027</p>
     <a href="/karriere/bewerben/?kennziffer=26-ITU-121">Jetzt online bewerben</a></article></section>"""
     assert rows_of(html(body)) == {}
+
+
+ACCORDION = """<html><body><main><h1>Stellenangebote</h1><div class="accordion">
+<details id="wohngeld"><summary>Sachbearbeiterin / Sachbearbeiter (m/w/d) Wohngeld</summary>
+<div><p>Kennziffer: DGF-140</p><p>Teilzeit (50 %), Entgeltgruppe 8 TVöD. Dienstort: 84130 Dingolfing.</p>
+<p>Ihre Aufgaben: Beratung. Ihr Profil: Ausbildung.</p><p>Bewerbungsfrist: 22.01.2027</p></div></details>
+<details><summary>So bewerben Sie sich</summary><div><p>Bitte per E-Mail.</p></div></details>
+</div></main></body></html>"""
+
+
+def test_accordion_sections_of_one_page_are_postings():
+    from scrapy.http import HtmlResponse
+
+    from crawler.strategies.listing import section_postings
+
+    url = "https://lra.example/jobs/stellenangebote"
+    response = HtmlResponse(url, body=ACCORDION.encode(), encoding="utf-8")
+    (posting,) = section_postings(response)
+    assert (posting.url, posting.title) == (
+        f"{url}#wohngeld",
+        "Sachbearbeiterin / Sachbearbeiter (m/w/d) Wohngeld",
+    )
+    assert (posting.reference, posting.postal_code, posting.city) == ("DGF-140", "84130", "Dingolfing")
+    assert "Entgeltgruppe 8" in posting.description_html
