@@ -401,10 +401,12 @@ def parse_weekly_hours(text: str) -> float | None:
 
 # ------------------------------------------------------------------------------------- fixed term
 
+# No \b before the branches (see _FIXED_RE below: letter-first branches are scanned fast); "unbefristet"
+# without \b also reads a two-column table glued into "Befristungunbefristet".
 _PERMANENT_RE = re.compile(
-    r"\bunbefristet|befristung\s*[:–-]?\s*unbefristet|nicht\s+befristet|\bbefrist(?:et|ung)\s*[:–-]\s*(?:nein|keine)\b|\b(?:ohne|keine)\s+befristung|festanstellung|"
-    r"\bdauerstelle|"
-    r"\bauf\s+dauer\s+(?:zu\s+besetzen|angelegt|eingerichtet|ausgeschrieben)|\bdauerhaft\s+zu\s+besetzen"
+    r"unbefristet|nicht\s+befristet|befrist(?:et|ung)\s*[:–-]\s*(?:nein|keine)\b|(?:ohne|keine)\s+befristung|"
+    r"festanstellung|dauerstelle|dauerhaft\s+zu\s+besetzen|"
+    r"auf\s+dauer\s+(?:zu\s+besetzen|angelegt|eingerichtet|ausgeschrieben)"
 )
 # "Befristung: unbefristet" / "Befristung: keine" is a label with its answer, not a fixed term.
 _LABEL_ANSWER = r"(?!\s*[:–-]?\s*(?:unbefristet|keine\b|nein\b|entfaellt|ohne\b))"
