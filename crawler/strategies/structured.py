@@ -282,11 +282,34 @@ def complete_from_description(posting: RawPosting) -> None:
     if not text:
         return
     posting.reference = _visible_reference(text) or posting.reference
+    if not posting.postal_code:
+        _place_from_text(posting, text)
     posting.pay_text = _with_pay(posting.pay_text, text)
     posting.working_time_text = _with_hours(posting.working_time_text, text)
     posting.term_text = _with_term_length(posting.term_text, text)
     if posting.career_text and normalize.parse_career_level(posting.career_text) is None:
         posting.career_text = None  # e.g. "bachelor degree": the title and description may say "3. QE"
+
+
+_PLACE_LINE_RE = re.compile(r"(?i)^\s*(?:dienstort|arbeitsort|einsatzort|dienstsitz|standort)\s*:")
+
+
+def _place_from_text(posting: RawPosting, text: str) -> None:
+    """A place the schema gives without postal code ("Bad Neustadt a.d.Saale") from the description:
+    a "Dienstort:" line, or an address line in the same place. Another place's address (the HR
+    office's, say) is not taken for an unlabelled line."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    labelled = [line.split(":", 1)[1] for line in lines if _PLACE_LINE_RE.match(line)]
+    named = (posting.city or "").casefold()
+    for line, must_match in [(line, False) for line in labelled] + [(line, True) for line in lines]:
+        street, code, city = parse_place(line)
+        if (
+            code
+            and city
+            and (not must_match or (named and (named in city.casefold() or city.casefold() in named)))
+        ):
+            posting.street, posting.postal_code, posting.city = posting.street or street, code, city
+            return
 
 
 def _visible_reference(text: str) -> str | None:

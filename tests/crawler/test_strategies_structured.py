@@ -345,3 +345,23 @@ def test_facts_the_page_shows_beside_its_json_ld_complete_the_posting(strategy):
     record = to_record(posting)
     assert (record["career_level"], record["pay_grade_max"]) == (3, "E11")  # not the menu's level 1
     assert (posting.deadline, posting.working_time_text) == (date(2026, 12, 15), "Vollzeit")
+
+
+def test_a_place_without_postal_code_is_completed_from_the_description():
+    from crawler.strategies.structured import posting_from_schema
+
+    data = {
+        "@type": "JobPosting",
+        "title": "Sachbearbeiter Bauordnungsrecht (m/w/d)",
+        "jobLocation": {"@type": "Place", "address": "Bad Neustadt a.d.Saale"},
+        "description": "<p>Personalstelle, Spörleinstraße 11, 97616 Bad Neustadt a.d.Saale</p>"
+        "<p>Dienstort: Am Schlosspark 2, 97616 Bad Neustadt a.d.Saale</p>",
+    }
+    posting = posting_from_schema(data, f"{BASE}/stelle/1")
+    assert (posting.street, posting.postal_code, posting.city) == (
+        "Am Schlosspark 2",
+        "97616",
+        "Bad Neustadt a.d.Saale",
+    )
+    elsewhere = {**data, "description": "<p>Bewerbungen an: Hauptstraße 1, 80331 München</p>"}
+    assert posting_from_schema(elsewhere, f"{BASE}/stelle/1").postal_code is None  # another place's address
