@@ -63,9 +63,9 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
     employer = raw.employer
     pay = normalize.parse_pay(raw.pay_text, employer) if raw.pay_text else normalize.PayInfo(None, None, None)
-    if not pay.grade_min and not pay.grade_max:
+    if not pay.has_grade:
         pay = normalize.parse_pay(f"{raw.title}\n{text[:_PAY_HEAD]}", employer)
-    if not pay.grade_min and not pay.grade_max and len(text) > _PAY_HEAD:
+    if not pay.has_grade and len(text) > _PAY_HEAD:
         pay = normalize.parse_pay(_pay_text(raw.title, text), employer)
     fixed, months = _fixed_term(raw, hints, text)
     facts = {

@@ -219,6 +219,11 @@ class PayInfo:
     grade_min: str | None
     grade_max: str | None
 
+    @property
+    def has_grade(self) -> bool:
+        """A grade is known: open ranges have only a floor ("mind. E 14") or only a ceiling ("bis E 11")."""
+        return bool(self.grade_min or self.grade_max)
+
 
 _SCALE_LETTERS = {
     PayScale.baybesg: "A",

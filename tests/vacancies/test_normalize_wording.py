@@ -218,6 +218,13 @@ def test_pay_wording(text: str, employer: str | None, expected: PayInfo) -> None
     assert parse_pay(text, employer=employer) == expected
 
 
+@cases(
+    {"mind. E 14": True, "bis zu E 9c": True, "E 9a - E 10": True, "Vergütung nach TVöD": False, "": False}
+)
+def test_pay_info_has_grade_also_for_open_ranges(text: str, expected: bool) -> None:
+    assert parse_pay(text).has_grade is expected
+
+
 def test_parse_pay_without_employer_keeps_the_old_call():
     assert parse_pay("Entgeltgruppe 9c") == PayInfo(TVOED, "E9c", "E9c")
 
