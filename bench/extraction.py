@@ -46,6 +46,9 @@ sys.path.insert(0, str(ROOT))
 
 UNSEEN_DIR = ROOT / "tests" / "crawler" / "fixtures" / "unseen"
 TARGET_FOUND, TARGET_FIELDS, TARGET_FALSE = 98.0, 95.0, 0
+# The day the crawl believes it is (STELLEN_TODAY, as tests pin it): the held-out corpus states fixed
+# deadlines (January/February 2027), so on the real calendar its postings would expire one by one.
+TODAY = date(2026, 12, 2)
 FIELDS = ("title", "deadline", "reference", "postal_code", "city", "pay_scale", "pay_grade_max",
           "working_time", "fixed_term", "career_level")  # fmt: skip
 UNSEEN_NET = "127.0.3"  # the sample sites use 127.0.0.2 …; these sites 127.0.3.1 …, the vendor last
@@ -246,7 +249,7 @@ def run_crawl(districts: list[dict[str, Any]], workdir: Path, only_district: str
     migrate(engine)
     engine.dispose()
     env = {**os.environ, "STELLEN_DATABASE_URL": f"sqlite:///{database}", "STELLEN_SEARCH_BACKEND": "sqlite",
-           "STELLEN_DISTRICTS_FILE": str(config)}  # fmt: skip
+           "STELLEN_DISTRICTS_FILE": str(config), "STELLEN_TODAY": TODAY.isoformat()}  # fmt: skip
     command = [sys.executable, "-m", "cli.main", "crawl", "--districts-file", str(config), "--impolite",
                "--http-cache", str(workdir / "cache")]  # fmt: skip
     if only_district:
@@ -542,7 +545,7 @@ def measure(only: str | None, site: str | None, workdir: Path) -> tuple[list[Sit
         districts: list[dict[str, Any]] = []
         truth: dict[str, tuple[str, list[dict[str, Any]]]] = {}  # district slug -> (corpus, postings)
         if "sample" in corpora:
-            sample = stack.enter_context(SampleSites(port=0, today=date.today(), slow_delay=0.05))
+            sample = stack.enter_context(SampleSites(port=0, today=TODAY, slow_delay=0.05))
             config = sample.districts_config()
             districts += sample_districts(config)
             for slug, postings in sample_truth(sample.expected(1), config).items():
