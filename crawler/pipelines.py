@@ -59,14 +59,26 @@ def record_id(raw: RawPosting) -> str:
     return f"{raw.source}:{_clean_id(raw.source_id)}"
 
 
-def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
-    hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
-    employer = raw.employer
-    pay = normalize.parse_pay(raw.pay_text, employer) if raw.pay_text else normalize.PayInfo(None, None, None)
-    if not pay.has_grade:
-        pay = normalize.parse_pay(f"{raw.title}\n{text[:_PAY_HEAD]}", employer)
+def _pay(raw: RawPosting, text: str) -> normalize.PayInfo:
+    """The pay hint first, then the title and the head of the text, then pay lines further down; a
+    tariff the hint names ("Bezahlung nach TVöD") is kept when the text names no grade either."""
+    employer = raw.employer  # decides the tariff of a bare E grade (TV-L at Land employers)
+    stated = (
+        normalize.parse_pay(raw.pay_text, employer) if raw.pay_text else normalize.PayInfo(None, None, None)
+    )
+    if stated.has_grade:
+        return stated
+    pay = normalize.parse_pay(f"{raw.title}\n{text[:_PAY_HEAD]}", employer)
     if not pay.has_grade and len(text) > _PAY_HEAD:
         pay = normalize.parse_pay(_pay_text(raw.title, text), employer)
+    if pay.has_grade:
+        return pay
+    return stated if stated.pay_scale else pay
+
+
+def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
+    hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
+    pay = _pay(raw, text)
     fixed, months = _fixed_term(raw, hints, text)
     facts = {
         "pay_scale": pay.pay_scale.value if pay.pay_scale else None,

@@ -246,6 +246,14 @@ def test_pay_stated_after_the_first_3000_characters_is_found():
     assert (found.pay_scale, found.pay_grade_min, found.pay_grade_max) == (TVOED, "E10", "E10")
 
 
+def test_a_tariff_named_by_the_pay_hint_is_kept_when_no_grade_is_stated():
+    found = vacancy(
+        pay_text="Bezahlung nach TV-L",
+        description_html="<p>Die Bezahlung richtet sich nach dem TVöD, Jahressonderzahlung inklusive.</p>",
+    )
+    assert (found.pay_scale, found.pay_grade_min, found.pay_grade_max) == (TVL, None, None)
+
+
 def test_open_range_is_a_valid_record():
     found = vacancy(pay_text="mind. E 14")
     assert (found.pay_grade_min, found.pay_grade_max) == ("E14", None)
