@@ -209,7 +209,8 @@ def _is_list_like(page: Selector, url: str, title: str) -> bool:
 
 _SEPARATOR_RE = re.compile(r"\s+(?:[–—|·-]|::)\s+|\s*\|\s*")
 _SITE_RE = re.compile(
-    r"(?i)landratsamt|landkreis|\bkreis\b|stadt|gemeinde|markt\s|startseite|\bhome\b|www\.|\.de\b|verwaltung\s"
+    r"(?i)landratsamt|landkreis|\bkreis\b|stadt|gemeinde|markt\s|startseite|\bhome\b|www\.|\.de\b|"
+    r"verwaltungsgemeinschaft"  # not "Verwaltung": "… – Verwaltung und Finanzen" is part of a title
 )
 # "Stellenausschreibung: …", "Stellenausschreibung Nr. 12/2026 – …", "Ausschreibung (Kennziffer 7) - …"
 _PREFIX_RE = re.compile(

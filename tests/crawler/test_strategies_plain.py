@@ -462,6 +462,10 @@ def test_looks_like_posting(title, text, expected):
         ("Stellenangebote - Landratsamt Kelheim", ""),
         ("Stellenausschreibung Nr. 12/2026 – Erzieher (m/w/d)", "Erzieher (m/w/d)"),
         ("Ausschreibung (Kennziffer 7) - Jurist (m/w/d)", "Jurist (m/w/d)"),
+        (
+            "Beamter (m/w/d) der 2. QE – Verwaltung und Finanzen - Landratsamt Tirschenreuth",
+            "Beamter (m/w/d) der 2. QE – Verwaltung und Finanzen",
+        ),
     ],
 )
 def test_title_without_site_name(raw, expected):
