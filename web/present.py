@@ -116,7 +116,10 @@ def german_number(value: float, digits: int = 1) -> str:
 
 def pay_grade(v: Vacancy) -> str:
     low, high = v.pay_grade_min, v.pay_grade_max
-    grade = low if (low == high or not high) else (high if not low else f"{low}–{high}")
+    if low and high:
+        grade = low if low == high else f"{low}–{high}"
+    else:  # an open range ("mind. E 14", "bis zu E 9c") says which end it is
+        grade = f"ab {low}" if low else f"bis {high}" if high else ""
     if not grade:
         return v.pay_scale.value if v.pay_scale else ""
     return f"{v.pay_scale.value} {grade}" if v.pay_scale else grade

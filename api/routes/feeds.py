@@ -22,6 +22,7 @@ from vacancies import clock, districts
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN, SearchQuery, Sort
 from vacancies.search.document import html_to_text
+from web.present import pay_grade
 
 FEED_SIZE = 50
 SUMMARY_CHARS = 300
@@ -191,9 +192,9 @@ def summary(vacancy: Vacancy) -> str:
     facts = [who] if who else []
     if vacancy.deadline:
         facts.append(f"Bewerbungsfrist: {vacancy.deadline:%d.%m.%Y}")
-    grades = "–".join(dict.fromkeys(g for g in (vacancy.pay_grade_min, vacancy.pay_grade_max) if g))
+    grades = pay_grade(vacancy)
     if grades:
-        facts.append(f"{vacancy.pay_scale.value + ' ' if vacancy.pay_scale else ''}{grades}")
+        facts.append(grades)
     text = " ".join(html_to_text(vacancy.description).split())
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"

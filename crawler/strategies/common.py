@@ -29,7 +29,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.config import SourceConfig
 from crawler.items import RawPosting
-from vacancies.normalize import parse_german_date
+from vacancies.normalize import parse_german_date, parse_timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -217,6 +217,8 @@ def to_date(value: Any) -> date | str | None:
         return None
     if isinstance(value, date):
         return value
+    if (stamp := parse_timestamp(value)) is not None:  # vendor JSON: Unix seconds/ms, "/Date(ms)/"
+        return stamp
     text = str(value).strip()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()

@@ -322,9 +322,9 @@ def _visible_reference(text: str) -> str | None:
 
 def _with_pay(hint: str | None, text: str) -> str | None:
     """Without a grade in the schema: the description's lines naming one (wherever they stand)."""
-    if hint and normalize.parse_pay(hint).grade_max:
+    if hint and normalize.parse_pay(hint).has_grade:
         return hint
-    lines = [line for line in text.splitlines() if normalize.parse_pay(line).grade_max]
+    lines = [line for line in text.splitlines() if normalize.parse_pay(line).has_grade]
     return ", ".join(([hint] if hint else []) + lines) or None
 
 

@@ -86,6 +86,8 @@ def test_parse_place(text, expected):
         ("bis 3. März 2027", date(2027, 3, 3)),
         ("demnächst", "demnächst"),
         ("", None),
+        (1796083200, date(2026, 12, 1)),  # Unix seconds, as vendor JSON gives them (Berlin day)
+        ("/Date(1796083200000)/", date(2026, 12, 1)),  # a .NET JSON date
     ],
 )
 def test_to_date(value, expected):

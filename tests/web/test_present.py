@@ -49,3 +49,14 @@ def test_a_regular_job_is_called_arbeitsstelle_not_stelle():
 
     facts = dict(views.facts(posting(posting_type=PostingType.job), TODAY))
     assert facts["Art der Stelle"] == "Arbeitsstelle"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [("E9b", "E9b", "E9b"), ("E9b", "E11", "E9b–E11"), ("E14", None, "ab E14"), (None, "E9c", "bis E9c")],
+)
+def test_an_open_pay_range_says_which_end_it_is(low, high, shown):
+    from vacancies.model import PayScale
+
+    vacancy = posting(pay_scale=PayScale("TVöD"), pay_grade_min=low, pay_grade_max=high)
+    assert present.pay_grade(vacancy) == f"TVöD {shown}"
