@@ -48,6 +48,11 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
         "start_date": _date(raw.start_date, today),
     }
     record.update(_facts(raw, text))
+    # The whole posting decides its Berufsfeld: the employer ("Landesanstalt für Landwirtschaft") and
+    # the text help when the title alone says nothing.
+    record["category"] = normalize.category_for(
+        record["title"], record["department"], employer=record["employer"], text=text
+    )
     # Values a site states exactly win over guesses; vendor extras (salary amounts, ids) are no record fields.
     stated = {k: v for k, v in raw.structured.items() if k in Vacancy.model_fields}
     record.update({k: v for k, v in stated.items() if v not in (None, "", [])})

@@ -50,11 +50,13 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from vacancies import clock
+from vacancies.categories import CATEGORIES, CATEGORY_KEYWORDS, KLDB_BERUFSBEREICH, category_for
 from vacancies.model import PAY_GRADE_RE, EmploymentStatus, PayScale, PostingType, WorkingTime
 
 __all__ = [
     "CATEGORIES",
     "CATEGORY_KEYWORDS",
+    "KLDB_BERUFSBEREICH",
     "PAY_GRADE_RANKS",
     "PayInfo",
     "canonical_pay_grade",
@@ -574,130 +576,8 @@ def posting_type_from_title(title: str) -> PostingType:
 
 # -------------------------------------------------------------------------------------- category
 
-CATEGORIES: tuple[str, ...] = (
-    "Verwaltung",
-    "Soziales",
-    "Erziehung & Bildung",
-    "Technik & Bau",
-    "IT & Digitalisierung",
-    "Gesundheit",
-    "Umwelt & Natur",
-    "Finanzen",
-    "Recht & Ordnung",
-    "Handwerk & Betrieb",
-    "Sonstiges",
-)
-
-# Berufsfeld keywords, written naturally (umlauts are folded before matching). A keyword matches
-# anywhere in a word (German compounds: "Kreisjugendamt", "Amtsarzt"), except that keywords of up to
-# three letters must be whole words ("IT", "Kfz", "ASD").
-# When several match, the keyword that starts first wins, then the longest one – so list a compound
-# ("Kfz-Zulassung") to beat its head ("Kfz"). "Verwaltung" is generic: it only counts when no other
-# field matched.
-CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "Soziales": (
-        "Sozialpädagog", "Sozialarbeit", "Soziale Arbeit", "sozialen Dienst", "sozialer Dienst", "ASD",
-        "Sozialamt", "Sozialhilfe", "Sozialverwaltung", "Schulsozialarbeit", "Jugendamt", "Jugendhilfe",
-        "Jugendarbeit", "Jugendpfleg", "Jugendsozial", "Kinderschutz", "Pflegekinder", "Adoption",
-        "Vormund", "Betreuungsstelle", "Betreuungsbehörde", "Eingliederungshilfe", "Wohngeld",
-        "Teilhabe", "Senioren", "Inklusion", "Integration", "Asyl", "Jobcenter", "Elterngeld",
-        "Unterhaltsvorschuss", "Grundsicherung", "Heilpädagog", "Heilerziehung", "Streetwork", "Familie",
-    ),
-    "Erziehung & Bildung": (
-        "Erzieher", "Kita", "Kindertages", "Kindergarten", "Krippe", "Hort", "Kinderpfleg",
-        "Kinderbetreuung", "Lehrer", "Lehrkraft", "Dozent", "Bildungsbüro", "Bildungskoordinat",
-        "Bildungsregion", "Volkshochschule", "VHS", "Musikschule", "Bibliothek", "Schulbegleit",
-        "Schulassist", "Pädagog",
-    ),
-    "Technik & Bau": (
-        "Bauingenieur", "Ingenieur", "Architekt", "Hochbau", "Tiefbau", "Straßenbau", "Bautechni",
-        "Bauleit", "Bauamt", "Bauaufsicht", "Bauverwaltung", "Baukontroll", "Bauantr", "Baugenehmig",
-        "Techniker", "Vermessung", "Stadtplan", "Bauleitplan", "Kreisbaumeister", "Denkmal",
-        "Gebäudemanagement", "Elektrotechnik", "Versorgungstechnik",
-    ),
-    "IT & Digitalisierung": (
-        "IT", "EDV", "Informatik", "Administrator", "Netzwerk", "Software", "Digitalisierung",
-        "Digital", "E-Government", "eGovernment", "Datenbank", "Informationssicherheit",
-        "Informationstechnik", "Anwendungsbetreu", "Programmier", "OZG", "GIS", "Geoinformation",
-    ),
-    "Gesundheit": (
-        "Gesundheit", "Arzt", "Ärzt", "Medizin", "Pflege", "Hygiene", "Hebamme", "Psychiat",
-        "Veterinär", "Lebensmittelkontroll", "Lebensmittelüberwach", "Rettungsdienst",
-        "Notfallsanitäter", "Sanitäter",
-    ),
-    "Umwelt & Natur": (
-        "Naturschutz", "Umwelt", "Abfall", "Immissionsschutz", "Klimaschutz", "Klimamanag",
-        "Energieberat", "Landschaft", "Forst", "Gewässer", "Wasserwirtschaft", "Wasserrecht",
-        "Bodenschutz", "Artenschutz", "Biodiversität", "Landwirtschaft", "Wertstoff",
-        "Kreislaufwirtschaft", "Ranger", "Gebietsbetreu", "Deponie",
-    ),
-    "Finanzen": (
-        "Kämmerei", "Kämmerer", "Kasse", "Buchhalt", "Steuer", "Finanz", "Haushalt", "Controlling",
-        "Controller", "Rechnungsprüf", "Rechnungswesen", "Vollstreckung", "Bilanz", "Doppik",
-        "Anlagenbuchhalt", "Zahlstelle",
-    ),
-    "Recht & Ordnung": (
-        "Ausländerbehörde", "Ausländer", "Ordnungsamt", "öffentliche Sicherheit", "Sicherheit und Ordnung",
-        "Jurist", "Volljurist", "Rechtsamt", "Rechtsabteil", "Justiziar", "Justitiar", "Rechtsreferendar",
-        "Datenschutz", "Zulassungsstelle", "Kfz-Zulassung", "Kfz Zulassung", "Führerschein",
-        "Fahrerlaubnis", "Waffenrecht", "Gewerbe", "Brandschutz", "Katastrophenschutz", "Bußgeld",
-        "Verkehrsüberwachung", "Verkehrsbehörde", "Staatsangehörigkeit", "Einbürgerung", "Standesamt",
-    ),
-    "Handwerk & Betrieb": (
-        "Hausmeister", "Straßenwärter", "Straßenmeister", "Bauhof", "Kfz", "Mechatroni", "Mechaniker",
-        "Elektriker", "Elektroniker", "Schreiner", "Gärtner", "Landschaftsgärtner", "Reinigung",
-        "Hauswirtschaft", "Koch", "Küche", "Fahrer", "Kraftfahrer", "Handwerk", "Haustechnik",
-        "Betriebshof", "Werkstatt", "Winterdienst", "Maschinist", "Schlosser", "Installateur",
-        "Lagerist", "Lagerlogistik", "Hausdienst", "Pförtner", "Klärwerk",
-    ),
-    "Verwaltung": (
-        "Verwaltung", "Sachbearbeit", "Verwaltungsfachangestellt", "Verwaltungswirt",
-        "Verwaltungsangestellt", "Sekretär", "Sekretariat", "Assistenz", "Büro", "Registratur",
-        "Poststelle", "Bürgerbüro", "Personal", "Organisation", "Hauptamt", "Zentrale Dienste",
-        "Beamt", "Inspektor", "Sachgebiet", "Kanzlei", "Vorzimmer", "Empfang", "Bürgerservice",
-    ),
-}  # fmt: skip
-
-_GENERIC_CATEGORY = "Verwaltung"
-_FALLBACK_CATEGORY = "Sonstiges"
-
-
-def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    folded = re.escape(_fold(keyword))
-    if len(keyword) <= 3:
-        return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
-    return re.compile(folded)
-
-
-_KEYWORD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (category, _keyword_pattern(keyword))
-    for category, keywords in CATEGORY_KEYWORDS.items()
-    for keyword in keywords
-]
-
-
-def _best_category(text: str | None, *, generic: bool) -> str | None:
-    """The category whose keyword starts first in the text (longest keyword on a tie)."""
-    folded = _fold(text or "")
-    best: tuple[int, int, str] | None = None
-    for category, pattern in _KEYWORD_PATTERNS:
-        if (category == _GENERIC_CATEGORY) != generic:
-            continue
-        if match := pattern.search(folded):
-            candidate = (match.start(), -len(match[0]), category)
-            best = candidate if best is None or candidate < best else best
-    return best[2] if best else None
-
-
-def category_for(title: str, department: str | None = None) -> str:
-    """Berufsfeld from keywords: the title first, then the department; "Sonstiges" if nothing fits."""
-    return (
-        _best_category(title, generic=False)
-        or _best_category(title, generic=True)
-        or _best_category(department, generic=False)
-        or _best_category(department, generic=True)
-        or _FALLBACK_CATEGORY
-    )
+# The Berufsfeld taxonomy, its KldB 2010 mapping and the matcher live in vacancies/categories.py
+# (issue 15); CATEGORIES, CATEGORY_KEYWORDS, KLDB_BERUFSBEREICH and category_for stay importable from here.
 
 
 # ------------------------------------------------------------------------------------------- dates
