@@ -95,7 +95,8 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Jugendarbeit", "Jugendpfleg*", "Jugendsozial*", "Kinderschutz", "Pflegekinder*", "Adoption*",
         "Vormund*", "Betreuungsstelle", "Betreuungsbehörde", "Eingliederungshilfe", "Wohngeld*",
         "Teilhabe*", "Senioren*", "Inklusion*", "Integration*", "Asyl*", "Jobcenter", "Elterngeld*",
-        "Unterhaltsvorschuss*", "Grundsicherung", "Heilpädagog*", "Heilerziehung*", "Streetwork*",
+        "Unterhaltsvorschuss*", "Grundsicherung", "Vormund", "Vormundin", "Heilpädagog*", "Heilerziehung*",
+        "Streetwork*",
         "Familienhilfe", "Familienberat*", "Familienbildung*", "Familienstützpunkt*", "Pflegefamilie",
         "Jugend*", "Soziales", "Sozialwesen", "Sozialplan*", "Sozialraum*", "Sozialberat*", "Sozialdienst*",
         "Heilerzieh*",
@@ -117,7 +118,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "VHS", "Musikschule", "Bibliothek", "Bücherei", "Schulbegleit*", "Schulassist*",
         "Schulpsycholog*", "Schulsekretär*", "Schule", "Schulen", "Gymnasium", "Realschule", "Mittelschule",
         "Grundschule", "Förderschule", "Berufsschule", "Fachoberschule", "Hochschule", "Universität",
-        "Schulverwaltung", "Schulamt", "Unterricht*", "Museum*", "Archiv", "Archivar*", "Kreisarchiv*",
+        "Schulverwaltung", "Schulamt", "Unterricht*",
     ),
     "Bauen & Technik": (
         "Bauingenieur*", "Ingenieur", "Architekt*", "Hochbau", "Tiefbau", "Bautechni*", "Bauleit*",
@@ -125,7 +126,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Techniker", "Technikerin", "Vermessung*", "Stadtplan*", "Bauleitplan*", "Kreisbaumeister*",
         "Denkmal*", "Gebäudemanagement", "Elektrotechnik*", "Versorgungstechnik*", "Entwässerung",
         "Kanal*", "Siedlungswasserwirtschaft", "Bauüberwach*", "Bauunterhalt*", "Bautechnik", "Bauen",
-        "Bauhofleit*", "Baureferendar", "Planer", "Planerin", "Regionalplan*", "Energiemanag*",
+        "Baureferendar", "Planer", "Planerin", "Regionalplan*", "Energiemanag*",
         "Liegenschaft*", "Facility*", "Technisch*", "Geodät*", "Baukoordinat*",
     ),
     "IT & Digitalisierung": (
@@ -165,7 +166,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Kreisbrandmeister*", "Gerätewart", "Gerätewartin", "Atemschutz*", "Krisenmanag*", "Leitstelle",
         "Integrierte Leitstelle", "Einsatzleit*", "Polizei*", "Polizist", "Polizistin", "Justizvollzug*",
         "Sicherheitsdienst*", "Staatsangehörigkeit*", "Einbürgerung*", "Standesamt*", "Standesbeamt*",
-        "Meldebehörde", "Meldewesen", "Passwesen", "Pass- und Meldewesen", "Bußgeld*",
+        "Bußgeld*",
         "Gefahrenabwehr", "Veranstaltungssicherheit", "Vollzugsdienst*", "Kommunaler Ordnungsdienst*",
         "Ordnungsdienst*",
     ),
@@ -184,7 +185,7 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Justiziar", "Justiziarin", "Justitiar", "Justitiarin", "Rechtsreferendar*", "Staatsanwalt",
         "Staatsanwältin", "Staatsanwälte", "Staatsanwaltschaft", "Richter", "Richterin", "Rechtspfleger*",
         "Rechtsanwalt", "Rechtsanwältin", "Anwalt", "Anwältin", "Notar*", "Rechtsangelegenheit*",
-        "Rechtsreferent*", "Befähigung zum Richteramt", "Kommunalaufsicht", "Rechtsaufsicht",
+        "Rechtsreferent*", "Befähigung zum Richteramt",
         "Widerspruchsstelle", "Justiz*", "Gericht", "Amtsgericht", "Landgericht", "Verwaltungsgericht",
         "Rechtswissenschaft*", "Rechtsberat*", "Rechtsstelle", "Datenschutz*",
     ),
@@ -197,7 +198,8 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Fuhrpark*", "Busfahrer*", "Omnibusfahrer*", "Radwege*",
     ),
     "Handwerk & Betrieb": (
-        "Hausmeister*", "Bauhof", "Kfz", "Kfz-Mechatroniker*", "Mechatroni*", "Mechaniker", "Mechanikerin",
+        "Hausmeister*", "Bauhof", "Bauhof*", "Kfz", "Kfz-Mechatroniker*", "Mechatroni*", "Mechaniker",
+        "Mechanikerin",
         "Elektriker", "Elektrikerin", "Elektroniker*", "Elektromeister*", "Elektrofachkraft",
         "Elektroinstallateur*", "Schreiner*", "Tischler*", "Zimmerer", "Maurer", "Maler", "Malerin",
         "Gärtner", "Gärtnerin", "Landschaftsgärtner*", "Reinigung*", "Reinigungskraft", "Reinigungskräfte",
@@ -217,11 +219,15 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Fachangestellte", "Fachangestellter", "Verwaltungsfachwirt*", "Bürokaufmann", "Bürokauffrau",
         "Kaufmann für Büromanagement", "Kauffrau für Büromanagement", "Landratsamt", "Geschäftsstelle",
         "Geschäftsführung", "Amtsleitung", "Abteilungsleitung", "Sachgebietsleitung", "Projektmanag*",
-        "Pressesprecher*", "Öffentlichkeitsarbeit", "Kommunikation", "Wirtschaftsförder*", "Tourismus*",
-        "Regionalmanag*", "Kreisentwicklung", "Statistik*", "Wahlen", "Gleichstellung*",
+        "Pressesprecher*", "Öffentlichkeitsarbeit", "Kommunikation", "Wirtschaftsförder*",
+        "Regionalmanag*", "Kreisentwicklung", "Statistik*", "Wahlen", "Gleichstellung*", "Meldewesen",
+        "Einwohnermeldeamt", "Passamt", "Passwesen",
     ),
 }  # fmt: skip
 
+# Job names that say little about the field: "Ingenieur (m/w/d) Straßenbau" is Straßen & Verkehr, so
+# these only count when no other specific keyword of the same text matched.
+_WEAK_KEYWORDS = frozenset({"Ingenieur", "Techniker", "Technikerin", "Planer", "Planerin", "Technisch*"})
 _GENERIC_CATEGORY = "Verwaltung"
 _TRAINING_CATEGORY = "Ausbildung & Studium"
 _FALLBACK_CATEGORY = "Sonstiges"
@@ -254,33 +260,34 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"{start}{folded}{_ENDINGS}(?![a-z0-9])")
 
 
-_KEYWORD_PATTERNS: list[tuple[str, int, re.Pattern[str]]] = [
-    (category, len(keyword.rstrip("*!")), _keyword_pattern(keyword))
+_KEYWORD_PATTERNS: list[tuple[str, bool, int, re.Pattern[str]]] = [
+    (category, keyword in _WEAK_KEYWORDS, len(keyword.rstrip("*!")), _keyword_pattern(keyword))
     for category, keywords in CATEGORY_KEYWORDS.items()
     for keyword in keywords
 ]
 
 
-def _matches(folded: str, *, generic: bool) -> list[tuple[int, int, str]]:
-    """(start, -keyword length, category) of every keyword hit; Verwaltung only when `generic`."""
+def _matches(folded: str, *, generic: bool) -> list[tuple[bool, int, int, str]]:
+    """(weak, start, -keyword length, category) of every keyword hit; Verwaltung only when `generic`."""
     hits = []
-    for category, length, pattern in _KEYWORD_PATTERNS:
+    for category, weak, length, pattern in _KEYWORD_PATTERNS:
         if (category == _GENERIC_CATEGORY) != generic:
             continue
-        hits.extend((match.start(), -length, category) for match in pattern.finditer(folded))
+        hits.extend((weak, match.start(), -length, category) for match in pattern.finditer(folded))
     return hits
 
 
 def _best_category(text: str | None, *, generic: bool) -> str | None:
-    """The category whose keyword starts first in the text (longest keyword on a tie)."""
+    """The category whose keyword starts first in the text (longest keyword on a tie; weak ones last)."""
     hits = _matches(_fold(text or ""), generic=generic)
-    return min(hits)[2] if hits else None
+    return min(hits)[-1] if hits else None
 
 
 def _text_category(text: str | None) -> str | None:
     """The specific field the head of the posting's text names most often (at least twice)."""
     hits = _matches(_fold((text or "")[:_TEXT_HEAD]), generic=False)
-    counts = Counter(category for _, _, category in hits).most_common(2)
+    words = {(hit[1], hit[-1]) for hit in hits}  # a word matched by two keywords counts once
+    counts = Counter(category for _, category in words).most_common(2)
     if not counts or counts[0][1] < _TEXT_MIN_HITS or (len(counts) > 1 and counts[1][1] == counts[0][1]):
         return None
     return counts[0][0]
