@@ -61,7 +61,7 @@ RSS_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <guid isPermaLink="true">https://stellenboerse.example/stellen/v03</guid>
 <pubDate>Tue, 10 Nov 2026 00:00:00 +0100</pubDate>
 <description>Landratsamt Starnberg, Kreisjugendamt, Starnberg. Bewerbungsfrist: 05.12.2026 …</description>
-<category>Erziehung &amp; Bildung</category></item>
+<category>Kita &amp; Erziehung</category></item>
 </channel></rss>"""
 ATOM_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">
@@ -71,7 +71,7 @@ ATOM_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <link href="https://stellenboerse.example/stellen/v03" />
 <updated>2026-11-10T08:00:00+00:00</updated>
 <summary type="text">Landratsamt Starnberg, Kreisjugendamt, Starnberg …</summary>
-<category term="Erziehung &amp; Bildung" /></entry>
+<category term="Kita &amp; Erziehung" /></entry>
 </feed>"""
 
 

@@ -128,7 +128,8 @@ class BackendContract:
         assert self.found(posting_types=[PostingType.apprenticeship]) == {"v04"}
 
     def test_filter_category(self):
-        assert self.found(categories=["Recht & Ordnung"]) == {"v02", "v09", "v20"}
+        assert self.found(categories=["Sicherheit, Ordnung & Feuerwehr"]) == {"v02"}
+        assert self.found(categories=["Recht", "Straßen & Verkehr"]) == {"v09", "v20"}
 
     def test_filter_part_time_includes_either_way_postings(self):
         assert self.found(working_time=[WorkingTime.part_time]) == {"v01", "v02", "v08", "v15", "v18", "v19"}

@@ -57,7 +57,7 @@ def extra_postings() -> list[Vacancy]:
             "title": f"Kassierer (m/w/d) {XSS}",
             "description": f"<h2>Ihre Aufgaben</h2><p>Führung der Kasse.</p>{XSS}"
             '<p><img src="x" onerror="alert(1)">Buchhaltung</p>',
-            "category": "Finanzen",
+            "category": "Finanzen & Steuern",
             "working_time": ["full_time", "part_time"],
             "weekly_hours": 39,
             "fixed_term": True,

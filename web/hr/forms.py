@@ -57,7 +57,7 @@ SECTIONS: list[tuple[str, list[FormField]]] = [
         FormField("employer", "Arbeitgeber", help="Leer lassen für „Landratsamt <Landkreis>“."),
         FormField("posting_type", "Art der Stelle", "select", choices=POSTING_TYPES),
         FormField("category", "Berufsfeld",
-                  help="z. B. Verwaltung, Soziales, Technik/Bau, IT, Gesundheit, Umwelt. "
+                  help="z. B. Verwaltung, Soziales & Jugend, Bauen & Technik, Schule & Bildung, Recht. "
                   "Leer: aus dem Titel abgeleitet."),
         FormField("description", "Beschreibung", "textarea",
                   help="Aufgaben, Profil, Angebot. Erlaubt sind Absätze, Listen, Überschriften, fett/kursiv, "
