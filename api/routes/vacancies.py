@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from api.deps import BoardDep
 from api.problems import ProblemError, problem_responses
 from api.search_params import SearchParams
+from vacancies.categories import KLDB_BERUFSBEREICH
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
@@ -54,4 +55,8 @@ def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
     vacancy = board.get_public(vacancy_id)
     if vacancy is None:
         raise ProblemError(404, f"Die Stelle „{vacancy_id}“ gibt es nicht.")
-    return vacancy.model_dump(mode="json")
+    body = vacancy.model_dump(mode="json")
+    # The category's Berufsbereich of the KldB 2010, so that other portals can map it (issue 15).
+    if kldb := KLDB_BERUFSBEREICH.get(vacancy.category or ""):
+        body["category_kldb"] = {"code": kldb[0], "name": kldb[1]}
+    return body
