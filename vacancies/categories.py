@@ -125,7 +125,8 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         "Bauamt", "Bauaufsicht*", "Bauverwaltung", "Baukontroll*", "Bauantr*", "Baugenehmig*", "Bauwesen",
         "Techniker", "Technikerin", "Vermessung*", "Stadtplan*", "Bauleitplan*", "Kreisbaumeister*",
         "Denkmal*", "Gebäudemanagement", "Elektrotechnik*", "Versorgungstechnik*", "Entwässerung",
-        "Kanal*", "Siedlungswasserwirtschaft", "Bauüberwach*", "Bauunterhalt*", "Bautechnik", "Bauen",
+        "Kanal*", "Siedlungswasserwirtschaft", "Bauordnung*", "Baurecht*",
+        "Bauüberwach*", "Bauunterhalt*", "Bautechnik", "Bauen",
         "Baureferendar", "Planer", "Planerin", "Regionalplan*", "Energiemanag*",
         "Liegenschaft*", "Facility*", "Technisch*", "Geodät*", "Baukoordinat*",
     ),
@@ -225,9 +226,13 @@ CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-# Job names that say little about the field: "Ingenieur (m/w/d) Straßenbau" is Straßen & Verkehr, so
+# Job names that say little about the field: "Ingenieur (m/w/d) Straßenbau" is Straßen & Verkehr,
+# "Pädagogische Fachkraft … Jugendsozialarbeit an Schulen" is Soziales & Jugend, so
 # these only count when no other specific keyword of the same text matched.
-_WEAK_KEYWORDS = frozenset({"Ingenieur", "Techniker", "Technikerin", "Planer", "Planerin", "Technisch*"})
+_WEAK_KEYWORDS = frozenset(
+    {"Ingenieur", "Techniker", "Technikerin", "Planer", "Planerin", "Technisch*", "Pädagogische Fachkraft",
+     "Pädagogische Fachkräfte"}
+)  # fmt: skip
 _GENERIC_CATEGORY = "Verwaltung"
 _TRAINING_CATEGORY = "Ausbildung & Studium"
 _FALLBACK_CATEGORY = "Sonstiges"

@@ -239,7 +239,7 @@ JOBS: tuple[JobTemplate, ...] = (
     JobTemplate("Kinderpflegerin / Kinderpfleger (m/w/d)", ("Kreisjugendamt",), _KITA,
                 "erziehung", pay_scale="TVöD-SuE", grades=("S4",), career_level=2),
     JobTemplate("Pädagogische Fachkraft (m/w/d) Kommunale Jugendarbeit", ("Kommunale Jugendarbeit",),
-                _KITA, "sozial", pay_scale="TVöD-SuE", grades=("S11b", "S12"),
+                _SOZ, "sozial", pay_scale="TVöD-SuE", grades=("S11b", "S12"),
                 career_level=3),
     JobTemplate("Leitung (m/w/d) der Kindertagesstätte", ("Kreisjugendamt",), _KITA,
                 "erziehung", pay_scale="TVöD-SuE", grades=("S13", "S15", "S17"), career_level=3, weight=1),
@@ -311,7 +311,7 @@ JOBS: tuple[JobTemplate, ...] = (
     JobTemplate("Gebietsbetreuerin / Gebietsbetreuer (m/w/d) Natura 2000", ("Untere Naturschutzbehörde",),
                 _UMW, "umwelt", grades=("E10", "E11"), career_level=3, weight=1),
     # Handwerk & Betrieb
-    JobTemplate("Straßenwärter/in (m/w/d)", ("Kreisbauhof", "Straßenmeisterei"), "Handwerk & Betrieb",
+    JobTemplate("Straßenwärter/in (m/w/d)", ("Kreisbauhof", "Straßenmeisterei"), _STV,
                 "handwerk", grades=("E5", "E6"), career_level=2, weight=5),
     JobTemplate("Hausmeister/in (m/w/d) für die Kreisschulen", ("Hochbau und Liegenschaften",),
                 "Handwerk & Betrieb", "handwerk", grades=("E5", "E6"), career_level=1, weight=4),
@@ -321,7 +321,7 @@ JOBS: tuple[JobTemplate, ...] = (
                 "Handwerk & Betrieb", "handwerk", grades=("E5", "E6"), career_level=2),
     JobTemplate("Haustechniker (m/w/d)", ("Hochbau und Liegenschaften",), "Handwerk & Betrieb", "handwerk",
                 grades=("E6", "E7", "E8"), career_level=2),
-    JobTemplate("Straßenmeister (m/w/d)", ("Straßenmeisterei",), "Handwerk & Betrieb", "handwerk",
+    JobTemplate("Straßenmeister (m/w/d)", ("Straßenmeisterei",), _STV, "handwerk",
                 grades=("E9a", "E9b"), career_level=3, weight=1),
     # Ausbildung, Studium, Praktikum, Vorbereitungsdienst
     JobTemplate("Ausbildung zum/zur Verwaltungsfachangestellten (m/w/d) {year}", ("Personalverwaltung",),

@@ -25,6 +25,8 @@ TITLES = {
     "Ingenieur (m/w/d) für Entwässerung": "Bauen & Technik",
     "W2-Professur für Verwaltungsrecht": "Schule & Bildung",
     "Sozialpädagoge (m/w/d) im Kreisjugendamt": "Soziales & Jugend",
+    "Pädagogische Fachkraft (m/w/d) für die Jugendsozialarbeit an Schulen": "Soziales & Jugend",
+    "Sachbearbeiterin / Sachbearbeiter (m/w/d) Bauordnungsrecht": "Bauen & Technik",
     "Mitarbeiterin / Mitarbeiter (m/w/d) Kreisjugendamt": "Soziales & Jugend",
     # typical Landratsamt titles
     "Sachbearbeiterin / Sachbearbeiter (m/w/d) Personalverwaltung": "Verwaltung",
