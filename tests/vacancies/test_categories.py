@@ -201,3 +201,21 @@ def test_normalize_still_exports_the_category_api() -> None:
     assert normalize.category_for is category_for
     assert normalize.CATEGORIES is CATEGORIES
     assert normalize.KLDB_BERUFSBEREICH is KLDB_BERUFSBEREICH
+
+
+def test_hr_and_imported_postings_are_categorised_by_the_same_rules():
+    from vacancies.enrich import enrich
+    from vacancies.geo import get_gazetteer
+    from vacancies.model import Vacancy
+
+    vacancy = Vacancy.model_validate(
+        {
+            "id": "hr:1",
+            "origin": "hr",
+            "district": "miltenberg",
+            "title": "Sachbearbeiter (m/w/d)",
+            "employer": "Staatliches Gymnasium Miltenberg",
+            "description": "<p>Sekretariat der Schule.</p>",
+        }
+    )
+    assert enrich(vacancy, get_gazetteer()).category == "Schule & Bildung"  # the employer decides
