@@ -381,7 +381,7 @@ def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tu
         if _in_boilerplate(anchor.root) or (not with_aside and anchor.xpath("ancestor::aside")):
             continue
         href = (anchor.root.get("href") or "").strip()  # not .attrib: one garbled attribute breaks it
-        target = href if href.lower().startswith("mailto:") else _absolute(base, href)
+        target = href if href.lower().startswith("mailto:") else absolute(base, href)
         if target and target != url:
             found.append((target, clean_text(" ".join(anchor.xpath(".//text()").getall()))))
     return found
@@ -389,13 +389,6 @@ def _content_links(page: Selector, url: str, with_aside: bool = True) -> list[tu
 
 def _is_pdf(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(".pdf")
-
-
-def _absolute(base: str, href: str) -> str | None:
-    try:
-        return absolute(base, href)
-    except ValueError:  # urljoin rejects "http://[broken": one bad link must not lose the posting
-        return None
 
 
 # ------------------------------------------------------------------------------- text and facts

@@ -222,11 +222,14 @@ def test_a_broken_detail_page_keeps_the_stored_posting_instead_of_the_thin_row()
     assert spider.parse_errors and ROW_URL in spider.error_urls  # not expired, and reported
 
 
+def row_request_4711() -> Request:
+    """The detail request the table list makes for its row 4711 (it carries the row as fallback)."""
+    return next(r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url)
+
+
 def test_a_detail_page_that_cannot_be_fetched_falls_back_to_its_row():
     spider = make_spider("auto", f"{BASE}/")
-    request = next(
-        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
-    )
+    request = row_request_4711()
     response = HtmlResponse(url=request.url, status=503, body=b"", request=request)
     failure = Failure(HttpError(response))
     failure.request = request  # as Scrapy hands it to an errback
@@ -512,9 +515,7 @@ def test_a_schema_org_detail_page_keeps_the_sites_own_id_and_takes_the_rows_miss
 
 def test_a_row_fallback_keeps_the_pages_stored_posting_from_expiring():
     spider = make_spider("auto", f"{BASE}/")
-    request = next(
-        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
-    )
+    request = row_request_4711()
     failure = Failure(HttpError(HtmlResponse(url=request.url, status=503, body=b"", request=request)))
     failure.request = request
     assert postings(list(spider.on_error(failure)))
@@ -523,9 +524,7 @@ def test_a_row_fallback_keeps_the_pages_stored_posting_from_expiring():
 
 def test_a_page_robots_txt_forbids_is_not_published_from_its_row():
     spider = make_spider("auto", f"{BASE}/")
-    request = next(
-        r for r in crawl("table_list.html", f"{BASE}/karriere/stellenangebote/") if "4711" in r.url
-    )
+    request = row_request_4711()
     failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
     failure.request = request
     assert postings(list(spider.on_error(failure))) == []
