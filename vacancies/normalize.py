@@ -328,8 +328,16 @@ def parse_pay(text: str, employer: str | None = None) -> PayInfo:
 
 # ----------------------------------------------------------------------------------- working time
 
-_FULL_TIME_RE = re.compile(r"voll\s?-?\s?zeit|voll-\s*(?:,|/|oder|und|bzw\.?|&)\s*teil")
-_PART_TIME_RE = re.compile(r"teil\s?-?\s?zeit|\bteilbar\b|job\s?-?\s?sharing")
+_FULL_TIME_RE = re.compile(
+    r"voll\s?-?\s?zeit|vollbeschaeftig|voll-\s*(?:,|/|oder|und|bzw\.?|&)\s*teil"
+    # "im Umfang von 100 %" (of the regular working time) is full time.
+    r"|(?:umfang|beschaeftigungsumfang|stellenumfang)\s+(?:von\s+)?100\s*(?:%|prozent)"
+)
+_PART_TIME_RE = re.compile(
+    r"teil\s?-?\s?zeit|\bteilbar\b|job\s?-?\s?sharing"
+    # "mit der Hälfte der regelmäßigen wöchentlichen Arbeitszeit": a fraction of the full working time.
+    r"|\b(?:haelfte|drittel|viertel|dreiviertel)\s+(?:der|einer|des)\s+(?:[\w-]+\s+){0,3}?arbeitszeit"
+)
 _NEGATION_BEFORE_RE = re.compile(r"(?:\bkeine?[nr]?|\bnicht|\bohne)\s+$")
 # Only filler words between the term and the negation: "Teilzeit ist leider nicht möglich".
 _NEGATION_AFTER_RE = re.compile(
@@ -342,8 +350,8 @@ _FULL_TIME_HOURS = 35.0  # TVöD-VKA and Bavarian civil servants work 39 h; anyt
 # "50 Prozent einer entsprechenden Vollzeitbeschäftigung", "75 % der regelmäßigen Arbeitszeit einer
 # Vollzeitkraft": a share of full time is part time; the word "Vollzeit" there names the yardstick.
 _SHARE_OF_FULL_RE = re.compile(
-    r"(?<![\d,.])(?P<share>\d{1,3}(?:[.,]\d{1,2})?)\s*(?:%|prozent)\s+(?:der|des|einer|eines)\s+"
-    r"(?:[\w-]+\s+){0,4}?$"
+    r"(?:(?<![\d,.])(?P<share>\d{1,3}(?:[.,]\d{1,2})?)\s*(?:%|prozent)|\b(?:haelfte|drittel|viertel))"
+    r"\s+(?:der|des|einer|eines)\s+(?:[\w-]+\s+){0,4}?$"
 )
 # interamt's working-time field answers "beides möglich" (full and part time); as a statement of its own
 # or after a working-time label ("Teilzeit: beides möglich"), not inside some other sentence.
@@ -368,7 +376,8 @@ def _full_time_stated(folded: str) -> tuple[bool, bool]:
     full = share_part = False
     for match in _FULL_TIME_RE.finditer(folded):
         share = _SHARE_OF_FULL_RE.search(folded[max(0, match.start() - 60) : match.start()])
-        if share and float(share["share"].replace(",", ".")) < 100:
+        # "die Hälfte / drei Viertel einer Vollzeitstelle" has no number: always a share below 100.
+        if share and (not share["share"] or float(share["share"].replace(",", ".")) < 100):
             share_part = True
         elif not _negated(folded, match):
             full = True
@@ -380,7 +389,7 @@ def parse_working_time(text: str) -> list[WorkingTime]:
     folded = _fold(text or "")
     if "beides" in folded and _BOTH_RE.search(folded):
         return [WorkingTime.full_time, WorkingTime.part_time]
-    full, share_part = _full_time_stated(folded) if "voll" in folded else (False, False)
+    full, share_part = _full_time_stated(folded)
     part = share_part or _mentioned(_PART_TIME_RE, folded)
     if not full and not part:
         hours = parse_weekly_hours(text)
@@ -556,6 +565,7 @@ _APPRENTICE_RE = re.compile(
 # Jobs *about* training: the trainer is no apprentice.
 _TRAINER_RE = re.compile(
     r"ausbilder|ausbildungs(?:leit|beauftragt|koordinat|referent|berat)|praxisanleit|\bleit(?:er|erin|ung)\b"
+    r"|\blehrkr|\blehrer|\bdozent"
 )
 
 
@@ -655,7 +665,7 @@ _AS_SOON_AS_POSSIBLE_RE = re.compile(
 # A date after these words is a start or an interview, not a (second) deadline.
 _NOT_DEADLINE_RE = re.compile(
     r"(?:einstellung|beginn|eintritt|dienstantritt|besetz\w*|start|zum|ab|vorstellungs\w*|gespraech\w*|"
-    r"auswahl\w*|veroeffentlich\w*|stand)\W*(?:\w+\W+){0,2}$"
+    r"auswahl\w*|veroeffentlich\w*|stand)\W*(?:\w+\W+){0,3}$"
 )
 
 

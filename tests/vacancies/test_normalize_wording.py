@@ -126,6 +126,10 @@ def test_title_without_a_term_leaves_the_text_decision():
         "Studium Bauingenieurwesen (dual) beim Landratsamt": PostingType.dual_study,
         "Dual Studierende (m/w/d) Verwaltungsinformatik": PostingType.dual_study,
         "Dualstudium Verwaltungsinformatik (B.Sc.)": PostingType.dual_study,
+        # A teacher *for* apprentices is a job, not an apprenticeship.
+        "Lehrkraft (m/w/d) für duale Berufsausbildung an der Berufsschule": PostingType.job,
+        "Dozent (m/w/d) für die Ausbildung im Verwaltungsdienst": PostingType.job,
+        "Ausbildung zur Verwaltungsfachangestellten (m/w/d) 2027": PostingType.apprenticeship,
     }
 )
 def test_posting_type_dual_study_needs_the_words(text: str, expected: PostingType) -> None:
@@ -155,6 +159,13 @@ FULL, PART = WorkingTime.full_time, WorkingTime.part_time
         # "beides möglich" about something else is no working-time statement.
         "Arbeit im Homeoffice oder vor Ort: beides möglich": [],
         "Vollzeit, Teilzeit ist leider nicht möglich": [FULL],
+        # Before: nothing – neither says "Vollzeit" or "Teilzeit".
+        "Die Stelle ist im Umfang von 100 % zu besetzen.": [FULL],
+        "Vollbeschäftigung": [FULL],
+        "Es handelt sich um eine Vollbeschäftigung, Teilzeit ist möglich.": [FULL, PART],
+        "Die Stelle ist mit der Hälfte der regelmäßigen wöchentlichen Arbeitszeit zu besetzen.": [PART],
+        "Beschäftigung mit drei Viertel der Arbeitszeit einer Vollzeitkraft": [PART],
+        "Teilzeit nicht möglich, im Umfang von 100 %": [FULL],
     }
 )
 def test_working_time_wording(text: str, expected: list[WorkingTime]) -> None:
@@ -308,6 +319,9 @@ def test_as_soon_as_possible_wording(text: str, expected: bool) -> None:
             2027, 1, 15
         ),
         "Bewerbungsfrist: 15.01.2027 (Bewerbungsschluss 15.01.2027)": date(2027, 1, 15),
+        # Before: none – three words between "Vorstellungsgespräche" and the date made it a second deadline.
+        "Bewerbungsschluss ist der 29.01.2027. Die Vorstellungsgespräche finden voraussichtlich am "
+        "10.02.2027 statt.": date(2027, 1, 29),
         # Contradictory: two different deadlines give none.
         "Bewerbungsfrist: 15.01.2027 – Bewerbungen bitte bis spätestens 31.01.2027": None,
         "baldmöglichst": None,
