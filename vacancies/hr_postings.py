@@ -58,6 +58,7 @@ EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
 EMAIL_RE = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 
 NO_APPLY_CHANNEL = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
+GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
 MIN_YEAR, MAX_YEAR = 1900, 2100  # dates and times HR may set (deadline, start, scheduled publication)
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
@@ -179,6 +180,15 @@ class VacancyInput(BaseModel):
         if grade is None:
             raise ValueError(f"„{value}“ ist keine Entgelt- oder Besoldungsgruppe (z. B. E9a, S11b, A13)")
         return grade
+
+    @field_validator("deadline", "start_date", mode="before")
+    @classmethod
+    def _german_date(cls, value: Any) -> Any:
+        """TT.MM.JJJJ, as the error message offers and German ATS exports write it, besides ISO dates."""
+        if isinstance(value, str) and (match := GERMAN_DATE_RE.match(value.strip())):
+            day, month, year = match.groups()
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return value
 
 
 # -- German validation messages ------------------------------------------------------------------------------
