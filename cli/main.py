@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from vacancies import jsonlimits
 from vacancies.model import Vacancy, validation_message
-from vacancies.settings import get_settings
+from vacancies.settings import get_settings, local_base_url
 
 IMPORT_BATCH = 5000  # one FTS segment per batch (migration 0007): bigger batches index cheaper
 
@@ -141,6 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from cli.serve import PortBusy, check_port, serve
 
+    use_local_address(args.host, args.port)
     settings = get_settings()  # checked here, so a bad setting is one German line, not N worker tracebacks
     workers = args.workers or default_workers()
     options = server_options(args.host, args.port)
@@ -156,6 +157,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     uvicorn.run(create_app(settings), **options)
     return 0
+
+
+def use_local_address(host: str, port: int) -> None:
+    """Without STELLEN_PUBLIC_BASE_URL (development), canonical links, sitemap and feeds name the
+    address this server listens on, not port 8000. Set in the environment so that the workers, which
+    read their settings from it, agree."""
+    settings = get_settings()
+    if settings.environment == "production" or "public_base_url" in settings.model_fields_set:
+        return
+    os.environ["STELLEN_PUBLIC_BASE_URL"] = local_base_url(host, port)
+    get_settings.cache_clear()
 
 
 def _migrate(settings) -> None:

@@ -7,12 +7,14 @@ import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
+DEV_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -28,7 +30,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     cors_origins: list[str] = []
     contact_url: str = "https://stellenboerse.example/kontakt"
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEV_BASE_URL
     # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: list[str] = []
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
@@ -57,6 +59,36 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.today is not None:
             raise ValueError("STELLEN_TODAY dient nur Tests und ist in Produktion nicht erlaubt")
         return self
+
+    @model_validator(mode="after")
+    def _public_address_in_production(self) -> Settings:
+        """Canonical links, JSON-LD, sitemap, feeds and redirects are built from it: in production a
+        loopback or example address would send search engines and applicants nowhere."""
+        if self.environment == "production" and placeholder_base_url(self.public_base_url):
+            raise ValueError(
+                "STELLEN_PUBLIC_BASE_URL muss in Produktion die öffentliche Adresse der Stellenbörse sein "
+                f"(z. B. https://stellen.example-landkreis.de), nicht „{self.public_base_url}“"
+            )
+        return self
+
+
+def placeholder_base_url(url: str) -> bool:
+    """True for the development default and for addresses nobody outside this machine can reach."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host or host == "localhost" or host.endswith((".example", ".localhost", ".invalid", ".test")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_base_url(host: str, port: int) -> str:
+    """The address a server started on host:port answers under on this machine (development)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # listening on all addresses: loopback reaches it
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @functools.cache
