@@ -8,6 +8,7 @@ import sys
 
 from vacancies.accounts import ROLE_ADMIN, ROLE_HR, AccountError, Accounts, generate_password
 from vacancies.audit import AuditLog
+from vacancies.clock import BERLIN
 from vacancies.settings import get_settings
 
 ACTOR = "cli"
@@ -43,12 +44,19 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     if not args.admin and not args.district:
         print("--district ist nötig (oder --admin für ein Konto aller Landkreise).", file=sys.stderr)
         return 2
+    role = ROLE_ADMIN if args.admin else ROLE_HR
+    district = None if args.admin else args.district
+    accounts = Accounts(_engine())
+    try:
+        accounts.check_new_user(args.email, role, district)  # before a password is generated and shown
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     password = _password(args, args.email)
     if password is None:
         return 2
-    role = ROLE_ADMIN if args.admin else ROLE_HR
     try:
-        user = Accounts(_engine()).add_user(args.email, password, role, None if args.admin else args.district)
+        user = accounts.add_user(args.email, password, role, district)
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -128,9 +136,9 @@ def cmd_tokens_revoke(args: argparse.Namespace) -> int:
 
 def cmd_tokens_list(args: argparse.Namespace) -> int:
     tokens = Accounts(_engine()).list_tokens(args.district)
-    for t in tokens:
-        state = f"widerrufen {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "aktiv"
-        used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "nie"
+    for t in tokens:  # German time and dates, as the portal's Zugänge page shows them
+        state = f"widerrufen {t.revoked_at.astimezone(BERLIN):%d.%m.%Y}" if t.revoked_at else "aktiv"
+        used = f"{t.last_used_at.astimezone(BERLIN):%d.%m.%Y %H:%M}" if t.last_used_at else "nie"
         print(f"{t.id}\t{t.district}\t{t.name}\t{t.prefix}…\t{state}\tzuletzt benutzt: {used}")
     if not tokens:
         print("Keine API-Zugänge.")

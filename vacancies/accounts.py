@@ -203,6 +203,15 @@ class Accounts:
             conn.execute(insert(users_t).values(**values))
         return self.user_by_email(email)
 
+    def check_new_user(self, email: str, role: str, district: str | None) -> None:
+        """What add_user would refuse apart from the password, asked before one is generated and shown
+        (an account that is never created needs no password on the screen)."""
+        email = normalise_email(email)
+        self._check_user(email, role, district)
+        with self.engine.connect() as conn:
+            if conn.scalar(select(users_t.c.id).where(users_t.c.email == email)) is not None:
+                raise AccountError(f"Es gibt schon ein Konto für {email}.")
+
     @staticmethod
     def _check_user(email: str, role: str, district: str | None) -> None:
         if not EMAIL_RE.match(email):

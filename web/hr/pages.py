@@ -487,8 +487,12 @@ def _revoke_token(request: Request, user: User, token_id: int) -> None:
 
 @router.get("/protokoll")
 def audit_log(request: Request, user: CurrentUser) -> Response:
-    entries = auth.hr(request).audit.entries(district=scope_of(user), limit=500)
-    return render(request, "hr/audit.html", {"entries": entries})
+    hr = auth.hr(request)
+    entries = hr.audit.entries(district=scope_of(user), limit=500)
+    # Clerks know their postings by title, not by id (an id stays as a hint for deleted postings).
+    found = hr.board.store.get_many({e.vacancy_id for e in entries if e.vacancy_id})
+    titles = {vacancy_id: vacancy.title for vacancy_id, vacancy in found.items()}
+    return render(request, "hr/audit.html", {"entries": entries, "titles": titles})
 
 
 def login_redirect(request: Request) -> Response:
