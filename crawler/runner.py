@@ -348,6 +348,12 @@ def quiet_scrapy(level: str) -> None:
     still build a DEBUG record ("Crawled (200)", "Scraped from") only to drop it (~2 % of a crawl).
     Its own loggers' level is one Scrapy leaves alone."""
     logging.getLogger("scrapy").setLevel(level)
+    from crawler.spider import NetworkErrorFilter
+
+    for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, NetworkErrorFilter) for f in target.filters):
+            target.addFilter(NetworkErrorFilter())
 
 
 def _closed(runs: RunStore, run: CrawlRun) -> CrawlRun:

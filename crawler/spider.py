@@ -36,7 +36,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (  # Scrapy ≥ 2.13 wraps Twisted's network errors in these
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError as TxConnectionRefused
 from twisted.internet.error import DNSLookupError, TCPTimedOutError
@@ -69,6 +74,7 @@ class SourceCrawl:
         self.fetch_errors: list[tuple[str, str]] = []
         self.list_failed = False
         self.error_urls: set[str] = set()
+        self._reported_network_errors: set[tuple[str | None, str]] = set()
         self._stamped: set[str] = set()
         # Filled by the pipelines
         self.seen_ids: set[str] = set()
@@ -147,7 +153,7 @@ class SourceCrawl:
         request = failure.request
         reason = refusal(failure, self.is_vendor_host(request.url)) or describe_failure(failure)
         self.fetch_errors.append((request.url, reason))
-        logger.warning("Abruf fehlgeschlagen: %s (%s)", request.url, reason)
+        self._log_failure(request.url, reason, isinstance(failure.value, NETWORK_ERRORS))
         fallback = request.meta.get("fallback")
         if fallback is not None and request.meta.get("fallback_on_error") and not _robots_denial(failure):
             # The page the row stands in for may be stored under the site's own id: it must not expire.
@@ -156,6 +162,15 @@ class SourceCrawl:
                 yield stamped
             return
         self._page_failed(request, request.meta.get("role", LIST), request.url)
+
+    def _log_failure(self, url: str, reason: str, network: bool) -> None:
+        """A host that cannot be reached fails every request alike: one line for it, not one per URL."""
+        key = (urlsplit(url).hostname, reason)
+        if network and key in self._reported_network_errors:
+            logger.info("Abruf fehlgeschlagen: %s (%s)", url, reason)
+            return
+        self._reported_network_errors.add(key)
+        logger.warning("Abruf fehlgeschlagen: %s (%s)", url, reason)
 
     # ----------------------------------------------------------------------------- bookkeeping
 
@@ -392,11 +407,31 @@ def describe_failure(failure: Failure) -> str:
         return f"Abruf verworfen: {error}"
     if isinstance(error, TxTimeoutError | TCPTimedOutError) or "timeout" in type(error).__name__.lower():
         return "Zeitüberschreitung"
-    if isinstance(error, DNSLookupError):
-        return "Name nicht auflösbar (DNS)"
-    if isinstance(error, TxConnectionRefused):
+    if isinstance(error, DNSLookupError | CannotResolveHostError):
+        return f"Name „{urlsplit(failure.request.url).hostname}“ nicht auflösbar (DNS)"
+    if isinstance(error, TxConnectionRefused | DownloadConnectionRefusedError):
         return "Verbindung abgelehnt"
     return _reason(error)
+
+
+NETWORK_ERRORS = (
+    DNSLookupError, CannotResolveHostError, TxConnectionRefused, DownloadConnectionRefusedError,
+    TxTimeoutError, TCPTimedOutError, DownloadTimeoutError,
+)  # fmt: skip
+
+
+class NetworkErrorFilter(logging.Filter):
+    """Drops Scrapy's own English records (with a traceback, from robots.txt) of a host that cannot be
+    reached: the spider reports each such failure in one German line and the run records it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, dict) else {}
+        candidates = [
+            record.exc_info[1] if record.exc_info else None,
+            args.get("reason"),
+            args.get("f_exception"),
+        ]
+        return not any(isinstance(c, NETWORK_ERRORS) for c in candidates)
 
 
 def refusal(failure: Failure, vendor: bool) -> str | None:
