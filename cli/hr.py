@@ -32,28 +32,28 @@ def _password_options(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(sub) -> None:
     users = sub.add_parser("users", help="Konten des HR-Bereichs verwalten").add_subparsers(
-        dest="users_command", required=True
+        dest="users_command", required=True, title="Befehle", metavar="BEFEHL"
     )
     p = users.add_parser("add", help="Konto anlegen (fragt das Passwort zweimal ab)")
-    p.add_argument("--email", required=True)
+    p.add_argument("--email", required=True, help="E-Mail-Adresse des Kontos")
     p.add_argument("--district", help="Landkreis-Kürzel, z. B. miltenberg")
     p.add_argument("--admin", action="store_true", help="Administration: alle Landkreise")
     _password_options(p)
     p.set_defaults(func=_command("cmd_users_add"))
     p = users.add_parser("disable", help="Konto sperren und abmelden")
-    p.add_argument("--email", required=True)
+    p.add_argument("--email", required=True, help="E-Mail-Adresse des Kontos")
     p.set_defaults(func=_command("cmd_users_disable"))
     p = users.add_parser("reset-password", help="Neues Passwort setzen (beendet alle Sitzungen)")
-    p.add_argument("--email", required=True)
+    p.add_argument("--email", required=True, help="E-Mail-Adresse des Kontos")
     _password_options(p)
     p.set_defaults(func=_command("cmd_users_reset"))
     p = users.add_parser("unlock", help="Anmelde-Drosselung des Kontos aufheben (alle Adressen)")
-    p.add_argument("--email", required=True)
+    p.add_argument("--email", required=True, help="E-Mail-Adresse des Kontos")
     p.set_defaults(func=_command("cmd_users_unlock"))
     users.add_parser("list", help="Konten auflisten").set_defaults(func=_command("cmd_users_list"))
 
     tokens = sub.add_parser("tokens", help="API-Zugänge für Bewerbermanagement-Systeme").add_subparsers(
-        dest="tokens_command", required=True
+        dest="tokens_command", required=True, title="Befehle", metavar="BEFEHL"
     )
     p = tokens.add_parser("create", help="Zugang erstellen (Schlüssel wird einmal angezeigt)")
     p.add_argument("--district", required=True)

@@ -118,11 +118,20 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     print(f"{page.total} Treffer")
     for hit in page.items:
-        v = hit.vacancy
-        where = f" · {hit.distance_km} km" if hit.distance_km is not None else ""
-        deadline = f" · Frist {v.deadline:%d.%m.%Y}" if v.deadline else ""
-        print(f"- {v.title} — {v.employer or v.district}{where}{deadline}  [{v.id}]")
+        print(hit_line(hit.vacancy, hit.distance_km))
     return 0
+
+
+def hit_line(v: Vacancy, distance_km: float | None) -> str:
+    """One hit as the search page shows it: the employer (else the district's Landratsamt, not its
+    slug), German decimal comma and date."""
+    from vacancies.districts import by_slug
+
+    district = by_slug().get(v.district)
+    employer = v.employer or f"Landratsamt {district.name if district else v.district}"
+    where = f" · {distance_km:.1f} km".replace(".", ",") if distance_km is not None else ""
+    deadline = f" · Frist {v.deadline:%d.%m.%Y}" if v.deadline else ""
+    return f"- {v.title} — {employer}{where}{deadline}  [{v.id}]"
 
 
 def default_workers() -> int:
@@ -189,27 +198,35 @@ def _positive(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from cli.german import use_german_help
+
+    use_german_help()
     parser = argparse.ArgumentParser(
         prog="stellenboerse", description="Stellenbörse des Bayerischen Innovationsrings"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, title="Befehle", metavar="BEFEHL")
     p = sub.add_parser("import", help="Stellen aus einer JSON-Lines-Datei übernehmen")
-    p.add_argument("file")
+    p.add_argument("file", metavar="DATEI", help="eine Stelle je Zeile (JSON)")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("reindex", help="Suchindex aus der Datenbank neu aufbauen (ohne Ausfall)")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("search", help="Suchen")
-    p.add_argument("text", nargs="?", default="")
+    p.add_argument("text", nargs="?", default="", metavar="SUCHWÖRTER")
     p.add_argument("--near", help="PLZ oder Ort")
     p.add_argument("--radius", type=float, default=25.0, help="Umkreis in km (Standard 25)")
-    p.add_argument("--district", action="append")
-    p.add_argument("--sort", choices=["relevance", "newest", "deadline"], default="relevance")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--district", action="append", help="nur dieser Landkreis (Kürzel; mehrfach möglich)")
+    p.add_argument(
+        "--sort",
+        choices=["relevance", "newest", "deadline"],
+        default="relevance",
+        help="Reihenfolge der Treffer",
+    )
+    p.add_argument("--limit", type=int, default=20, help="höchstens so viele Treffer (Standard 20)")
     p.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("serve", help="Web-Oberfläche und API starten")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="Adresse (Standard 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="Port (Standard 8000)")
     p.add_argument(
         "--workers", type=_positive, default=0, help="Server-Prozesse (Standard: einer je Prozessorkern)"
     )
