@@ -82,7 +82,9 @@ def demo_settings(data_dir: Path, host: str, port: int) -> Settings:
     """The demo's settings: its database, and links naming the port it runs on (unless
     STELLEN_PUBLIC_BASE_URL says otherwise)."""
     env = demo_environment(data_dir)
-    settings = Settings(database_url=env["STELLEN_DATABASE_URL"], search_backend="sqlite", cookie_secure=False)
+    settings = Settings(
+        database_url=env["STELLEN_DATABASE_URL"], search_backend="sqlite", cookie_secure=False
+    )
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": local_base_url(host, port)})
     return settings

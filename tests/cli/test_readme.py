@@ -65,7 +65,9 @@ def live_demo_board(tmp_path):
     }
     port = free_port()
     command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(command, env=server_env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command, env=server_env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/api/v1/health", server)
@@ -93,7 +95,12 @@ def run_hr_block(url: str, env: dict[str, str], cwd: Path) -> subprocess.Complet
     command ends the script (set -e, pipefail)."""
     script = hr_block().replace(README_PORT, url).replace("curl ", "curl -sS --fail-with-body ")
     return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        ["bash", "-euo", "pipefail", "-c", script],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -116,8 +123,8 @@ def test_readme_curl_example_without_an_apply_address_would_fail(live_demo_board
     url, env = live_demo_board
     old = hr_block().replace(', "apply_url": "https://www.landkreis-miltenberg.de/bewerbung"', "")
     script = old.replace(README_PORT, url).replace("curl ", "curl -sS --fail-with-body ")
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    command = ["bash", "-euo", "pipefail", "-c", script]
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Bewerbungsadresse" in done.stdout
 
 
@@ -164,5 +171,7 @@ def test_every_readme_command_and_option_exists():
 
 
 def test_the_command_check_finds_a_misspelt_option():
-    assert check_command("stellenboerse search x --raduis 5") == ["stellenboerse search x --raduis 5: Option --raduis"]
+    assert check_command("stellenboerse search x --raduis 5") == [
+        "stellenboerse search x --raduis 5: Option --raduis"
+    ]
     assert check_command("stellenboerse users delete --email E")
