@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -101,7 +102,9 @@ def _unavailable(request: Request) -> HTMLResponse:
 
 
 @pages.get("/", response_class=HTMLResponse)
-def search_page(request: Request) -> HTMLResponse:
+def search_page(request: Request) -> Response:
+    if (clean := without_empty_parameters(request)) is not None:
+        return clean
     try:
         context, status = views.search_view(request.app.state.board, request.app.state.vocabulary,
                                             request.query_params)  # fmt: skip
@@ -208,3 +211,33 @@ def suggest(
         items = [{"value": t, "label": t} for t in titles]
     body = {"query": q, "kind": kind, "suggestions": items}
     return JSONResponse(body, headers={"Cache-Control": "max-age=60"})
+
+
+# -- icon and clean search addresses (issue 16, item 14) ----------------------------------------------
+
+ICON_CACHE = {"Cache-Control": "public, max-age=604800"}
+
+
+@pages.get("/favicon.ico")
+def favicon_ico() -> Response:
+    from web import favicon
+
+    return Response(favicon.ico(), media_type="image/x-icon", headers=ICON_CACHE)
+
+
+@pages.get("/favicon.svg")
+def favicon_svg() -> Response:
+    from web import favicon
+
+    return Response(favicon.svg(), media_type="image/svg+xml", headers=ICON_CACHE)
+
+
+def without_empty_parameters(request: Request) -> Response | None:
+    """A redirect to the same search without `?q=&near=&…`: a GET form sends every field, filled or not,
+    and one search should have one address (bookmarks, shared links, caches). None when all are filled."""
+    items = request.query_params.multi_items()
+    kept = [(name, value) for name, value in items if value.strip()]
+    if len(kept) == len(items):
+        return None
+    query = urlencode(kept)  # relative, as the portal's redirects: never towards the request's Host
+    return RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=302)
