@@ -175,3 +175,13 @@ def test_the_command_check_finds_a_misspelt_option():
         "stellenboerse search x --raduis 5: Option --raduis"
     ]
     assert check_command("stellenboerse users delete --email E")
+
+
+def test_every_setting_is_in_the_configuration_table():
+    """A setting the table leaves out is one nobody finds (STELLEN_PUBLIC_BASE_URL was once missing)."""
+    from vacancies.settings import Settings
+
+    text = README.read_text(encoding="utf-8")
+    table = text.split("### Configuration (environment)", 1)[1].split("\n\n", 2)[1]
+    rows = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `STELLEN_")}
+    assert {f"STELLEN_{name.upper()}" for name in Settings.model_fields} - rows == set()
