@@ -35,7 +35,12 @@ def _table(folder: Path, name: str, scale: str, since: str, until: str, rows: st
 
 def test_every_committed_table_loads_with_source_and_validity():
     tables = load_tables(CONFIG)
-    assert {t.pay_scale for t in tables} == {PayScale.tvoed, PayScale.tvoed_sue, PayScale.tvl, PayScale.baybesg}
+    assert {t.pay_scale for t in tables} == {
+        PayScale.tvoed,
+        PayScale.tvoed_sue,
+        PayScale.tvl,
+        PayScale.baybesg,
+    }
     for table in tables:
         assert table.source and table.valid_from and table.grades
         assert table.valid_until is None or table.valid_until > table.valid_from
@@ -126,7 +131,8 @@ def test_amounts_the_posting_states_win_over_the_tables(tmp_path):
     [
         ('name: "x"\npay_scale: "TVöD"\n', "es fehlen Angaben"),
         (
-            'name: "x"\npay_scale: "TVöD"\nvalid_from: gestern\nvalid_until: null\nsource: s\ngrades: {E9a: [1]}\n',
+            'name: "x"\npay_scale: "TVöD"\nvalid_from: gestern\nvalid_until: null\nsource: s\n'
+            "grades: {E9a: [1]}\n",
             "ist kein Datum",
         ),
         (
