@@ -86,6 +86,25 @@ def _number(whole: str, cents: str | None) -> float:
     return value + (int(cents) / 100 if cents and cents.isdigit() else 0)
 
 
+_NUMBER_RE = re.compile(r"^\d{1,3}(?:([.,  ])\d{3})*(?:[.,]\d{1,2})?$|^\d+(?:[.,]\d{1,2})?$")
+
+
+def amount(value: object) -> float | None:
+    """A money amount as sites write it: 4600, "4600.00", "4.600,00", "4,600.50", "4 600 €"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value == value and abs(value) != float("inf") else None
+    text = re.sub(r"\s*(?:€|eur(?:o)?)\s*$", "", str(value or "").strip(), flags=re.IGNORECASE)
+    if not _NUMBER_RE.match(text):
+        return None
+    # The last separator followed by one or two digits is the decimal mark; the others group thousands.
+    decimals = re.search(r"[.,](\d{1,2})$", text)
+    whole = text[: decimals.start()] if decimals else text
+    number = float(re.sub(r"[.,  ]", "", whole))
+    return number + int(decimals.group(1)) / 10 ** len(decimals.group(1)) if decimals else number
+
+
 def _fold(text: str) -> str:
     text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae").replace("Ö", "Oe")
     return text.replace("Ü", "Ue").replace("ß", "ss")

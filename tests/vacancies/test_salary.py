@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vacancies.model import SalaryUnit
-from vacancies.salary import StatedSalary, from_structured, parse_salary
+from vacancies.salary import StatedSalary, amount, from_structured, parse_salary
 
 MONTH, YEAR, HOUR = SalaryUnit.month, SalaryUnit.year, SalaryUnit.hour
 
@@ -55,3 +55,24 @@ def test_pay_sentence_is_found_further_down():
 )
 def test_schema_org_amounts(amounts, expected):
     assert from_structured(amounts) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (4600, 4600.0),
+        ("4600.00", 4600.0),
+        ("4.600,00", 4600.0),
+        ("4.600", 4600.0),
+        ("4,600.50", 4600.5),
+        ("4 600 €", 4600.0),
+        ("3912,5", 3912.5),
+        ("EUR 4600", None),
+        ("viel", None),
+        (True, None),
+        (float("nan"), None),
+        ("", None),
+    ],
+)
+def test_amounts_as_sites_write_them(value, expected):
+    assert amount(value) == expected
