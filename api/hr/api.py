@@ -47,7 +47,9 @@ BODY_DOC = {
         "required": True,
         "content": {"application/json": {"schema": {"type": "object"}, "example": EXAMPLE}},
         "description": "Felder wie im Stellen-Datensatz (siehe `VacancyInput`); `state` published "
-        "oder draft, optional `publish_at` für eine geplante Veröffentlichung.",
+        "oder draft, optional `publish_at` für eine geplante Veröffentlichung: ohne `state` plant ein "
+        "künftiger `publish_at` die Veröffentlichung (bis dahin Entwurf); `state` published mit künftigem "
+        "`publish_at` ist ein Widerspruch (422).",
     }
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
