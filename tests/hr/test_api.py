@@ -129,6 +129,16 @@ def test_a_publish_at_that_has_passed_publishes_now_when_sent_again(api):
     assert _live(client, "hr-miltenberg-e4")
 
 
+def test_a_text_description_from_an_ats_keeps_its_list_on_the_page(api):
+    """Issue 16, item 2: text without tags is read as the editor's markup (paragraphs and lists)."""
+    portal, client, a, _ = api
+    body = vacancy_body(description="Ihre Aufgaben:\n- Haushaltsplanung\n- Kassenprüfung & Abschluss")
+    client.put("/api/v1/hr/vacancies/t1", json=body, headers=a)
+    page = client.get("/stellen/hr-miltenberg-t1").text
+    expected = "<p>Ihre Aufgaben:</p><ul><li>Haushaltsplanung</li><li>Kassenprüfung &amp; Abschluss</li></ul>"
+    assert expected in page
+
+
 def test_get_lists_only_own_postings(api):
     portal, client, a, b = api
     client.put("/api/v1/hr/vacancies/a1", json=vacancy_body(), headers=a)
