@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.test_browser import axe_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -39,3 +41,24 @@ def test_map_district_is_a_link_to_its_page(page):
     page.locator('.map a[href="/landkreise/bad-toelz-wolfratshausen"]').click()
     page.wait_for_url("**/landkreise/bad-toelz-wolfratshausen")
     assert "Bad Tölz-Wolfratshausen" in page.locator("h1").inner_text()
+
+
+LEGAL_PAGES = ["/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/gebaerdensprache"]
+
+
+@pytest.mark.parametrize("url", LEGAL_PAGES)
+@pytest.mark.parametrize("width", [1280, 360])
+def test_legal_pages_pass_axe_and_fit_the_screen(page, url, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(page.base + url)
+    assert axe_violations(page) == [], f"{url} at {width}px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_footer_leads_to_the_accessibility_statement_by_keyboard(page):
+    page.goto(page.base + "/")
+    link = page.locator("footer").get_by_role("link", name="Barrierefreiheit")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/barrierefreiheit")
+    assert page.locator("h1").inner_text() == "Erklärung zur Barrierefreiheit"
