@@ -46,7 +46,7 @@ def test_map_district_is_a_link_to_its_page(page):
 LEGAL_PAGES = ["/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache", "/gebaerdensprache"]
 
 
-@pytest.mark.parametrize("url", LEGAL_PAGES)
+@pytest.mark.parametrize("url", [*LEGAL_PAGES, "/hr/anmelden"])  # the HR layout has the footer too
 @pytest.mark.parametrize("width", [1280, 360])
 def test_legal_pages_pass_axe_and_fit_the_screen(page, url, width):
     page.set_viewport_size({"width": width, "height": 900})
