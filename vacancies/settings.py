@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from vacancies.legal import LegalSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
 
 
-class Settings(BaseSettings):
+class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     model_config = SettingsConfigDict(env_prefix="STELLEN_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production", "test"] = "development"
@@ -56,6 +58,13 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and self.today is not None:
             raise ValueError("STELLEN_TODAY dient nur Tests und ist in Produktion nicht erlaubt")
+        return self
+
+    # Last of the checks, so that a missing secret or a pinned "today" is named first (vacancies.legal).
+    @model_validator(mode="after")
+    def _legal_details_outside_development(self) -> Settings:
+        if self.environment == "production":
+            self.refuse_placeholders()
         return self
 
 

@@ -244,6 +244,8 @@ def districts_view(board: Board) -> dict[str, Any]:
         "rows": [(d, counts.get(d.slug, 0)) for d in rows],
         "total": sum(counts.values()),
         "map": svgmap.render(list(rows), counts),
+        "legend": svgmap.legend(),
+        "map_attribution": svgmap.attribution(),
     }
 
 
