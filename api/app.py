@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from api import guards, problems
+from api import docs, guards, problems
 from api.routes import health, vacancies
 from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board, OutboxDrainer, open_board
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
         version="1",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # self-hosted: api.docs
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     app.state.board = board or open_board(settings)
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
+    docs.install(app)
     app.include_router(vacancies.router)
     app.include_router(health.router)
     _mount_parts(app)

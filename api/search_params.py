@@ -38,6 +38,16 @@ class SearchParams:
             str | None, Query(max_length=40, description="z. B. `E9a`, `A 9`, `EG 10`")
         ] = None,
         pay_grade_max: Annotated[str | None, Query(max_length=40, description="z. B. `E13`, `A13`")] = None,
+        min_monthly_pay: Annotated[
+            int | None,
+            Query(
+                ge=0,
+                le=50_000,
+                description="Mindestgehalt in Euro brutto/Monat: Stellen, deren genannte oder nach "
+                "Entgelttabelle erreichbare Monatsvergütung mindestens so hoch ist "
+                "(Stellen ohne Angabe fallen weg)",
+            ),
+        ] = None,
         career_level: Annotated[list[int], Query(description="Qualifikationsebene 1–4")] = [],  # noqa: B006
         status: Annotated[list[EmploymentStatus], Query(description="Tarifbeschäftigte / Beamte")] = [],  # noqa: B006
         remote: Annotated[list[Remote], Query(description="Homeoffice")] = [],  # noqa: B006
@@ -85,6 +95,7 @@ class SearchParams:
             fixed_term=v["fixed_term"],
             pay_grade_min=grades["pay_grade_min"],
             pay_grade_max=grades["pay_grade_max"],
+            min_monthly_pay=v["min_monthly_pay"] or None,
             career_levels=v["career_level"],
             status=v["status"],
             remote=v["remote"],

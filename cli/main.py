@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from cli.pay import warn_expired
 from vacancies import jsonlimits
 from vacancies.model import Vacancy, validation_message
 from vacancies.settings import get_settings, local_base_url
@@ -233,15 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
     from cli.crawl import add_commands
     from cli.hr import add_commands as add_hr_commands
+    from cli.pay import add_commands as add_pay_commands
 
     add_commands(sub)
     add_hr_commands(sub)
+    add_pay_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        warn_expired(args.command)
         return args.func(args)
     except ValidationError as exc:  # settings from the environment
         print(f"Konfigurationsfehler: {validation_message(exc)}", file=sys.stderr)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from scrapy.exceptions import DropItem
 
 from crawler.items import RawPosting
-from vacancies import normalize
+from vacancies import normalize, salary
 from vacancies.html import sanitise_html
 from vacancies.model import DROP_BAD_URLS, Vacancy, validation_message
 
@@ -56,7 +56,25 @@ def to_record(raw: RawPosting, today: date | None = None) -> dict[str, Any]:
     # Values a site states exactly win over guesses; vendor extras (salary amounts, ids) are no record fields.
     stated = {k: v for k, v in raw.structured.items() if k in Vacancy.model_fields}
     record.update({k: v for k, v in stated.items() if v not in (None, "", [])})
+    record.update(_salary(raw, text))
+    if not record.get("start_date") and _starts_asap(raw, text):
+        record["start_asap"] = True
     return {k: v for k, v in record.items() if v not in (None, "", [], {})}
+
+
+def _salary(raw: RawPosting, text: str) -> dict[str, Any]:
+    """Euros the site states: schema.org amounts first, then a pay sentence of the hint or the text."""
+    amounts = raw.structured.get("salary")
+    stated = salary.from_structured(amounts) if isinstance(amounts, dict) else None
+    stated = stated or salary.parse_salary(f"{raw.pay_text or ''}\n{text}")
+    return stated.record_fields() if stated else {}
+
+
+def _starts_asap(raw: RawPosting, text: str) -> bool:
+    """ "ab sofort", "zum nächstmöglichen Zeitpunkt": in the start field, or the text's own words."""
+    if isinstance(raw.start_date, str) and raw.start_date.strip():
+        return normalize.is_as_soon_as_possible(raw.start_date)
+    return normalize.is_as_soon_as_possible(text[:_PAY_HEAD])
 
 
 def record_id(raw: RawPosting) -> str:

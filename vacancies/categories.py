@@ -321,3 +321,31 @@ def category_for(
         or _text_category(text)
         or _FALLBACK_CATEGORY
     )
+
+
+# -- stored postings of the first taxonomy (migration 0012) -------------------------------------------
+
+# The first taxonomy's names and the new categories each may now be; the first is taken when the rules
+# do not pick one of them (an HR clerk chose the old name, so the new one must stay within its meaning).
+OLD_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Soziales": ("Soziales & Jugend",),
+    "Erziehung & Bildung": ("Kita & Erziehung", "Schule & Bildung", "Ausbildung & Studium"),
+    "Technik & Bau": ("Bauen & Technik", "Straßen & Verkehr", "Handwerk & Betrieb"),
+    "Gesundheit": ("Gesundheit & Veterinärwesen",),
+    "Umwelt & Natur": ("Umwelt, Natur & Landwirtschaft",),
+    "Finanzen": ("Finanzen & Steuern",),
+    "Recht & Ordnung": ("Sicherheit, Ordnung & Feuerwehr", "Recht", "Straßen & Verkehr"),
+}
+
+
+def renamed_category(
+    old: str | None, title: str, department: str | None = None, *, employer: str | None = None, text: str = ""
+) -> str | None:
+    """The category a stored posting gets in the new taxonomy; None when its category is current."""
+    if old in CATEGORIES:
+        return None
+    decided = category_for(title, department, employer=employer, text=text)
+    allowed = OLD_CATEGORIES.get(old or "")
+    if allowed is None:
+        return decided  # no or an unknown category: the rules decide, as for a new posting
+    return decided if decided in allowed else allowed[0]

@@ -58,6 +58,12 @@ EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
 EMAIL_RE = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 
 NO_APPLY_CHANNEL = "Bitte eine Bewerbungsadresse (Web) oder eine Bewerbungs-E-Mail angeben"
+PUBLISHED_BUT_SCHEDULED = (
+    'Der Veröffentlichungstermin liegt in der Zukunft, aber "state" ist "published" '
+    "(sofort veröffentlichen). "
+    'Für eine geplante Veröffentlichung "state" weglassen oder "draft" angeben, zum sofortigen '
+    "Veröffentlichen publish_at weglassen"
+)
 GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
 MIN_YEAR, MAX_YEAR = 1900, 2100  # dates and times HR may set (deadline, start, scheduled publication)
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
@@ -136,8 +142,9 @@ class VacancyInput(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_RE)] | None
     ) = None
     contact: ContactInput | None = None
-    # JSON API only: the state to put the posting in, and an optional scheduled publication.
-    state: Literal["draft", "published"] = "published"
+    # JSON API only: the state to put the posting in, and an optional scheduled publication. `state` left
+    # out means "published", or "scheduled" when publish_at lies ahead (HrPostings.parse decides).
+    state: Literal["draft", "published"] | None = None
     publish_at: datetime | None = None
 
     @field_validator(
@@ -388,7 +395,17 @@ class HrPostings:
         errors = self._semantic_errors(value)
         if errors:
             raise InvalidInput(errors)
-        return value
+        return self._with_state(value)
+
+    def _with_state(self, value: VacancyInput) -> VacancyInput:
+        """The state the caller means: without `state`, a publish_at ahead schedules (a draft until
+        then) and one that has passed publishes now (an ATS sending its unchanged record again)."""
+        if value.state is not None:
+            return value
+        ahead = value.publish_at is not None and _aware(value.publish_at) > self.clock()
+        if ahead:
+            return value.model_copy(update={"state": "draft"})
+        return value.model_copy(update={"state": "published", "publish_at": None})
 
     def _semantic_errors(self, value: VacancyInput) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -405,9 +422,18 @@ class HrPostings:
         low, high = value.pay_grade_min, value.pay_grade_max
         if low and high and pay_grade_rank(low) > pay_grade_rank(high):
             errors["pay_grade_max"] = "Die höchste Gruppe liegt unter der niedrigsten"
-        if value.publish_at and _aware(value.publish_at) <= self.clock() and value.state == "draft":
-            errors["publish_at"] = "Der Veröffentlichungstermin liegt in der Vergangenheit"
+        errors.update(self._schedule_errors(value))
         return errors
+
+    def _schedule_errors(self, value: VacancyInput) -> dict[str, str]:
+        if value.publish_at is None:
+            return {}
+        ahead = _aware(value.publish_at) > self.clock()
+        if not ahead and value.state == "draft":
+            return {"publish_at": "Der Veröffentlichungstermin liegt in der Vergangenheit"}
+        if ahead and value.state == "published":  # "live now" and "live later" at once: refuse, not guess
+            return {"publish_at": PUBLISHED_BUT_SCHEDULED}
+        return {}
 
     # -- writing ------------------------------------------------------------------------------------------
     #

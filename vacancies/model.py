@@ -71,6 +71,14 @@ class PayScale(StrEnum):
     baybesg = "BayBesG"
 
 
+class SalaryUnit(StrEnum):
+    """schema.org unitText of a stated amount."""
+
+    month = "MONTH"
+    year = "YEAR"
+    hour = "HOUR"
+
+
 class Remote(StrEnum):
     none = "none"
     hybrid = "hybrid"
@@ -139,6 +147,10 @@ CONTENT_FIELDS = (
     "date_posted",
     "deadline",
     "start_date",
+    "start_asap",
+    "salary_min",
+    "salary_max",
+    "salary_unit",
     "reference",
     "apply_url",
     "apply_email",
@@ -148,6 +160,10 @@ CONTENT_FIELDS = (
 
 
 _CONTENT_SET = set(CONTENT_FIELDS)
+# Fields added after postings were stored (issue 15): hashed only when set, so that an upgrade does not
+# make every stored posting look changed on its next crawl.
+_HASHED_WHEN_SET = {"start_asap": False, "salary_min": None, "salary_max": None, "salary_unit": None}
+_ALWAYS_HASHED = _CONTENT_SET - set(_HASHED_WHEN_SET)
 _RECORD_REST = {"id", "state", "first_seen", "last_seen", "updated_at", "content_hash"}
 
 
@@ -181,6 +197,11 @@ class Vacancy(BaseModel):
     date_posted: date | None = None
     deadline: date | None = None
     start_date: date | None = None
+    start_asap: bool = False  # "baldmöglichst", "ab sofort", "zum nächstmöglichen Zeitpunkt"
+    # Gross amounts in euros the posting states itself (they win over the pay tables of vacancies.pay).
+    salary_min: float | None = Field(default=None, gt=0, le=1_000_000)
+    salary_max: float | None = Field(default=None, gt=0, le=1_000_000)
+    salary_unit: SalaryUnit | None = None  # None with amounts: per month
     reference: Text | None = None
     apply_url: Annotated[str, StringConstraints(max_length=2000)] | None = None
     apply_email: Text | None = None
@@ -235,6 +256,8 @@ class Vacancy(BaseModel):
 
             if pay_grade_rank(self.pay_grade_min) > pay_grade_rank(self.pay_grade_max):
                 raise ValueError("pay_grade_min liegt über pay_grade_max")
+        if self.salary_min and self.salary_max and self.salary_min > self.salary_max:
+            raise ValueError("salary_min liegt über salary_max")
         if self.origin == Origin.crawled and not self.source:
             raise ValueError("source fehlt: gecrawlte Stellen brauchen ihre Quelle")
         return self
@@ -242,7 +265,10 @@ class Vacancy(BaseModel):
     def content_json(self) -> bytes:
         """The content fields as JSON bytes: what the content hash is taken over."""
         # pydantic serialises fields in declaration order, so the JSON is canonical without sorting.
-        return self.__pydantic_serializer__.to_json(self, include=_CONTENT_SET)
+        include = _ALWAYS_HASHED | {
+            k for k, default in _HASHED_WHEN_SET.items() if getattr(self, k) != default
+        }
+        return self.__pydantic_serializer__.to_json(self, include=include)
 
     def compute_content_hash(self, content_json: bytes | None = None) -> str:
         return hashlib.sha256(content_json or self.content_json()).hexdigest()[:32]

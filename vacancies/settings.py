@@ -10,14 +10,16 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from vacancies.legal import LegalSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
 DEV_BASE_URL = "http://127.0.0.1:8000"
 
 
-class Settings(BaseSettings):
+class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     model_config = SettingsConfigDict(env_prefix="STELLEN_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production", "test"] = "development"
@@ -60,10 +62,18 @@ class Settings(BaseSettings):
             raise ValueError("STELLEN_TODAY dient nur Tests und ist in Produktion nicht erlaubt")
         return self
 
+    # After the secret and "today", so that those are named first (vacancies.legal).
+    @model_validator(mode="after")
+    def _legal_details_outside_development(self) -> Settings:
+        if self.environment == "production":
+            self.refuse_placeholders()
+        return self
+
     @model_validator(mode="after")
     def _public_address_in_production(self) -> Settings:
         """Canonical links, JSON-LD, sitemap, feeds and redirects are built from it: in production a
-        loopback or example address would send search engines and applicants nowhere."""
+        loopback or example address would send search engines and applicants nowhere. After the legal
+        details, whose message lists every missing one."""
         if self.environment == "production" and placeholder_base_url(self.public_base_url):
             raise ValueError(
                 "STELLEN_PUBLIC_BASE_URL muss in Produktion die öffentliche Adresse der Stellenbörse sein "

@@ -8,9 +8,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from vacancies import districts
+from vacancies import clock, districts
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN
+from web import payview
 
 # DESIGN.md posting types -> Google's employmentType values
 _TYPE = {"internship": "INTERN", "apprenticeship": "OTHER", "dual_study": "OTHER", "trainee": "OTHER"}
@@ -25,7 +26,7 @@ def employment_types(v: Vacancy) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-def job_posting(v: Vacancy, url: str, description: str) -> dict[str, Any]:
+def job_posting(v: Vacancy, url: str, description: str, today: date | None = None) -> dict[str, Any]:
     """`description` is the sanitised HTML the page shows (Google accepts HTML there)."""
     district = districts.by_slug().get(v.district)
     org: dict[str, Any] = {"@type": "Organization", "name": v.employer or _office(district, v.district)}
@@ -58,6 +59,8 @@ def job_posting(v: Vacancy, url: str, description: str) -> dict[str, Any]:
                                       "longitude": v.location.lon}  # fmt: skip
     if v.start_date:
         data["jobStartDate"] = v.start_date.isoformat()
+    if salary := payview.base_salary(v, today or clock.today()):
+        data["baseSalary"] = salary
     return _compact(data)
 
 

@@ -30,6 +30,7 @@ FIELD_LABELS = {
     "radius_km": "Umkreis",
     "pay_grade_min": "Entgeltgruppe ab",
     "pay_grade_max": "Entgeltgruppe bis",
+    "min_monthly_pay": "Gehalt mindestens",
     "per_page": "Treffer pro Seite",
     "page": "Seite",
     "sort": "Sortierung",
@@ -84,9 +85,12 @@ def param_label(name: str, value: str) -> str:
         "status": "Dienstverhältnis",
         "pay_grade_min": "Entgeltgruppe ab",
         "pay_grade_max": "Entgeltgruppe bis",
+        "min_monthly_pay": "Gehalt mindestens",
         "include_expired": "auch abgelaufene",
     }
     shown = STATUS.get(value, value) if name == "status" else value
+    if name == "min_monthly_pay":
+        shown = f"{value} € brutto/Monat"
     return f"{names.get(name, name)}: {shown}"
 
 

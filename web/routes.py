@@ -19,8 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.problems import RETRY_AFTER_SECONDS
+from vacancies import legal
 from vacancies.search.contract import IndexUnavailable
-from web import present, views
+from web import present, svgmap, views
 from web.vocabulary import Vocabulary
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ def make_templates() -> Jinja2Templates:
                       lstrip_blocks=True, auto_reload=False)  # fmt: skip
     env.filters["german_date"] = present.german_date
     env.filters["german_number"] = present.german_number
+    env.filters["lines"] = legal.lines
     env.globals.update(
         posting_url=views.posting_url,
         badges=present.badges,
@@ -163,16 +165,39 @@ def about_page(request: Request) -> HTMLResponse:
     return render(request, "ueber.html", {})
 
 
+# -- pages every public authority's site needs: filled from the operator's settings (vacancies.legal) --
+
+
+def _legal(request: Request, name: str, **extra) -> HTMLResponse:
+    settings = request.app.state.settings
+    return render(request, name, {"legal": settings, "contact_url": settings.contact_url, **extra})
+
+
 @pages.get("/impressum", response_class=HTMLResponse)
 def imprint_page(request: Request) -> HTMLResponse:
-    return render(request, "impressum.html", {"contact_url": request.app.state.settings.contact_url})
+    return _legal(request, "impressum.html", map_attribution=svgmap.attribution())
 
 
 @pages.get("/datenschutz", response_class=HTMLResponse)
 def privacy_page(request: Request) -> HTMLResponse:
     from vacancies.geo import ATTRIBUTION
 
-    return render(request, "datenschutz.html", {"attribution": ATTRIBUTION})
+    return _legal(request, "datenschutz.html", attribution=ATTRIBUTION)
+
+
+@pages.get("/barrierefreiheit", response_class=HTMLResponse)
+def accessibility_page(request: Request) -> HTMLResponse:
+    return _legal(request, "barrierefreiheit.html")
+
+
+@pages.get("/leichte-sprache", response_class=HTMLResponse)
+def easy_language_page(request: Request) -> HTMLResponse:
+    return _legal(request, "leichte_sprache.html")
+
+
+@pages.get("/gebaerdensprache", response_class=HTMLResponse)
+def sign_language_page(request: Request) -> HTMLResponse:
+    return _legal(request, "gebaerdensprache.html")
 
 
 # -- autocomplete -------------------------------------------------------------------------------------

@@ -9,10 +9,13 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from vacancies.html import sanitise_html
+from vacancies.textmarkup import as_html
 
 
 def description_html(html: str) -> Markup:
-    return Markup(_demote_headings(sanitise_html(html)))
+    """The one rendering of a description, for the posting page and the HR preview alike; a stored
+    text without tags is the HR editor's markup (paragraphs and lists, vacancies.textmarkup)."""
+    return Markup(_demote_headings(sanitise_html(as_html(html))))
 
 
 def _demote_headings(html: str) -> str:

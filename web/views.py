@@ -14,14 +14,15 @@ from vacancies import districts
 from vacancies.model import State, Vacancy
 from vacancies.search.contract import MAX_RESULT_WINDOW, IndexUnavailable, SearchHit, SearchPage, SearchQuery
 from vacancies.service import Board
-from web import jsonld, present, svgmap
+from web import jsonld, payview, present, svgmap
 from web.params import PageSearch, parse
 from web.sanitize import description_html
 from web.vocabulary import WORD_RE, Vocabulary, clean_title
 
 # Parameters that narrow a search, in the order the "no results" hints list them.
 NARROWING = ("q", "near", "posting_type", "district", "category", "working_time", "fixed_term",
-             "career_level", "status", "remote", "pay_grade_min", "pay_grade_max")  # fmt: skip
+             "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
+             "min_monthly_pay")  # fmt: skip
 MAX_HINTS = 8
 
 
@@ -146,7 +147,9 @@ def posting_view(board: Board, vacancy: Vacancy, base_url: str) -> dict[str, Any
         "facts": facts(vacancy, today),
         "apply": apply_link(vacancy),
         "similar": _similar_if_searchable(board, vacancy),
-        "jsonld": jsonld.script_json(jsonld.job_posting(vacancy, url, description)) if open_now else None,
+        "jsonld": jsonld.script_json(jsonld.job_posting(vacancy, url, description, today))
+        if open_now
+        else None,
         "canonical": url,
         "today": today,
     }
@@ -163,6 +166,7 @@ def facts(v: Vacancy, today) -> list[tuple[str, str]]:
         deadline = f"{deadline} ({left})"
     rows = [
         (label, grade),
+        ("Gehalt", payview.pay_text(v, today)),
         ("Arbeitszeit", present.working_time_text(v)),
         ("Befristung", present.term_text(v)),
         ("Qualifikationsebene", f"{v.career_level}. Qualifikationsebene" if v.career_level else ""),
@@ -171,7 +175,10 @@ def facts(v: Vacancy, today) -> list[tuple[str, str]]:
         ("Berufsfeld", v.category or ""),
         ("Arbeitsort", present.place(v)),
         ("Homeoffice", present.REMOTE[v.remote.value] if v.remote.value != "none" else ""),
-        ("Beginn", present.german_date(v.start_date)),
+        (
+            "Beginn",
+            present.german_date(v.start_date) or ("zum nächstmöglichen Zeitpunkt" if v.start_asap else ""),
+        ),
         ("Bewerbungsfrist", deadline),
         ("Veröffentlicht", present.german_date(v.date_posted)),
         ("Kennziffer", v.reference or ""),
@@ -237,6 +244,8 @@ def districts_view(board: Board) -> dict[str, Any]:
         "rows": [(d, counts.get(d.slug, 0)) for d in rows],
         "total": sum(counts.values()),
         "map": svgmap.render(list(rows), counts),
+        "legend": svgmap.legend(),
+        "map_attribution": svgmap.attribution(),
     }
 
 

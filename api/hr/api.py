@@ -47,7 +47,11 @@ BODY_DOC = {
         "required": True,
         "content": {"application/json": {"schema": {"type": "object"}, "example": EXAMPLE}},
         "description": "Felder wie im Stellen-Datensatz (siehe `VacancyInput`); `state` published "
-        "oder draft, optional `publish_at` für eine geplante Veröffentlichung.",
+        "oder draft, optional `publish_at` für eine geplante Veröffentlichung: ohne `state` plant ein "
+        "künftiger `publish_at` die Veröffentlichung (bis dahin Entwurf); `state` published mit künftigem "
+        "`publish_at` ist ein Widerspruch (422). `description`: HTML (nur erlaubte Tags bleiben) oder Text "
+        "ohne Tags in der Schreibweise des Editors (Leerzeile: neuer Absatz, „- “: Aufzählung, „1. “: "
+        "nummerierte Liste).",
     }
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {

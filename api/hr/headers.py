@@ -9,14 +9,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-# FastAPI's Swagger UI (/api/docs) is a static developer page without user content that needs its CDN
-# and one inline bootstrap script; it gets its own, still frame-proof policy.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-)
-DOCS_PATHS = ("/api/docs", "/api/docs/oauth2-redirect")
+# The API docs (/api/docs, api.docs) are self-hosted and start without inline script: same policy.
 
 BASE_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -35,13 +28,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_CSP if scope.get("path") in DOCS_PATHS else CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                wanted = {"content-security-policy": policy, **BASE_HEADERS}
+                wanted = {"content-security-policy": CSP, **BASE_HEADERS}
                 for name, value in wanted.items():
                     if name.encode() not in present:  # a route may set a stricter value itself
                         headers.append((name.encode(), value.encode()))

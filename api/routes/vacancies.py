@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends
 from api.deps import BoardDep
 from api.problems import ProblemError, problem_responses
 from api.search_params import SearchParams
+from vacancies import clock
 from vacancies.categories import KLDB_BERUFSBEREICH
+from web import payview
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
@@ -59,4 +61,6 @@ def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
     # The category's Berufsbereich of the KldB 2010, so that other portals can map it (issue 15).
     if kldb := KLDB_BERUFSBEREICH.get(vacancy.category or ""):
         body["category_kldb"] = {"code": kldb[0], "name": kldb[1]}
+    # Euros: the posting's own figures, else the range of its grades by the pay tables (issue 15).
+    body["pay_euros"] = payview.api_pay(vacancy, clock.today())
     return body

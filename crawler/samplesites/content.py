@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from vacancies.model import Vacancy
+from vacancies.pay import grade_range
 from vacancies.sample_data import generate_vacancies
 
 from .catalog import SiteSpec
@@ -186,20 +187,18 @@ def contact_text(v: Vacancy) -> str:
     return f"{c.name}, Tel. {c.phone}, {c.email}" if c else ""
 
 
+_SALARY_DAY = date(2026, 12, 1)  # the sample corpus's day: its sites state that day's table figures
+
+
 def salary_range(v: Vacancy) -> tuple[int, int] | None:
-    """A plausible monthly range (Stufe 1 to 6) for a grade span, for schema.org baseSalary."""
+    """The grade span's monthly range by the published pay tables (config/pay), rounded to whole euros
+    as sites state it in schema.org baseSalary; None where the tables do not list the grade."""
     if v.pay_grade_min is None:
         return None
-
-    def base(grade: str) -> float:
-        number = float(grade[1:].rstrip("abcd")) + "abcd".find(grade[-1]) * 0.3 + 0.3
-        per_grade = {"E": (1700, 230), "S": (2550, 125), "A": (1800, 210), "P": (2300, 130)}
-        offset, step = per_grade[grade[0]]
-        return offset + step * number
-
-    low = round(base(v.pay_grade_min) / 10) * 10
-    high = round(base(v.pay_grade_max or v.pay_grade_min) * 1.38 / 10) * 10
-    return low, high
+    found = grade_range(v.pay_scale, v.pay_grade_min, v.pay_grade_max or v.pay_grade_min, _SALARY_DAY)
+    if found is None or found.low is None or found.high is None:
+        return None
+    return round(found.low), round(found.high)
 
 
 def employment_types(v: Vacancy) -> list[str]:

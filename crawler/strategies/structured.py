@@ -38,7 +38,7 @@ from crawler.strategies.common import (
     to_float,
     url_source_id,
 )
-from vacancies import normalize
+from vacancies import normalize, salary
 
 _EMPLOYMENT_TYPES = {
     "FULL_TIME": "Vollzeit",
@@ -247,7 +247,7 @@ def _fill_salary(posting: RawPosting, salary: Any) -> None:
 
 
 def _amount(value: Any) -> float | None:
-    return value if isinstance(value, int | float) else to_float(value) if value else None
+    return salary.amount(value)  # German "4.600,00" too; to_float would read it as 4.6
 
 
 def _fill_apply(posting: RawPosting, data: dict[str, Any], page_url: str) -> None:

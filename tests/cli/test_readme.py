@@ -183,5 +183,6 @@ def test_every_setting_is_in_the_configuration_table():
 
     text = README.read_text(encoding="utf-8")
     table = text.split("### Configuration (environment)", 1)[1].split("\n\n", 2)[1]
-    rows = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `STELLEN_")}
+    first_cells = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `STELLEN_")]
+    rows = {name for cell in first_cells for name in re.findall(r"`(STELLEN_\w+)`", cell)}
     assert {f"STELLEN_{name.upper()}" for name in Settings.model_fields} - rows == set()

@@ -16,6 +16,7 @@ import httpx2
 from tests.cli.test_cli import run
 from tests.cli.test_readme import _wait_for
 from tests.support import free_port
+from tests.web.test_legal import OPERATOR
 from vacancies.accounts import Accounts
 from vacancies.store import make_engine, migrate
 
@@ -79,6 +80,7 @@ def _production(db: str, base_url: str | None) -> subprocess.CompletedProcess:
     env.update(
         STELLEN_ENVIRONMENT="production", STELLEN_SECRET_KEY="s" * 40, STELLEN_DATABASE_URL=f"sqlite:///{db}"
     )
+    env.update({f"STELLEN_{name.upper()}": str(value) for name, value in OPERATOR.items()})  # legal details
     if base_url is not None:
         env["STELLEN_PUBLIC_BASE_URL"] = base_url
     command = [sys.executable, "-m", "cli.main", "search", "x"]

@@ -71,6 +71,74 @@ def test_publish_at_without_offset_is_german_time_as_in_the_portal(api):
     assert entry.action == "schedule" and entry.detail == f"ab 01.07.{year} 08:00"
 
 
+def _live(client, vacancy_id: str) -> bool:
+    return client.get(f"/api/v1/vacancies/{vacancy_id}").status_code == 200
+
+
+def test_future_publish_at_without_state_schedules_instead_of_going_live(api):
+    """Issue 16, item 3: the embargo used to be ignored unless "state": "draft" was sent too."""
+    portal, client, a, _ = api
+    later = portal.clock() + timedelta(days=2)
+    body = vacancy_body(publish_at=later.isoformat())
+    response = client.put("/api/v1/hr/vacancies/e1", json=body, headers=a)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["state"] == "draft"
+    assert datetime.fromisoformat(body["publish_at"]) == later.astimezone(UTC)
+    assert not _live(client, "hr-miltenberg-e1") and "hr-miltenberg-e1" not in _public_ids(client, "Kämmerei")
+    portal.clock.advance(days=2, minutes=1)
+    assert portal.hr.postings.promote_due()[0] == ["hr-miltenberg-e1"]
+    assert _live(client, "hr-miltenberg-e1") and "hr-miltenberg-e1" in _public_ids(client, "Kämmerei")
+
+
+def test_future_publish_at_embargoes_a_posting_that_is_live(api):
+    portal, client, a, _ = api
+    first = client.put("/api/v1/hr/vacancies/e2", json=vacancy_body(), headers=a)
+    assert first.json()["state"] == "published"
+    later = (portal.clock() + timedelta(days=1)).isoformat()
+    body = client.put("/api/v1/hr/vacancies/e2", json=vacancy_body(publish_at=later), headers=a).json()
+    assert body["state"] == "draft" and body["publish_at"] is not None
+    assert not _live(client, "hr-miltenberg-e2")
+
+
+def test_published_state_with_a_future_publish_at_is_a_422_that_says_so(api):
+    portal, client, a, _ = api
+    later = (portal.clock() + timedelta(days=1)).isoformat()
+    body = vacancy_body(state="published", publish_at=later)
+    response = client.put("/api/v1/hr/vacancies/e3", json=body, headers=a)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["errors"] == [{"field": "publish_at", "message": problem["errors"][0]["message"]}]
+    message = problem["errors"][0]["message"]
+    assert "Zukunft" in message and '"state" ist "published"' in message, message
+    assert client.get("/api/v1/hr/vacancies/e3", headers=a).status_code == 404  # nothing was created
+    client.put("/api/v1/hr/vacancies/e3", json=vacancy_body(), headers=a)
+    assert client.put("/api/v1/hr/vacancies/e3", json=body, headers=a).status_code == 422
+    assert _live(client, "hr-miltenberg-e3")  # a refused PUT changes nothing
+
+
+def test_a_publish_at_that_has_passed_publishes_now_when_sent_again(api):
+    """An applicant-tracking system sends its unchanged record again after the date: no 422, it is live."""
+    portal, client, a, _ = api
+    later = portal.clock() + timedelta(hours=1)
+    client.put("/api/v1/hr/vacancies/e4", json=vacancy_body(publish_at=later.isoformat()), headers=a)
+    portal.clock.advance(hours=2)
+    again = client.put("/api/v1/hr/vacancies/e4", json=vacancy_body(publish_at=later.isoformat()), headers=a)
+    assert again.status_code == 200, again.text
+    assert again.json()["state"] == "published" and again.json()["publish_at"] is None
+    assert _live(client, "hr-miltenberg-e4")
+
+
+def test_a_text_description_from_an_ats_keeps_its_list_on_the_page(api):
+    """Issue 16, item 2: text without tags is read as the editor's markup (paragraphs and lists)."""
+    portal, client, a, _ = api
+    body = vacancy_body(description="Ihre Aufgaben:\n- Haushaltsplanung\n- Kassenprüfung & Abschluss")
+    client.put("/api/v1/hr/vacancies/t1", json=body, headers=a)
+    page = client.get("/stellen/hr-miltenberg-t1").text
+    expected = "<p>Ihre Aufgaben:</p><ul><li>Haushaltsplanung</li><li>Kassenprüfung &amp; Abschluss</li></ul>"
+    assert expected in page
+
+
 def test_get_lists_only_own_postings(api):
     portal, client, a, b = api
     client.put("/api/v1/hr/vacancies/a1", json=vacancy_body(), headers=a)

@@ -90,7 +90,7 @@ def test_whole_posting_flow_in_chromium(live_portal, browser):
     _login(page, base)
     page.click("text=Neue Stelle anlegen")
     page.fill("#f-title", "Försterin (m/w/d) Kreisforstamt")
-    page.fill("#f-description", "<p>Pflege des <strong>Kreiswaldes</strong>.</p>")
+    page.fill("#f-description", "Pflege des **Kreiswaldes**.")
     page.check("input[name=working_time][value=full_time]")
     page.fill("#f-pay_grade_min", "A 10")
     page.select_option("#f-pay_scale", "BayBesG")

@@ -7,10 +7,12 @@ import re
 import select
 import socket
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 import httpx2
 import pytest
+from markupsafe import escape
 
 from tests.hr.conftest import DISTRICT_A, EMAILS, PASSWORD, crawled, csrf_of
 from tests.hr.pdfs import valid_pdf
@@ -22,7 +24,7 @@ FULL_FORM = {
     "title": "Verwaltungsfachangestellte (m/w/d) Kreiskasse",
     "department": "Kreiskasse",
     "employer": "",
-    "description": "<p>Sie buchen <strong>Zahlungen</strong>.</p><ul><li>Kasse</li></ul>",
+    "description": "Sie buchen **Zahlungen**.\n- Kasse",
     "posting_type": "job",
     "category": "Verwaltung",
     "working_time": ["full_time", "part_time"],
@@ -87,15 +89,16 @@ def test_every_field_is_stored_normalised(portal):
     assert 'value="E9a"' in page and 'value="Brückenstraße 2"' in page and "checked" in page
 
 
-def test_description_is_sanitised_with_the_allow_list(portal):
+def test_html_typed_into_the_description_is_text_never_markup(portal):
+    """The editor's field is text with a small markup: typed HTML is shown as typed, never run."""
     client = portal.client("own")
-    form = {
-        **FULL_FORM,
-        "description": '<p onclick="x()">Text<script>alert(1)</script><a href="javascript:x">l</a></p>',
-    }
-    vacancy = portal.board.get(_create(client, form))
-    assert "script" not in vacancy.description and "onclick" not in vacancy.description
-    assert "javascript:" not in vacancy.description and "Text" in vacancy.description
+    typed = '<p onclick="x()">Text<script>alert(1)</script><a href="javascript:x">l</a></p>'
+    vacancy = portal.board.get(_create(client, {**FULL_FORM, "description": typed}))
+    assert vacancy.description == (
+        '<p>&lt;p onclick="x()"&gt;Text&lt;script&gt;alert(1)&lt;/script&gt;'
+        '&lt;a href="javascript:x"&gt;l&lt;/a&gt;&lt;/p&gt;</p>'
+    )
+    assert f">{escape(typed)}</textarea>" in client.get(f"/hr/stellen/{vacancy.id}").text  # as typed
 
 
 def test_the_error_summary_names_each_field(portal):
@@ -139,12 +142,68 @@ def test_validation_errors_appear_next_to_their_field(portal, changes, field, me
     assert 'value="Verwaltungsfachangestellte (m/w/d) Kreiskasse"' in response.text or field == "title"
 
 
-def test_preview_shows_the_posting_as_job_seekers_see_it(portal):
+def _article(page: str) -> str:
+    return page.split('<article class="posting">', 1)[1].split("</article>", 1)[0]
+
+
+def test_preview_is_the_public_posting_page_before_it_is_public(portal):
+    """Issue 16, item 2: the preview had its own template, and lists and paragraphs looked different."""
     client = portal.client("own")
     vacancy_id = _create(client, FULL_FORM)
-    page = client.get(f"/hr/stellen/{vacancy_id}/vorschau").text
-    assert "Vorschau" in page and "Verwaltungsfachangestellte (m/w/d) Kreiskasse" in page
-    assert "<strong>Zahlungen</strong>" in page and "Jetzt online bewerben" in page and "E9a" in page
+    preview = client.get(f"/hr/stellen/{vacancy_id}/vorschau")
+    assert preview.status_code == 200 and preview.headers["cache-control"] == "no-store"
+    assert "Vorschau (Entwurf)" in preview.text and '<meta name="robots" content="noindex, nofollow">' in (
+        preview.text
+    )
+    article = _article(preview.text)
+    assert "<p>Sie buchen <strong>Zahlungen</strong>.</p><ul><li>Kasse</li></ul>" in article
+    assert "Verwaltungsfachangestellte (m/w/d) Kreiskasse" in article and "E9a" in article
+    assert "Jetzt bewerben" in article  # the apply button of a published posting
+    assert client.get(f"/stellen/{vacancy_id}").status_code == 404  # still a draft
+    _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
+    assert _article(client.get(f"/stellen/{vacancy_id}").text) == article
+
+
+def test_the_editor_gives_back_the_text_it_was_given(portal):
+    client = portal.client("own")
+    typed = "Ihre Aufgaben:\n- Haushaltsplanung\n- Kassenprüfung\n\n## Ihr Profil\n1. VFA\n2. **Teamgeist**"
+    vacancy = portal.board.get(_create(client, {**FULL_FORM, "description": typed}))
+    assert vacancy.description == (
+        "<p>Ihre Aufgaben:</p><ul><li>Haushaltsplanung</li><li>Kassenprüfung</li></ul>"
+        "<h2>Ihr Profil</h2><ol><li>VFA</li><li><strong>Teamgeist</strong></li></ol>"
+    )
+    assert f">{escape(typed)}</textarea>" in client.get(f"/hr/stellen/{vacancy.id}").text
+
+
+def test_an_unchanged_description_keeps_html_the_text_field_cannot_say(portal):
+    """A table sent by an applicant-tracking system survives an edit of the title in the portal."""
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    table = "<p>Entgelt:</p><table><tbody><tr><td>E9a</td><td>39 Std.</td></tr></tbody></table>"
+    stored = portal.hr.postings.get(vacancy_id, None)
+    stored.description = table
+    portal.board.save([stored])
+    editor = client.get(f"/hr/stellen/{vacancy_id}").text
+    assert 'id="f-description-hinweis"' in editor and "Tabellen" in editor
+    shown = re.search(r'name="description"[^>]*>([^<]*)</textarea>', editor).group(1)
+    form = {**FULL_FORM, "title": "Kassierer (m/w/d)", "description": unescape(shown)}
+    assert _post(client, f"/hr/stellen/{vacancy_id}", form).status_code == 303
+    assert portal.board.get(vacancy_id).title == "Kassierer (m/w/d)"
+    assert portal.board.get(vacancy_id).description == table
+    form["description"] = unescape(shown) + "\n\nNeu: Homeoffice"
+    _post(client, f"/hr/stellen/{vacancy_id}", form)
+    assert "<table>" not in portal.board.get(vacancy_id).description  # changed text: the markup rules
+
+
+def test_plain_text_descriptions_stored_before_the_markup_render_with_their_lists(portal):
+    """Postings saved as plain text (typed before the markup, or sent as text by an ATS) keep their form."""
+    client = portal.client("own")
+    vacancy_id = _create(client, FULL_FORM)
+    stored = portal.hr.postings.get(vacancy_id, None)
+    stored.description = "Ihre Aufgaben:\n- Haushalt &amp; Kasse\n- Prüfung"
+    portal.board.save([stored])
+    article = _article(client.get(f"/hr/stellen/{vacancy_id}/vorschau").text)
+    assert "<p>Ihre Aufgaben:</p><ul><li>Haushalt &amp; Kasse</li><li>Prüfung</li></ul>" in article
 
 
 def test_publish_makes_it_searchable_and_withdraw_removes_it(portal):

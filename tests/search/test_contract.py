@@ -14,6 +14,11 @@ from tests.search.helpers import make_board
 from vacancies.geo import haversine_km
 from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
 from vacancies.search.contract import SearchQuery, Sort
+from vacancies.search.document import pay_month_high
+
+
+def _by_id(vacancy_id: str):
+    return next(v for v in corpus() if v.id == vacancy_id)
 
 
 def ids(page) -> set[str]:
@@ -158,6 +163,21 @@ class BackendContract:
 
     def test_filter_pay_grade_excludes_postings_without_grade(self):
         assert "v16" not in self.found(pay_grade_max="E15")
+
+    def test_filter_min_monthly_pay_reaches_the_upper_figure(self):
+        """Issue 15: "Gehalt mindestens" keeps postings whose upper monthly figure (stated, else by the
+        pay tables in config/pay) reaches it; the expected set comes from vacancies.pay, not from here."""
+        top = {v.id: pay_month_high(v) for v in corpus() if v.id in VISIBLE}
+        threshold = top["v07"]  # E11-E12 TVöD
+        assert threshold is not None
+        expected = {i for i, figure in top.items() if figure is not None and figure >= threshold}
+        assert self.found(min_monthly_pay=threshold) == expected
+        assert "v07" in expected and "v07" not in self.found(min_monthly_pay=threshold + 1)
+        assert {"v01", "v03"}.isdisjoint(expected)  # E8 and S8a pay less than E12 at its top
+
+    def test_filter_min_monthly_pay_excludes_postings_without_a_figure(self):
+        assert "v16" not in self.found(min_monthly_pay=1)
+        assert self.found(min_monthly_pay=1) == {i for i in VISIBLE if pay_month_high(_by_id(i))}
 
     def test_filter_career_level(self):
         assert self.found(career_levels=[3]) == {"v02", "v05", "v07", "v14"}
@@ -318,6 +338,8 @@ AGREEMENT_QUERIES = [
     {"working_time": [WorkingTime.part_time], "fixed_term": True},
     {"districts": ["miltenberg", "starnberg"], "working_time": [WorkingTime.full_time], "fixed_term": False},
     {"pay_grade_min": "E9a", "pay_grade_max": "A11"},
+    {"min_monthly_pay": 4500},
+    {"min_monthly_pay": 3000, "text": "Verwaltung"},
     {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
     {"near": "63897", "radius_km": 50},
     {"near": "82319", "radius_km": 40, "text": "m/w/d"},

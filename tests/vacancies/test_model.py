@@ -61,9 +61,26 @@ def test_record_json_is_the_whole_record_built_on_the_content_json():
     })  # fmt: skip
     content = vacancy.content_json()
     record = vacancy.record_json(content)
-    assert json.loads(record) == json.loads(vacancy.model_dump_json())
+    unset_later_fields = {"start_asap", "salary_min", "salary_max", "salary_unit"}
+    assert json.loads(record) == json.loads(vacancy.model_dump_json(exclude=unset_later_fields))
     assert Vacancy.model_validate_json(record) == vacancy
     assert vacancy.compute_content_hash(content) == vacancy.compute_content_hash()
+
+
+def test_fields_added_later_change_the_hash_only_when_set():
+    """Stored postings keep their content hash across the upgrade that added start_asap and salary_*."""
+    vacancy = Vacancy.model_validate(VALID)
+    assert b"start_asap" not in vacancy.content_json() and b"salary" not in vacancy.content_json()
+    paid = vacancy.model_copy(update={"salary_min": 3900.0, "salary_max": 4600.0})
+    assert b'"salary_min":3900.0' in paid.content_json()
+    assert paid.compute_content_hash() != vacancy.compute_content_hash()
+    asap = vacancy.model_copy(update={"start_asap": True})
+    assert asap.compute_content_hash() not in (vacancy.compute_content_hash(), paid.compute_content_hash())
+
+
+def test_stated_salary_range_must_be_ordered():
+    with pytest.raises(ValidationError, match="salary_min liegt über salary_max"):
+        Vacancy.model_validate({**VALID, "salary_min": 5000, "salary_max": 4000})
 
 
 def test_hr_postings_need_no_source():

@@ -76,6 +76,7 @@ class SearchQuery:
     fixed_term: bool | None = None
     pay_grade_min: str | None = None  # canonical grade, e.g. "E9a"
     pay_grade_max: str | None = None
+    min_monthly_pay: int | None = None  # euros: the posting's upper monthly figure reaches it (vacancies.pay)
     career_levels: list[int] = field(default_factory=list)
     status: list[EmploymentStatus] = field(default_factory=list)
     remote: list[Remote] = field(default_factory=list)

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from html import unescape
 from typing import Any
 
+from vacancies import pay
 from vacancies.lifeline import die_with_parent
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
@@ -49,6 +50,16 @@ def grade_span(vacancy: Vacancy) -> tuple[int | None, int | None]:
     if not low or not high:
         return None, None
     return pay_grade_rank(low), pay_grade_rank(high)
+
+
+def pay_month_high(vacancy: Vacancy) -> int | None:
+    """The upper monthly figure in whole euros: stated by the posting, else by the pay tables in force
+    when it is indexed (`stellenboerse reindex` after new tables)."""
+    if vacancy.pay_scale is None and vacancy.salary_min is None and vacancy.salary_max is None:
+        return None  # the common case, without touching the tables
+    found = pay.pay_range(vacancy)
+    figure = found.monthly_high if found else None
+    return int(figure) if figure is not None else None
 
 
 def body_text(vacancy: Vacancy) -> str:
@@ -129,6 +140,7 @@ def build_document(
         "status": [s._value_ for s in vacancy.status],
         "grade_low": low,
         "grade_high": high,
+        "pay_month_high": pay_month_high(vacancy),
         "lat": vacancy.location.lat,
         "lon": vacancy.location.lon,
         "date_posted": vacancy.date_posted.isoformat() if vacancy.date_posted else None,

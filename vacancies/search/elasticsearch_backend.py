@@ -131,6 +131,8 @@ def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = []
     if query.pay_grade_min or query.pay_grade_max:
         clauses.extend(_grade_clauses(query.pay_grade_min, query.pay_grade_max))
+    if query.min_monthly_pay is not None:
+        clauses.append({"range": {"pay_month_high": {"gte": query.min_monthly_pay}}})
     if query.status:
         clauses.append({"terms": {"status": [s.value for s in query.status]}})
     if query.near is not None:
@@ -291,11 +293,22 @@ class ElasticsearchBackend:
     def ensure_index(self) -> None:
         """Create the template and a first index behind the alias unless the alias exists."""
         if self.client.indices.exists_alias(name=self.alias):
+            self._add_new_fields()
             return
         self.put_template()
         name = self.new_index_name()
         log.info("Lege Suchindex %s hinter Alias %s an", name, self.alias)
         self.client.indices.create(index=name, aliases={self.alias: {}})
+
+    def _add_new_fields(self) -> None:
+        """Fields a newer template adds (pay_month_high) into the serving index: its mapping is strict,
+        so documents carrying them would be refused until the next reindex. Adding fields is allowed on
+        a live index; existing ones are sent unchanged."""
+        if getattr(self, "_mapping_current", False):
+            return  # once per process: ensure_index runs before every write
+        properties = self.template["template"]["mappings"]["properties"]
+        self.client.indices.put_mapping(index=self.alias, properties=properties)
+        self._mapping_current = True
 
     def put_template(self) -> None:
         body = copy.deepcopy(self.template)

@@ -41,6 +41,7 @@ DOC_COLUMNS = (
     "status",
     "grade_low",
     "grade_high",
+    "pay_month_high",
     "lat",
     "lon",
     "date_posted",
@@ -78,7 +79,7 @@ _DAY = "coalesce(CAST(julianday({0}) - 1721424.5 AS INTEGER), " + str(int(np.iin
 _LOAD_FIELDS = ("rowid", *(c for c in DOC_COLUMNS))
 _LOAD_SQL = "SELECT rowid, " + ", ".join(
     _DAY.format(c) if c in ("date_posted", "deadline")
-    else f"coalesce({c}, -1)" if c in ("grade_low", "grade_high")
+    else f"coalesce({c}, -1)" if c in ("grade_low", "grade_high", "pay_month_high")
     else c
     for c in DOC_COLUMNS
 ) + " FROM search_docs ORDER BY rowid"  # fmt: skip
@@ -131,6 +132,7 @@ class _Columns:
     bits: dict[str, np.ndarray]
     grade_low: np.ndarray
     grade_high: np.ndarray
+    pay_month_high: np.ndarray  # whole euros, -1 unknown
     lat: np.ndarray
     lon: np.ndarray
     date_posted: np.ndarray
@@ -216,6 +218,7 @@ class _Columns:
 _NUMBER_COLUMNS = {
     "grade_low": np.int32,
     "grade_high": np.int32,
+    "pay_month_high": np.int32,
     "lat": np.float64,  # NULL -> nan
     "lon": np.float64,
     "date_posted": np.int64,
@@ -527,6 +530,8 @@ class _Search:
             low = pay_grade_rank(q.pay_grade_min) if q.pay_grade_min else -1
             high = pay_grade_rank(q.pay_grade_max) if q.pay_grade_max else np.iinfo(np.int32).max
             mask &= has_grade & (cols.grade_high >= low) & (cols.grade_low <= high)
+        if q.min_monthly_pay is not None:  # postings without a known figure are out
+            mask &= cols.pay_month_high >= q.min_monthly_pay
         if q.status:
             mask &= self._bits_mask("status", [s.value for s in q.status])
         if q.near is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from vacancies import textmarkup
 from vacancies.hr_postings import to_input_dict
 from vacancies.model import Vacancy
 
@@ -60,8 +61,11 @@ SECTIONS: list[tuple[str, list[FormField]]] = [
                   help="z. B. Verwaltung, Soziales & Jugend, Bauen & Technik, Schule & Bildung, Recht. "
                   "Leer: aus dem Titel abgeleitet."),
         FormField("description", "Beschreibung", "textarea",
-                  help="Aufgaben, Profil, Angebot. Erlaubt sind Absätze, Listen, Überschriften, fett/kursiv, "
-                  "Tabellen und Links (HTML); alles andere wird beim Speichern entfernt."),
+                  help="Aufgaben, Profil, Angebot als Text. Eine Leerzeile beginnt einen neuen Absatz. "
+                  "Zeilen, die mit „- “ beginnen, werden eine Aufzählung, mit „1. “, „2. “ … eine "
+                  "nummerierte Liste; „## “ am Zeilenanfang macht eine Zwischenüberschrift, **so** wird "
+                  "fett. Web- und E-Mail-Adressen werden Links. Die Vorschau zeigt die Stelle so, wie sie "
+                  "erscheint."),
     ]),
     ("Arbeitszeit und Vertrag", [
         FormField("working_time", "Arbeitszeit", "checkboxes", choices=WORKING_TIMES,
@@ -108,8 +112,12 @@ FIELD_LABELS |= {"attachment": "PDF-Anhang", "publish_at": "Veröffentlichung"}
 ERROR_ALIASES = {"location": "location.postal_code", "contact": "contact.email"}
 
 
-def form_to_data(form: FormData) -> dict[str, Any]:
-    """The submitted editor form as a VacancyInput-shaped dict (unknown inputs are ignored)."""
+def form_to_data(form: FormData, stored_description: str | None = None) -> dict[str, Any]:
+    """The submitted editor form as a VacancyInput-shaped dict (unknown inputs are ignored).
+
+    The description field holds markup text (vacancies.textmarkup), never HTML: it is converted here.
+    Left as the editor showed it, the stored description (`stored_description`) stays as it was, so
+    HTML the markup cannot say (a table sent by an applicant-tracking system) survives other edits."""
     data: dict[str, Any] = {}
     for item in ALL_FIELDS:
         if item.kind == "checkboxes":
@@ -122,10 +130,29 @@ def form_to_data(form: FormData) -> dict[str, Any]:
                 continue  # left empty: the default applies (a missing title is reported as such)
             value = raw
         _put(data, item.name, value)
+    if "description" in data:
+        data["description"] = _description_html(data["description"], stored_description)
     if not any((data.get("contact") or {}).values()):
         data["contact"] = None
     data["state"] = "draft"  # the portal changes the state only through its own buttons
     return data
+
+
+def _description_html(typed: str, stored: str | None) -> str:
+    if stored is not None and textmarkup.same_text(typed, stored):
+        return stored
+    return textmarkup.text_to_html(typed)
+
+
+def description_note(vacancy: Vacancy | None) -> str:
+    """Why editing the description text would lose formatting, or ''."""
+    if vacancy is None or textmarkup.round_trips(vacancy.description):
+        return ""
+    return (
+        "Diese Beschreibung enthält Formatierungen, die das Textfeld nicht darstellen kann (z. B. Tabellen "
+        "oder Kursivschrift). Solange Sie den Text nicht ändern, bleibt sie, wie sie ist; ändern Sie ihn, "
+        "wird sie aus dem Text neu gebildet, und diese Formatierungen entfallen."
+    )
 
 
 def _put(data: dict[str, Any], path: str, value: Any) -> None:
@@ -150,6 +177,7 @@ def flat_values(data: dict[str, Any]) -> dict[str, Any]:
 
 def values_of(vacancy: Vacancy) -> dict[str, Any]:
     data = to_input_dict(vacancy)
+    data["description"] = textmarkup.html_to_text(vacancy.description)
     data["contact"] = data.get("contact") or {}
     return flat_values(data)
 

@@ -20,7 +20,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -31,16 +30,15 @@ from vacancies.accounts import AccountError, Session, User
 from vacancies.audit import ACTION_LABELS
 from vacancies.districts import by_slug
 from vacancies.hr_postings import MAX_PDF_BYTES, InvalidInput, NotFound, berlin_today
-from vacancies.html import sanitise_html
 from vacancies.model import Origin, State, Vacancy
 from vacancies.search.contract import BERLIN
+from web import views
 from web.hr import forms
 from web.present import months as present_months
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.auto_reload = False  # shipped with the release: no mtime check per render
-templates.env.filters["clean_html"] = lambda value: Markup(sanitise_html(value))
 templates.env.filters["monate"] = present_months
 templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
 templates.env.filters["zeit"] = lambda t: t.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if t else ""
@@ -213,6 +211,7 @@ def _editor(request: Request, user: User, context: dict[str, Any], status: int =
     defaults = {"errors": {}, "sections": forms.SECTIONS, "extras": extras, "history": history,
                 "field_labels": forms.FIELD_LABELS}  # fmt: skip
     defaults["max_mb"] = MAX_PDF_BYTES // (1024 * 1024)
+    defaults["notes"] = {"description": forms.description_note(vacancy)}
     return render(request, "hr/editor.html", {**defaults, **context}, status)
 
 
@@ -261,7 +260,7 @@ async def update_vacancy(request: Request, vacancy_id: str, session: CurrentSess
 def _update_vacancy(request: Request, user: User, vacancy: Vacancy, form: FormData) -> Response:
     ctx = auth.hr(request)
     try:
-        value = ctx.postings.parse(forms.form_to_data(form))
+        value = ctx.postings.parse(forms.form_to_data(form, vacancy.description))
     except InvalidInput as exc:
         context = {
             "values": forms.form_values(form),
@@ -279,9 +278,20 @@ def _update_vacancy(request: Request, user: User, vacancy: Vacancy, form: FormDa
 
 @router.get("/stellen/{vacancy_id}/vorschau")
 def preview(request: Request, vacancy_id: str, user: CurrentUser) -> Response:
+    """The public posting page itself (web.views.posting_view, posting.html), as it will look once
+    published: one template for both, so the preview cannot drift from what job seekers see."""
     vacancy = _own(request, user, vacancy_id)
-    district = by_slug().get(vacancy.district)
-    return render(request, "hr/preview.html", {"vacancy": vacancy, "district": district})
+    label = forms.STATE_LABELS[vacancy.state.value]
+    if vacancy.state != State.published:
+        today = berlin_today(auth.hr(request).now())
+        update = {"state": State.published, "date_posted": vacancy.date_posted or today}
+        vacancy = vacancy.model_copy(update=update)
+    board, base = request.app.state.board, request.app.state.settings.public_base_url
+    context = {**views.posting_view(board, vacancy, base), "jsonld": None, "preview_state": label}
+    public: Jinja2Templates = request.app.state.templates
+    response = public.TemplateResponse(request, "hr/preview.html", context)
+    response.headers["Cache-Control"] = "no-store"  # drafts: never cached
+    return response
 
 
 # -- the PDF attachment ------------------------------------------------------------------------------------
