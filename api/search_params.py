@@ -13,6 +13,7 @@ from vacancies.normalize import canonical_pay_grade
 from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchQuery, Sort
 
 WINDOW_TEXT = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")  # German: 10.000
+DISTANCE_NEEDS_PLACE = "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ (near)"
 
 
 class SearchParams:
@@ -48,7 +49,9 @@ class SearchParams:
             float, Query(gt=0, le=300, allow_inf_nan=False, description="Umkreis in km")
         ] = 25,
         include_expired: Annotated[bool, Query(description="auch abgelaufene Stellen")] = False,
-        sort: Annotated[Sort, Query(description="Sortierung")] = Sort.relevance,
+        sort: Annotated[
+            Sort, Query(description="Sortierung; `distance` (nächste zuerst) nur zusammen mit `near`")
+        ] = Sort.relevance,
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW, description="Seite, ab 1")] = 1,
         per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Treffer pro Seite")] = 20,
     ) -> None:
@@ -64,6 +67,8 @@ class SearchParams:
             near = gazetteer.lookup(v["near"])
             if near is None:
                 errors.append({"field": "near", "message": f"„{v['near']}“ ist nicht bekannt"})
+        if v["sort"] == Sort.distance and near is None and not v["near"]:
+            errors.append({"field": "sort", "message": DISTANCE_NEEDS_PLACE})
         for level in v["career_level"]:
             if not 1 <= level <= 4:
                 errors.append({"field": "career_level", "message": "muss 1 bis 4 sein"})

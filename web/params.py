@@ -59,6 +59,9 @@ class PageSearch:
         pairs = [(k, v) for k, v in self.raw if k not in changes and k != "page"]
         if drop:
             pairs = [(k, v) for k, v in pairs if not (k == drop[0] and (drop[1] is None or v == drop[1]))]
+        if not any(k == "near" for k, _ in pairs) and changes.get("near") is None:
+            # without a place there is no distance to sort by: such a link would only earn an error
+            pairs = [(k, v) for k, v in pairs if (k, v) != ("sort", "distance")]
         pairs += [(k, v) for k, v in changes.items() if v is not None]
         return f"{path}?{urlencode(pairs)}" if pairs else path
 

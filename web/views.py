@@ -117,12 +117,11 @@ def drop_hints(board: Board, search: PageSearch) -> list[dict[str, Any]]:
     hints = []
     active = [(k, v) for k, v in search.raw if k in NARROWING]
     for name, value in active[:MAX_HINTS]:
-        pairs = [(k, v) for k, v in search.raw if (k, v) != (name, value) and k != "page"]
-        narrower = parse(QueryParams(pairs), board.gazetteer)
+        url = search.url(drop=(name, value))  # also drops what needs the dropped value (sort by distance)
+        narrower = parse(QueryParams(url.partition("?")[2]), board.gazetteer)
         if narrower.query is None:
             continue
         total = board.search(replace(narrower.query, page=1, per_page=1)).total
-        url = search.url(drop=(name, value))
         if total:
             hints.append({"label": present.param_label(name, value), "url": url, "total": total})
     hints.sort(key=lambda h: -h["total"])

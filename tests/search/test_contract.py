@@ -209,6 +209,15 @@ class BackendContract:
         assert order[:3] == ["v09", "v03", "v08"]
         assert set(order[-5:]) == {"v06", "v07", "v16", "v18", "v19"}
 
+    def test_sort_distance_puts_the_nearest_first(self):
+        page = self.search(near=self.near("63897"), radius_km=100, sort=Sort.distance)
+        assert [hit.distance_km for hit in page.items] == [0.0, 0.0, 0.0, 31.4, 31.4]
+        # equal distances (one town): the newest first, as relevance breaks its ties
+        assert ordered(page) == ["v01", "v09", "v04", "v07", "v02"]
+
+    def test_sort_distance_without_a_place_sorts_as_newest(self):
+        assert ordered(self.search(sort=Sort.distance)) == ordered(self.search(sort=Sort.newest))
+
     def test_relevance_without_text_sorts_as_newest(self):
         assert ordered(self.search(sort=Sort.relevance)) == ordered(self.search(sort=Sort.newest))
 
@@ -322,6 +331,7 @@ AGREEMENT_QUERIES = [
     {"near": "63897", "radius_km": 50},
     {"near": "82319", "radius_km": 40, "text": "m/w/d"},
     {"include_expired": True, "sort": Sort.deadline},
+    {"near": "82319", "radius_km": 300, "sort": Sort.distance},
 ]
 
 
@@ -340,6 +350,16 @@ def test_backends_agree(params, agreement_boards):
         facets = {name: {(f.value, f.count) for f in values} for name, values in page.facets.items()}
         results.append((page.total, ids(page), facets))
     assert results[0] == results[1]
+
+
+@pytest.mark.elasticsearch
+def test_backends_agree_on_the_order_by_distance(agreement_boards):
+    orders = []
+    for board in agreement_boards:
+        query = SearchQuery(today=TODAY, per_page=100, near=board.gazetteer.lookup("82319"), radius_km=300)
+        query.sort = Sort.distance
+        orders.append([(hit.vacancy.id, hit.distance_km) for hit in board.search(query).items])
+    assert orders[0] == orders[1] and len(orders[0]) > 5
 
 
 @pytest.fixture(scope="module")

@@ -134,6 +134,22 @@ def test_filters_radius_sort_and_paging_live_in_the_url(client):
     assert '<input type="hidden" name="sort" value="deadline">' in html
 
 
+def test_sort_by_distance_is_offered_with_a_place_only(client):
+    assert ">Entfernung</a>" not in client.get("/", params={"q": "Sachbearbeiter"}).text
+    html = client.get("/", params={"near": "63739", "radius_km": "50", "sort": "distance"}).text
+    assert 'href="/?near=63739&amp;radius_km=50&amp;sort=distance" aria-current="true">Entfernung</a>' in html
+    assert '<input type="hidden" name="sort" value="distance">' in html
+    assert html.index("0,0 km entfernt") < html.index("31,4 km entfernt")
+
+
+def test_sort_by_distance_without_a_place_is_explained_and_dropping_the_place_drops_it(client):
+    response = client.get("/", params={"sort": "distance"})
+    assert response.status_code == 422
+    assert "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ" in response.text
+    html = client.get("/", params={"q": "Jurist", "near": "63739", "radius_km": "5", "sort": "distance"}).text
+    assert '<a href="/?q=Jurist&amp;radius_km=5">„Ort: 63739“ entfernen</a> – 1 Stelle' in html
+
+
 def test_did_you_mean_corrects_a_misspelling_to_a_title_word_that_finds_postings(client):
     html = client.get("/", params={"q": "Erzieer"}).text
     assert 'Meinten Sie <a href="/?q=Erzieher">„Erzieher“</a>?' in html

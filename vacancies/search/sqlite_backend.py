@@ -600,6 +600,9 @@ class _Search:
             return positions[:0]
         if self.query.sort == Sort.deadline:
             return _smallest(positions, cols.deadline_rank[positions], k)
+        if self.query.sort == Sort.distance and self.distance is not None:
+            order = np.lexsort((cols.newest_rank[positions], self.distance[positions]))
+            return positions[order[:k]]
         if self.query.sort == Sort.relevance and self.scores is not None:
             return self._top_relevance(positions, k)
         return _smallest(positions, cols.newest_rank[positions], k)
