@@ -72,4 +72,35 @@ def test_a_table_with_other_columns_is_refused_with_its_name(tmp_path):
 
 def test_the_shipped_table_loads_completely():
     gazetteer = Gazetteer(config_dir() / "geo" / "plz_de.csv")
-    assert len(gazetteer.by_code) > 8000 and len(gazetteer.by_name) > 15000
+    # 8,200 place codes plus 2,600 codes of single firms and offices (plz_de_grosskunden.csv)
+    assert len(gazetteer.place_codes) > 8000 and len(gazetteer.by_code) > 10_000
+    assert len(gazetteer.by_name) > 13_000
+
+
+@pytest.mark.parametrize("typed", ["630", "6306", "AXA", "AOK", "Honeywell", "Landratsamt", "Deutsche"])
+def test_suggestions_are_places_never_the_postal_codes_of_firms(typed):
+    suggestions = get_gazetteer().suggest(typed)
+    names = [place.name for place in suggestions]
+    assert not any(word in name for name in names for word in ("AXA", "AOK", "GmbH", " AG", "Honeywell"))
+    if typed.isdigit():  # 63065 Offenbach am Main is a place, 63059 (AXA / DBV) and 63063 (Honeywell) are not
+        codes = [place.postal_code for place in suggestions]
+        assert "63059" not in codes and "63063" not in codes and codes == sorted(codes) and codes
+    else:
+        assert names == []
+
+
+def test_a_firms_postal_code_still_resolves_but_its_name_is_no_place():
+    gazetteer = get_gazetteer()
+    office = gazetteer.lookup("85350")  # Landratsamt, Stadtverwaltung and Finanzamt Freising
+    assert office is not None and abs(office.lat - 48.4) < 0.1
+    assert gazetteer.lookup("Landratsamt Freising") is None and gazetteer.lookup("Honeywell GmbH") is None
+    assert gazetteer.lookup("63897").label == "63897 Miltenberg"  # a place of the code wins over firms
+
+
+def test_suggestions_list_larger_places_first():
+    names = [place.name for place in get_gazetteer().suggest("Fre")]
+    # Freising has two postal codes, Freyung and Freihung one each
+    assert names.index("Freising") < names.index("Freyung") and names.index("Freising") < names.index("Freihung")
+    assert names[0] == "Freising"
+    assert [place.name for place in get_gazetteer().suggest("Münch")][0] == "München"
+    assert [place.name for place in get_gazetteer().suggest("Wür")][0] == "Würzburg"
