@@ -61,7 +61,7 @@ def test_analysis_text_of_messy_html_gives_the_tokens_of_the_display_text():
         "<b>fach</b>angestellte </li><li>Duales  Studium</li></ul><p>&nbsp;</p><!-- x -->"
         "<p>Kämmerei</p></div>"
     )
-    fields = (None, None, None, None, None, messy)
+    fields = (None, None, None, None, None, None, messy, None)  # the body fields, the contact's name last
     as_indexed = document.analyse_text(analyzer, "Titel", fields, unique_body=False)
     display_text = document.html_to_text(messy)
     assert as_indexed[1] == " ".join(analyzer.document_tokens(display_text))

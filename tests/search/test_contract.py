@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.corpus import TODAY, VISIBLE, corpus
+from tests.search.corpus import TODAY, VISIBLE, corpus, relevance_corpus
 from tests.search.helpers import make_board
 from vacancies.geo import haversine_km
 from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
@@ -316,6 +316,54 @@ class TestElasticsearchContract(BackendContract):
         board.backend.drop()
 
 
+class RelevanceContract:
+    """Cases that used to be found or ranked wrongly (issue 16, item 5), on their own small corpus."""
+
+    board = None
+
+    def ordered(self, text: str) -> list[str]:
+        return ordered(self.board.search(SearchQuery(text=text, today=TODAY, per_page=100)))
+
+    def test_a_whole_word_ranks_before_words_it_only_begins(self):
+        order = self.ordered("Fahrer")
+        # r01 has it in the title, r03 in the text; r04 (Fahrradbeauftragter) and r02 (Fahrtkostenzuschuss,
+        # Fahrradleasing) only begin with it
+        assert order == ["r01", "r03", "r04", "r02"]
+
+    def test_a_word_being_typed_still_finds_the_words_it_begins(self):
+        assert set(self.ordered("Fahrr")) == {"r02", "r04"}
+
+    def test_the_contact_persons_name_is_not_searched(self):
+        assert self.ordered("Förster") == ["r05"]
+        assert self.ordered("Forster") == ["r05"]
+        assert self.ordered("Michael") == [] and self.ordered("Sabine") == []
+
+    def test_azubi_finds_apprenticeships_not_every_abgeschlossene_ausbildung(self):
+        assert self.ordered("Azubi") == ["r08"]
+        assert self.ordered("Ausbildungsplatz") == ["r08"]
+        assert set(self.ordered("Ausbildung")) == {"r08", "r09"}  # the word itself is still the word
+
+
+class TestSqliteRelevance(RelevanceContract):
+    @pytest.fixture(autouse=True, scope="class")
+    @classmethod
+    def _board(cls, tmp_path_factory):
+        cls.board = make_board("sqlite", tmp_path_factory.mktemp("sqlite-rel"), relevance_corpus())
+
+
+@pytest.mark.elasticsearch
+class TestElasticsearchRelevance(RelevanceContract):
+    @pytest.fixture(autouse=True, scope="class")
+    @classmethod
+    def _board(cls, tmp_path_factory, es_url):
+        board = make_board(
+            "elasticsearch", tmp_path_factory.mktemp("es-rel"), relevance_corpus(), es_url=es_url
+        )
+        cls.board = board
+        yield
+        board.backend.drop()
+
+
 AGREEMENT_QUERIES = [
     {},
     {"text": "Verwaltung"},
@@ -368,3 +416,15 @@ def agreement_boards(tmp_path_factory, es_url):
     es_board = make_board("elasticsearch", tmp_path_factory.mktemp("agree-es"), corpus(), es_url=es_url)
     yield sqlite_board, es_board
     es_board.backend.drop()
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.parametrize("text", ["Fahrer", "Fahrr", "Förster", "Azubi", "Ausbildung", "Verwaltung"])
+def test_backends_agree_on_the_relevance_corpus(text, tmp_path_factory, es_url):
+    orders = []
+    for backend in ("sqlite", "elasticsearch"):
+        board = make_board(backend, tmp_path_factory.mktemp(backend), relevance_corpus(), es_url=es_url)
+        orders.append(ordered(board.search(SearchQuery(text=text, today=TODAY, per_page=100))))
+        if backend == "elasticsearch":
+            board.backend.drop()
+    assert orders[0] == orders[1]

@@ -57,20 +57,50 @@ def body_text(vacancy: Vacancy) -> str:
 
 
 def _body_fields(vacancy: Vacancy) -> tuple[str | None, ...]:
-    """The raw body fields, description still HTML (cheap to send to a worker process)."""
+    """The raw body fields, description still HTML (cheap to send to a worker process); the contact's
+    name last, to be taken out of the description."""
     return (
         vacancy.department,
         vacancy.employer,
         vacancy.category,
         vacancy.location.city,
         vacancy.reference,
+        POSTING_TYPE_WORDS.get(vacancy.posting_type._value_),
         vacancy.description,
+        vacancy.contact.name if vacancy.contact else None,
     )
 
 
 def _joined_body(fields: tuple[str | None, ...]) -> str:
-    *plain, description = fields
-    return "\n".join(f for f in (*plain, _index_text(description or "")) if f)
+    *plain, description, contact = fields
+    text = without_people(_index_text(description or ""), contact)
+    return "\n".join(f for f in (*plain, text) if f)
+
+
+# What a posting IS, said in words its text may lack: an apprenticeship titled "Ausbildung zum
+# Verwaltungsfachangestellten" is found by "Azubi" (a synonym of "Ausbildungsplatz") without making
+# every "abgeschlossene Ausbildung" of a job posting an Azubi match.
+POSTING_TYPE_WORDS = {"apprenticeship": "Ausbildungsplatz"}
+
+# Names of people are no search text: "Förster" must not find an Erzieher posting because its contact
+# is Herr Forster. A salutation with up to two capitalised words after it (titles allowed) is a name,
+# and so is every word of the posting's contact name; mail addresses carry names too.
+_SALUTED = re.compile(
+    r"\b(?:Herrn?|Frau)\s+(?:(?:Dr|Prof|Dipl)\.[\w.-]*\s*)*(?:[A-ZÄÖÜ][\w'-]+\s+)?[A-ZÄÖÜ][\w'-]+"
+)
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NOT_A_NAME = frozenset({"Herr", "Herrn", "Frau", "Dr", "Prof", "Dipl"})
+
+
+def without_people(text: str, contact_name: str | None = None) -> str:
+    """`text` without the names of people (salutations, the contact's name) and mail addresses."""
+    if not text:
+        return text
+    text = _MAIL.sub(" ", _SALUTED.sub(" ", text))
+    words = [w for w in re.findall(r"[\w'-]+", contact_name or "") if len(w) > 1 and w not in _NOT_A_NAME]
+    if words:
+        text = re.sub(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", " ", text)
+    return text
 
 
 def _index_text(html: str) -> str:

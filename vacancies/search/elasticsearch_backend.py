@@ -31,7 +31,14 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
 from vacancies.model import Vacancy
-from vacancies.search.analysis import GermanAnalyzer, QueryGroup, get_analyzer, highlight, snippet
+from vacancies.search.analysis import (
+    PREFIX_WEIGHT,
+    GermanAnalyzer,
+    QueryGroup,
+    get_analyzer,
+    highlight,
+    snippet,
+)
 from vacancies.search.contract import (
     EARTH_RADIUS_KM,
     FACET_FIELDS,
@@ -102,9 +109,10 @@ def text_clause(group: QueryGroup) -> dict[str, Any]:
     for term in group.terms:
         should.append({"term": {"title_tokens": {"value": term, "boost": TITLE_BOOST}}})
         should.append({"term": {"body_tokens": {"value": term}}})
+    title_boost = round(TITLE_BOOST * PREFIX_WEIGHT, 3)  # a word only begun ranks below the word itself
     for prefix in group.prefixes:
-        should.append({"prefix": {"title_tokens": {"value": prefix, "boost": TITLE_BOOST}}})
-        should.append({"prefix": {"body_tokens": {"value": prefix}}})
+        should.append({"prefix": {"title_tokens": {"value": prefix, "boost": title_boost}}})
+        should.append({"prefix": {"body_tokens": {"value": prefix, "boost": PREFIX_WEIGHT}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
