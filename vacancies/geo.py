@@ -38,6 +38,7 @@ class Place:
     lon: float
 
 
+_CODE_IN_TEXT = re.compile(r"(?<![\w-])(\d{5})(?![\w-])")  # a word of five digits, not part of "24-00123"
 _UMLAUTS = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -108,6 +109,30 @@ class Gazetteer:
         if place is None:
             return None
         return GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
+
+    def postal_code_in(self, text: str) -> tuple[str, GeoPoint | None]:
+        """A Bavarian postal code typed among the search words ("Verwaltung 85354"): (the words without
+        it, its place); (text, None) when there is none. A job seeker who types a code means a place."""
+        for match in _CODE_IN_TEXT.finditer(text or ""):
+            code = match.group(1)
+            place = self.by_code.get(code) if code in self.place_codes else None
+            if place is not None and place.state == "Bayern":
+                rest = " ".join(f"{text[: match.start()]} {text[match.end() :]}".split())
+                return rest, GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
+        return text, None
+
+    def place_name_in(self, text: str) -> tuple[str, Place] | None:
+        """A Bavarian place named among the search words ("Verwaltung Freising"): (the other words, the
+        place), longest name first; None when none is named or nothing else is left. Only a hint: "Hof"
+        and "Au" are places and words, so the caller asks, it does not decide."""
+        words = (text or "").split()
+        for length in (3, 2, 1):
+            for start in range(len(words) - length + 1):
+                place = self.by_spelling.get(spell_name(" ".join(words[start : start + length])))
+                rest = " ".join(words[:start] + words[start + length :])
+                if place is not None and place.state == "Bayern" and rest:
+                    return rest, place
+        return None
 
     def place_named(self, name: str) -> Place | None:
         return self.by_spelling.get(spell_name(name)) or self.by_name.get(fold_name(name))

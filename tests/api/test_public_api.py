@@ -60,6 +60,22 @@ def test_sort_by_distance_puts_the_nearest_first(client):
     assert len(items) > 3 and distances == sorted(distances) and distances[0] == 0.0
 
 
+def test_a_postal_code_in_q_searches_near_that_place(client):
+    typed = client.get("/api/v1/vacancies", params={"q": "Verwaltung 63897", "per_page": 100}).json()
+    meant = client.get(
+        "/api/v1/vacancies", params={"q": "Verwaltung", "near": "63897", "per_page": 100}
+    ).json()
+    assert typed["total"] == meant["total"] > 0
+    assert [(i["id"], i["distance_km"]) for i in typed["items"]] == [
+        (i["id"], i["distance_km"]) for i in meant["items"]
+    ]
+    # with a place given, a code in q stays a search word
+    assert (
+        client.get("/api/v1/vacancies", params={"q": "Verwaltung 63897", "near": "63739"}).json()["total"]
+        == 0
+    )
+
+
 def test_loose_pay_grade_spelling_is_understood(client):
     loose = client.get("/api/v1/vacancies", params={"pay_grade_min": "EG 11"}).json()
     exact = client.get("/api/v1/vacancies", params={"pay_grade_min": "E11"}).json()

@@ -103,3 +103,28 @@ def test_suggestions_list_larger_places_first():
     assert names[0] == "Freising" and {"Freyung", "Freihung"} <= set(names)
     assert [place.name for place in get_gazetteer().suggest("Münch")][0] == "München"
     assert [place.name for place in get_gazetteer().suggest("Wür")][0] == "Würzburg"
+
+
+@pytest.mark.parametrize(
+    ("text", "rest", "label"),
+    [
+        ("Verwaltung 85354", "Verwaltung", "85354 Freising"),
+        ("85354 Erzieher  Kita", "Erzieher Kita", "85354 Freising"),
+        ("63897", "", "63897 Miltenberg"),
+        ("Kennziffer 24-00123", "Kennziffer 24-00123", None),  # digits inside a reference are no code
+        ("Verwaltung 10115", "Verwaltung 10115", None),  # Berlin: the board is Bavarian
+        ("Verwaltung 85350", "Verwaltung 85350", None),  # the Landratsamt's own code is no place
+        ("Verwaltung 99999", "Verwaltung 99999", None),
+    ],
+)
+def test_a_bavarian_postal_code_among_the_search_words_is_a_place(text, rest, label):
+    words, point = get_gazetteer().postal_code_in(text)
+    assert words == rest and (point.label if point else None) == label
+
+
+def test_a_place_named_among_the_search_words_is_found_with_the_other_words():
+    gazetteer = get_gazetteer()
+    rest, place = gazetteer.place_name_in("Erzieher Bad Tölz")
+    assert rest == "Erzieher" and place.name == "Bad Tölz"
+    assert gazetteer.place_name_in("Freising") is None  # nothing left to search for
+    assert gazetteer.place_name_in("Verwaltung Atlantis") is None

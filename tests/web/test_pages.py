@@ -150,6 +150,30 @@ def test_sort_by_distance_without_a_place_is_explained_and_dropping_the_place_dr
     assert '<a href="/?q=Jurist&amp;radius_km=5">„Ort: 63739“ entfernen</a> – 1 Stelle' in html
 
 
+def test_a_postal_code_in_the_search_words_is_the_place_and_the_page_says_so(client):
+    html = client.get("/", params={"q": "Verwaltung 63897"}).text
+    assert "Die PLZ im Suchbegriff gilt als Ort: Stellen im Umkreis von 25 km um 63897 Miltenberg" in html
+    assert "gesucht nach „Verwaltung“" in html and "0,0 km entfernt" in html
+    assert ">Entfernung</a>" in html  # a place: sorting by distance is offered
+
+
+def test_a_place_named_in_the_search_words_is_offered_when_nothing_is_found(client):
+    html = client.get("/", params={"q": "Sachbearbeiterin Kleinostheim"}).text
+    assert "Keine passenden Stellen" in html
+    link = '<a href="/?q=Sachbearbeiterin&amp;near=63801+Kleinostheim">'
+    # v02 and v07 (Sachbearbeitung) in Aschaffenburg, 6 km away
+    assert (
+        f"Ist „Kleinostheim“ ein Ort? {link}„Sachbearbeiterin“ im Umkreis von 25 km um 63801 Kleinostheim "
+        "suchen</a> – 2 Stellen"
+    ) in html
+
+
+def test_the_no_results_tip_names_the_radius_only_when_a_place_was_given(client):
+    assert "vergrößern Sie den Umkreis" not in client.get("/", params={"q": "Astronautin"}).text
+    html = client.get("/", params={"q": "Astronautin", "near": "63897"}).text
+    assert "Keine passenden Stellen" in html and "vergrößern Sie den Umkreis" in html
+
+
 def test_did_you_mean_corrects_a_misspelling_to_a_title_word_that_finds_postings(client):
     html = client.get("/", params={"q": "Erzieer"}).text
     assert 'Meinten Sie <a href="/?q=Erzieher">„Erzieher“</a>?' in html
