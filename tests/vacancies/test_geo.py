@@ -128,3 +128,17 @@ def test_a_place_named_among_the_search_words_is_found_with_the_other_words():
     assert rest == "Erzieher" and place.name == "Bad Tölz"
     assert gazetteer.place_name_in("Freising") is None  # nothing left to search for
     assert gazetteer.place_name_in("Verwaltung Atlantis") is None
+
+
+def test_a_posting_with_an_offices_postal_code_gets_coordinates_but_not_the_office_as_its_town():
+    from vacancies.enrich import enrich
+    from vacancies.model import Vacancy
+
+    def located(code: str) -> Vacancy:
+        record = {"id": "g1", "source": "geo", "district": "freising", "title": "Sachbearbeiter"}
+        record["location"] = {"postal_code": code}
+        return enrich(Vacancy.model_validate(record), get_gazetteer())
+
+    office = located("85350")  # Landratsamt Freising
+    assert office.location.lat is not None and office.location.city is None
+    assert located("85354").location.city == "Freising"
