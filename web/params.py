@@ -60,11 +60,16 @@ class PageSearch:
         pairs = [(k, v) for k, v in self.raw if k not in changes and k != "page"]
         if drop:
             pairs = [(k, v) for k, v in pairs if not (k == drop[0] and (drop[1] is None or v == drop[1]))]
-        if not any(k == "near" for k, _ in pairs) and changes.get("near") is None:
+        pairs += [(k, v) for k, v in changes.items() if v is not None]
+        if not self._has_place(pairs):
             # without a place there is no distance to sort by: such a link would only earn an error
             pairs = [(k, v) for k, v in pairs if (k, v) != ("sort", "distance")]
-        pairs += [(k, v) for k, v in changes.items() if v is not None]
         return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    def _has_place(self, pairs: list[tuple[str, str]]) -> bool:
+        """A place given, or the postal code that became the place still among the search words."""
+        code = self.place_from_text[:5]
+        return any(k == "near" or (code and k == "q" and code in v) for k, v in pairs)
 
 
 def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = None) -> PageSearch:

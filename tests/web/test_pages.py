@@ -155,6 +155,12 @@ def test_a_postal_code_in_the_search_words_is_the_place_and_the_page_says_so(cli
     assert "Die PLZ im Suchbegriff gilt als Ort: Stellen im Umkreis von 25 km um 63897 Miltenberg" in html
     assert "gesucht nach „Verwaltung“" in html and "0,0 km entfernt" in html
     assert ">Entfernung</a>" in html  # a place: sorting by distance is offered
+    html = client.get(
+        "/", params={"q": "Sachbearbeiter 63739", "radius_km": "100", "sort": "distance", "per_page": "1"}
+    ).text
+    assert "0,0 km entfernt" in html and 'aria-current="true">Entfernung</a>' in html
+    next_page = "/?q=Sachbearbeiter+63739&amp;radius_km=100&amp;sort=distance&amp;per_page=1&amp;page=2"
+    assert f'href="{next_page}" rel="next"' in html
 
 
 def test_a_place_named_in_the_search_words_is_offered_when_nothing_is_found(client):
