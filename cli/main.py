@@ -105,6 +105,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         if near is None:
             print(f"Ort oder PLZ „{args.near}“ ist nicht bekannt", file=sys.stderr)
             return 2
+    if args.sort == "distance" and near is None:
+        print("--sort distance braucht einen Ort (--near)", file=sys.stderr)
+        return 2
     query = SearchQuery(
         text=args.text,
         near=near,
@@ -192,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--near", help="PLZ oder Ort")
     p.add_argument("--radius", type=float, default=25.0, help="Umkreis in km (Standard 25)")
     p.add_argument("--district", action="append")
-    p.add_argument("--sort", choices=["relevance", "newest", "deadline"], default="relevance")
+    p.add_argument("--sort", choices=["relevance", "newest", "deadline", "distance"], default="relevance")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     p.set_defaults(func=cmd_search)

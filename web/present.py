@@ -22,7 +22,12 @@ CAREER_LEVELS = {str(n): f"{n}. Qualifikationsebene" for n in range(1, 5)}
 STATUS = {"employee": "Tarifbeschäftigte", "civil_servant": "Beamtinnen und Beamte"}
 REMOTE = {"none": "kein Homeoffice", "hybrid": "Homeoffice teilweise", "remote": "ortsunabhängig"}
 PAY_SCALE_LABEL = {"BayBesG": "Besoldung", "TVöD": "Entgelt", "TVöD-SuE": "Entgelt", "TV-L": "Entgelt"}
-SORTS = {"relevance": "Relevanz", "newest": "Neueste", "deadline": "Bewerbungsfrist"}
+SORTS = {
+    "relevance": "Relevanz",
+    "newest": "Neueste",
+    "deadline": "Bewerbungsfrist",
+    "distance": "Entfernung",
+}
 RADII = (5, 10, 25, 50, 100)
 FIELD_LABELS = {
     "q": "Suchbegriff",

@@ -12,7 +12,14 @@ from starlette.datastructures import QueryParams
 
 from vacancies import districts
 from vacancies.model import State, Vacancy
-from vacancies.search.contract import MAX_RESULT_WINDOW, IndexUnavailable, SearchHit, SearchPage, SearchQuery
+from vacancies.search.contract import (
+    MAX_RESULT_WINDOW,
+    GeoPoint,
+    IndexUnavailable,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+)
 from vacancies.service import Board
 from web import jsonld, payview, present, svgmap
 from web.params import PageSearch, parse
@@ -35,7 +42,8 @@ def posting_url(vacancy_id: str) -> str:
 
 def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams) -> tuple[dict, int]:
     search = parse(query_params, board.gazetteer)
-    context: dict[str, Any] = {"search": search, "page": None, "hints": [], "did_you_mean": None}
+    context: dict[str, Any] = {"search": search, "page": None, "hints": [], "did_you_mean": None,
+                               "place_hint": None}  # fmt: skip
     if search.errors:
         return context, 422
     page = board.search(search.query)
@@ -43,6 +51,7 @@ def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams)
     context["did_you_mean"] = did_you_mean(board, vocabulary, search)
     if page.total == 0:
         context["hints"] = drop_hints(board, search)
+        context["place_hint"] = place_hint(board, search)
     return context, 404 if context["beyond"] else 200
 
 
@@ -113,17 +122,32 @@ def did_you_mean(board: Board, vocabulary: Vocabulary, search: PageSearch) -> di
     return {"text": corrected, "url": search.url(q=corrected), "total": total}
 
 
+def place_hint(board: Board, search: PageSearch) -> dict[str, Any] | None:
+    """'Verwaltung Freising' found nothing as text: offer 'Verwaltung' near Freising, when that finds
+    postings (a place named in the words is only a guess, so it is offered, not applied)."""
+    query = search.query
+    found = board.gazetteer.place_name_in(query.text) if query and query.near is None else None
+    if found is None:
+        return None
+    rest, place = found
+    label = f"{place.postal_code} {place.name}"
+    near = GeoPoint(place.lat, place.lon, label)
+    total = board.search(replace(query, text=rest, near=near, page=1, per_page=1)).total
+    if total == 0:
+        return None
+    return {"text": rest, "place": label, "url": search.url(q=rest, near=label), "total": total}
+
+
 def drop_hints(board: Board, search: PageSearch) -> list[dict[str, Any]]:
     """For each active filter: what dropping it would find (counted), so nobody is stuck at zero."""
     hints = []
     active = [(k, v) for k, v in search.raw if k in NARROWING]
     for name, value in active[:MAX_HINTS]:
-        pairs = [(k, v) for k, v in search.raw if (k, v) != (name, value) and k != "page"]
-        narrower = parse(QueryParams(pairs), board.gazetteer)
+        url = search.url(drop=(name, value))  # also drops what needs the dropped value (sort by distance)
+        narrower = parse(QueryParams(url.partition("?")[2]), board.gazetteer)
         if narrower.query is None:
             continue
         total = board.search(replace(narrower.query, page=1, per_page=1)).total
-        url = search.url(drop=(name, value))
         if total:
             hints.append({"label": present.param_label(name, value), "url": url, "total": total})
     hints.sort(key=lambda h: -h["total"])

@@ -21,6 +21,8 @@ PAGE_TYPES = {
     "search-results": "/?q=Sachbearbeiter&working_time=part_time",
     "did-you-mean": "/?q=Erzieer",
     "no-results": "/?q=Jurist&district=miltenberg",
+    "postal-code-in-q-by-distance": "/?q=Verwaltung+63897&sort=distance",
+    "place-hint": "/?q=Sachbearbeiterin+Kleinostheim",
     "invalid": "/?near=Atlantis&per_page=abc",
     "posting": "/stellen/web:full",
     "posting-expired": "/stellen/v10",

@@ -134,6 +134,52 @@ def test_filters_radius_sort_and_paging_live_in_the_url(client):
     assert '<input type="hidden" name="sort" value="deadline">' in html
 
 
+def test_sort_by_distance_is_offered_with_a_place_only(client):
+    assert ">Entfernung</a>" not in client.get("/", params={"q": "Sachbearbeiter"}).text
+    html = client.get("/", params={"near": "63739", "radius_km": "50", "sort": "distance"}).text
+    assert 'href="/?near=63739&amp;radius_km=50&amp;sort=distance" aria-current="true">Entfernung</a>' in html
+    assert '<input type="hidden" name="sort" value="distance">' in html
+    assert html.index("0,0 km entfernt") < html.index("31,4 km entfernt")
+
+
+def test_sort_by_distance_without_a_place_is_explained_and_dropping_the_place_drops_it(client):
+    response = client.get("/", params={"sort": "distance"})
+    assert response.status_code == 422
+    assert "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ" in response.text
+    html = client.get("/", params={"q": "Jurist", "near": "63739", "radius_km": "5", "sort": "distance"}).text
+    assert '<a href="/?q=Jurist&amp;radius_km=5">„Ort: 63739“ entfernen</a> – 1 Stelle' in html
+
+
+def test_a_postal_code_in_the_search_words_is_the_place_and_the_page_says_so(client):
+    html = client.get("/", params={"q": "Verwaltung 63897"}).text
+    assert "Die PLZ im Suchbegriff gilt als Ort: Stellen im Umkreis von 25 km um 63897 Miltenberg" in html
+    assert "gesucht nach „Verwaltung“" in html and "0,0 km entfernt" in html
+    assert ">Entfernung</a>" in html  # a place: sorting by distance is offered
+    html = client.get(
+        "/", params={"q": "Sachbearbeiter 63739", "radius_km": "100", "sort": "distance", "per_page": "1"}
+    ).text
+    assert "0,0 km entfernt" in html and 'aria-current="true">Entfernung</a>' in html
+    next_page = "/?q=Sachbearbeiter+63739&amp;radius_km=100&amp;sort=distance&amp;per_page=1&amp;page=2"
+    assert f'href="{next_page}" rel="next"' in html
+
+
+def test_a_place_named_in_the_search_words_is_offered_when_nothing_is_found(client):
+    html = client.get("/", params={"q": "Sachbearbeiterin Kleinostheim"}).text
+    assert "Keine passenden Stellen" in html
+    link = '<a href="/?q=Sachbearbeiterin&amp;near=63801+Kleinostheim">'
+    # v02 and v07 (Sachbearbeitung) in Aschaffenburg, 6 km away
+    assert (
+        f"Ist „Kleinostheim“ ein Ort? {link}„Sachbearbeiterin“ im Umkreis von 25 km um 63801 Kleinostheim "
+        "suchen</a> – 2 Stellen"
+    ) in html
+
+
+def test_the_no_results_tip_names_the_radius_only_when_a_place_was_given(client):
+    assert "vergrößern Sie den Umkreis" not in client.get("/", params={"q": "Astronautin"}).text
+    html = client.get("/", params={"q": "Astronautin", "near": "63897"}).text
+    assert "Keine passenden Stellen" in html and "vergrößern Sie den Umkreis" in html
+
+
 def test_did_you_mean_corrects_a_misspelling_to_a_title_word_that_finds_postings(client):
     html = client.get("/", params={"q": "Erzieer"}).text
     assert 'Meinten Sie <a href="/?q=Erzieher">„Erzieher“</a>?' in html

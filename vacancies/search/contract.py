@@ -20,7 +20,9 @@ Semantics every backend follows:
   choosing another value of F would give. Values without a posting are not listed. Order: count desc,
   value asc.
 - Sorting: relevance (score desc; an empty query sorts as newest), newest (date_posted desc, missing
-  last), deadline (deadline asc, missing last); ties always broken by id asc so paging is stable.
+  last), deadline (deadline asc, missing last), distance (great-circle distance from `near` asc, then
+  newest; only with a place: without one it sorts as newest); ties always broken by id asc so paging
+  is stable.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Sort(StrEnum):
     relevance = "relevance"
     newest = "newest"
     deadline = "deadline"
+    distance = "distance"
 
 
 @dataclass(frozen=True)
