@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "category": "Berufsfeld",
     "working_time": "Arbeitszeit",
     "fixed_term": "Befristung",
+    "pay_scale": "Tarif / Besoldungsordnung",
     "career_level": "Qualifikationsebene",
     "status": "Dienstverhältnis",
     "remote": "Homeoffice",
@@ -59,7 +60,7 @@ FACETS: dict[str, tuple[str | None, str, dict[str, str] | None]] = {
     "fixed_term": ("fixed_term", "Befristung", FIXED_TERM),
     "career_level": ("career_level", "Qualifikationsebene", CAREER_LEVELS),
     "remote": ("remote", "Homeoffice", REMOTE),
-    "pay_scale": (None, "Tarif / Besoldungsordnung", None),
+    "pay_scale": ("pay_scale", "Tarif / Besoldungsordnung", None),
 }
 
 

@@ -28,7 +28,7 @@ from web.vocabulary import WORD_RE, Vocabulary, clean_title
 
 # Parameters that narrow a search, in the order the "no results" hints list them.
 NARROWING = ("q", "near", "posting_type", "district", "category", "working_time", "fixed_term",
-             "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
+             "pay_scale", "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
              "min_monthly_pay")  # fmt: skip
 MAX_HINTS = 8
 

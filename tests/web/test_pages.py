@@ -245,6 +245,14 @@ def test_templates_have_no_inline_script_or_handlers(client):
         assert len(found.ids) == len(set(found.ids)), url
 
 
+def test_pay_scale_facet_is_a_filter(client):
+    html = client.get("/", params={"pay_scale": "BayBesG"}).text
+    assert "3 Stellen gefunden" in html
+    assert "<legend>Tarif / Besoldungsordnung</legend>" in html
+    assert 'name="pay_scale" value="BayBesG" checked' in html
+    assert re.search(r'name="pay_scale" value="TVöD-SuE">', html)  # another scale is one click away
+
+
 # -- posting page ---------------------------------------------------------------------------------------
 
 
