@@ -474,7 +474,8 @@ _TERM_MENTIONS = 6  # later fixed-term mentions read for a length; bounded for v
 def _term_months(folded: str, first: re.Match) -> int | None:
     """The length from the first fixed-term mention that names one: a facts row "Befristung: befristet"
     says nothing, the text's "zunächst auf 12 Monate befristet" further down does."""
-    mentions = itertools.chain([first], itertools.islice(_FIXED_RE.finditer(folded, first.end()), _TERM_MENTIONS))
+    later = itertools.islice(_FIXED_RE.finditer(folded, first.end()), _TERM_MENTIONS)
+    mentions = itertools.chain([first], later)
     for match in mentions:
         if months := _months(_clause_around(folded, match.start(), match.end())):
             return months

@@ -487,7 +487,8 @@ class VacancyStore:
     def ids_for_short_id(self, short: str) -> list[str]:
         """The postings behind a readable address's short id: one, or none (a clash is possible)."""
         with self.engine.connect() as conn:
-            return list(conn.scalars(select(table.c.id).where(table.c.short_id == short).order_by(table.c.id)))
+            query = select(table.c.id).where(table.c.short_id == short).order_by(table.c.id)
+            return list(conn.scalars(query))
 
     def count(self) -> int:
         with self.engine.connect() as conn:

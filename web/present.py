@@ -141,7 +141,7 @@ def pay_grade(v: Vacancy) -> str:
 
 
 def deadline_label(deadline: date | None, on: date | None = None) -> str:
-    """One form everywhere: the date (TT.MM.JJJJ), and when it is near, how near: "05.12.2026 (noch 5 Tage)"."""
+    """One form everywhere: the date (TT.MM.JJJJ) and, when near, how near: "05.12.2026 (noch 5 Tage)"."""
     if deadline is None:
         return ""
     days = (deadline - (on or today())).days

@@ -52,7 +52,8 @@ site_router = APIRouter(include_in_schema=False)
 _DESCRIPTION = (
     "Die {count} neuesten Stellen einer beliebigen Suche als {kind}, neueste zuerst. Parameter wie bei "
     "`/api/v1/vacancies` (ohne Seite und Sortierung). Jeder Eintrag verweist auf die Stellenseite "
-    "`/stellen/<Titel>-<Kurzkennung>`; `guid` bzw. `id` bleiben auch bei geänderten Titeln gleich. Dieselben Feeds gibt es unter `/feed.rss` und `/feed.atom`."
+    "`/stellen/<Titel>-<Kurzkennung>`; `guid` bzw. `id` bleiben auch bei geänderten Titeln gleich. "
+    "Dieselben Feeds gibt es unter `/feed.rss` und `/feed.atom`."
 )
 RSS_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>

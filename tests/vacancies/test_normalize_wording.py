@@ -78,10 +78,7 @@ def vacancy(**changes) -> Vacancy:
         "für die Dauer der Elternzeit befristet, Dauer: 12 Monate": (True, 12),
         # Before: only the first mention was read for the length, a facts row that names none.
         "Befristung: befristet\nDie Stelle ist zunächst auf 12 Monate befristet.": (True, 12),
-        "Die Stelle ist befristet zu besetzen (Elternzeitvertretung).\nDie Befristung endet nach 12 Monaten.": (
-            True,
-            12,
-        ),
+        "Die Stelle ist befristet zu besetzen.\nDie Befristung endet nach 12 Monaten.": (True, 12),
         "befristet\nVollzeit\nDie Stelle ist für zwei Jahre befristet.": (True, 24),
         "befristet\nProbezeit: 6 Monate": (True, None),  # another length is not the term
     }

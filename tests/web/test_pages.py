@@ -315,8 +315,17 @@ def test_results_link_readable_addresses_that_lead_back_to_the_same_results(clie
 
 @pytest.mark.parametrize(
     "back",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "/hr/stellen",
-     "/stellen/x", "/?q=a\n", "", "x" * 3000],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/hr/stellen",
+        "/stellen/x",
+        "/?q=a\n",
+        "",
+        "x" * 3000,
+    ],
 )
 def test_the_way_back_only_leads_to_our_own_search_pages(client, back):
     html = client.get(FULL, params={"zurueck": back}).text

@@ -49,7 +49,8 @@ def test_the_result_badge_and_the_facts_show_a_deadline_in_the_same_form(days, l
 @pytest.mark.parametrize(
     ("phone", "uri"),
     [("09371 501-0", "tel:+4993715010"), ("+49 (0) 9371/501-0", "tel:+4993715010"),
-     ("0049 9371 5010", "tel:+4993715010"), ("Tel. 09371 501-0 (Mo–Fr)", "tel:+4993715010"), ("Zentrale", None)],
+     ("0049 9371 5010", "tel:+4993715010"), ("Tel. 09371 501-0 (Mo–Fr)", "tel:+4993715010"),
+     ("Zentrale", None)],
 )  # fmt: skip
 def test_phone_numbers_become_international_tel_links(phone, uri):
     assert present.tel_uri(phone) == uri
@@ -58,7 +59,8 @@ def test_phone_numbers_become_international_tel_links(phone, uri):
 def test_contact_text_is_escaped_and_odd_addresses_are_not_links():
     from vacancies.model import Contact
 
-    html = present.contact_html(Contact(name="<b>Frau Muster</b>", phone="Zentrale", email="a@b.de?bcc=x@y.de"))
+    contact = Contact(name="<b>Frau Muster</b>", phone="Zentrale", email="a@b.de?bcc=x@y.de")
+    html = present.contact_html(contact)
     assert html == "&lt;b&gt;Frau Muster&lt;/b&gt;, Zentrale, a@b.de?bcc=x@y.de"
 
 
