@@ -311,6 +311,8 @@ def test_results_link_readable_addresses_that_lead_back_to_the_same_results(clie
     assert '<a href="/?q=Kassierer&amp;district=miltenberg">‹ Zurück zu den Treffern</a>' in posting
     district = client.get("/landkreise/miltenberg", params={"page": "1"}).text
     assert "zurueck=%2Flandkreise%2Fmiltenberg" in district
+    posting = client.get(FULL, params={"zurueck": "/landkreise/miltenberg?page=2"}).text
+    assert '<a href="/landkreise/miltenberg?page=2">‹ Zurück zu den Treffern</a>' in posting
 
 
 @pytest.mark.parametrize(
