@@ -10,7 +10,7 @@ shows the title instead, and a short id names the posting:
 - the slug is the title in lower case, umlauts spelled out ("ä" -> "ae"), the gender marker "(m/w/d)"
   dropped, every other run of characters a hyphen, cut at a word boundary after 80 characters.
 
-The store keeps the short id in an indexed column (migration 0011) to find the posting again.
+The store keeps the short id in an indexed column (migration 0013) to find the posting again.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def test_board_finds_a_posting_by_short_id_even_after_its_title_changed(tmp_path
 
 
 def test_migration_gives_existing_postings_their_short_id(tmp_path):
-    engine = engine_at_revision(tmp_path / "old.db", "0010")
+    engine = engine_at_revision(tmp_path / "old.db", "0012")
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO vacancies (id, origin, source, district, state, title, content_hash, data,"

@@ -3,8 +3,8 @@
 Existing rows get theirs computed from their id (vacancies.addresses.short_id), so old links keep
 finding their posting and new ones work at once.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from alembic import op
 
 from vacancies.addresses import short_id
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
