@@ -195,6 +195,7 @@ def test_openapi_documents_every_search_parameter(client):
         "pay_scale",
         "pay_grade_min",
         "pay_grade_max",
+        "min_monthly_pay",
         "career_level",
         "status",
         "remote",
