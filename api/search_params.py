@@ -8,7 +8,7 @@ from fastapi import Query
 
 from api.problems import ProblemError
 from vacancies.geo import Gazetteer
-from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, WorkingTime
 from vacancies.normalize import canonical_pay_grade
 from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, GeoPoint, SearchQuery, Sort
 
@@ -40,6 +40,9 @@ class SearchParams:
         fixed_term: Annotated[
             bool | None, Query(description="true = nur befristete, false = nur unbefristete")
         ] = None,
+        pay_scale: Annotated[
+            list[PayScale], Query(description="Tarif bzw. Besoldungsordnung (mehrfach möglich), z. B. `TVöD`")
+        ] = [],  # noqa: B006
         pay_grade_min: Annotated[
             str | None, Query(max_length=40, description="z. B. `E9a`, `A 9`, `EG 10`")
         ] = None,
@@ -108,6 +111,7 @@ class SearchParams:
             categories=v["category"],
             working_time=v["working_time"],
             fixed_term=v["fixed_term"],
+            pay_scales=v["pay_scale"],
             pay_grade_min=grades["pay_grade_min"],
             pay_grade_max=grades["pay_grade_max"],
             min_monthly_pay=v["min_monthly_pay"] or None,

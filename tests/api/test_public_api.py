@@ -76,6 +76,14 @@ def test_a_postal_code_in_q_searches_near_that_place(client):
     )
 
 
+def test_pay_scale_filter_takes_one_or_more_scales(client):
+    query = "pay_scale=BayBesG&pay_scale=TV%C3%B6D-SuE&include_expired=true&per_page=50"
+    body = client.get(f"/api/v1/vacancies?{query}").json()
+    assert {item["id"] for item in body["items"]} == {"v03", "v05", "v14", "v15", "v17"}
+    unfiltered = client.get("/api/v1/vacancies?include_expired=true").json()
+    assert body["facets"]["pay_scale"] == unfiltered["facets"]["pay_scale"]  # disjunctive: all scales shown
+
+
 def test_loose_pay_grade_spelling_is_understood(client):
     loose = client.get("/api/v1/vacancies", params={"pay_grade_min": "EG 11"}).json()
     exact = client.get("/api/v1/vacancies", params={"pay_grade_min": "E11"}).json()
@@ -96,6 +104,7 @@ def test_loose_pay_grade_spelling_is_understood(client):
         ({"fixed_term": "vielleicht"}, "fixed_term"),
         ({"radius_km": -5}, "radius_km"),
         ({"posting_type": "astronaut"}, "posting_type"),
+        ({"pay_scale": "TVAöD"}, "pay_scale"),
         ({"page": 500, "per_page": 100}, "page"),
         ({"sort": "distance"}, "sort"),
     ],
@@ -183,6 +192,7 @@ def test_openapi_documents_every_search_parameter(client):
         "category",
         "working_time",
         "fixed_term",
+        "pay_scale",
         "pay_grade_min",
         "pay_grade_max",
         "min_monthly_pay",

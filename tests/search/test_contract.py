@@ -12,7 +12,7 @@ import pytest
 from tests.search.corpus import TODAY, VISIBLE, corpus, relevance_corpus
 from tests.search.helpers import make_board
 from vacancies.geo import haversine_km
-from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, WorkingTime
 from vacancies.search.contract import SearchQuery, Sort
 from vacancies.search.document import pay_month_high
 
@@ -178,6 +178,16 @@ class BackendContract:
     def test_filter_min_monthly_pay_excludes_postings_without_a_figure(self):
         assert "v16" not in self.found(min_monthly_pay=1)
         assert self.found(min_monthly_pay=1) == {i for i in VISIBLE if pay_month_high(_by_id(i))}
+
+    def test_filter_pay_scale(self):
+        assert self.found(pay_scales=[PayScale.tvoed_sue]) == {"v03", "v15"}
+        both = {"v03", "v05", "v14", "v15", "v17"}
+        assert self.found(pay_scales=[PayScale.baybesg, PayScale.tvoed_sue]) == both
+
+    def test_pay_scale_facet_is_disjunctive(self):
+        page = self.search(pay_scales=[PayScale.baybesg])
+        assert facet(page, "pay_scale") == {"TVöD": 6, "BayBesG": 3, "TVöD-SuE": 2}
+        assert facet(page, "district") == {"fuerstenfeldbruck": 2, "starnberg": 1}
 
     def test_filter_career_level(self):
         assert self.found(career_levels=[3]) == {"v02", "v05", "v07", "v14"}
@@ -398,6 +408,7 @@ AGREEMENT_QUERIES = [
     {"min_monthly_pay": 4500},
     {"min_monthly_pay": 3000, "text": "Verwaltung"},
     {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
+    {"pay_scales": [PayScale.tvoed, PayScale.tvoed_sue], "working_time": [WorkingTime.part_time]},
     {"near": "63897", "radius_km": 50},
     {"near": "82319", "radius_km": 40, "text": "m/w/d"},
     {"include_expired": True, "sort": Sort.deadline},

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from vacancies import clock
-from vacancies.model import EmploymentStatus, PostingType, Remote, Vacancy, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, Vacancy, WorkingTime
 
 FACET_FIELDS = (
     "district",
@@ -77,6 +77,7 @@ class SearchQuery:
     categories: list[str] = field(default_factory=list)
     working_time: list[WorkingTime] = field(default_factory=list)
     fixed_term: bool | None = None
+    pay_scales: list[PayScale] = field(default_factory=list)  # TVöD, BayBesG, … (a facet like district)
     pay_grade_min: str | None = None  # canonical grade, e.g. "E9a"
     pay_grade_max: str | None = None
     min_monthly_pay: int | None = None  # euros: the posting's upper monthly figure reaches it (vacancies.pay)

@@ -560,6 +560,7 @@ class _Search:
             "category": q.categories,
             "working_time": [w.value for w in q.working_time],
             "fixed_term": [] if q.fixed_term is None else ["true" if q.fixed_term else "false"],
+            "pay_scale": [s.value for s in q.pay_scales],
             "career_level": [str(c) for c in q.career_levels],
             "remote": [r.value for r in q.remote],
         }
