@@ -8,11 +8,12 @@ from fastapi import Query
 
 from api.problems import ProblemError
 from vacancies.geo import Gazetteer
-from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, WorkingTime
 from vacancies.normalize import canonical_pay_grade
-from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchQuery, Sort
+from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, GeoPoint, SearchQuery, Sort
 
 WINDOW_TEXT = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")  # German: 10.000
+DISTANCE_NEEDS_PLACE = "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ (near)"
 
 
 class SearchParams:
@@ -21,7 +22,12 @@ class SearchParams:
     def __init__(
         self,
         q: Annotated[
-            str, Query(max_length=200, description="Suchbegriffe, z. B. `Verwaltung Erzieherin`")
+            str,
+            Query(
+                max_length=200,
+                description="Suchbegriffe, z. B. `Verwaltung Erzieherin`; eine bayerische PLZ darin "
+                "(`Verwaltung 85354`) gilt als Ort, wenn `near` fehlt",
+            ),
         ] = "",
         district: Annotated[
             list[str], Query(description="Landkreis-Kürzel (mehrfach möglich), z. B. `miltenberg`")
@@ -34,6 +40,9 @@ class SearchParams:
         fixed_term: Annotated[
             bool | None, Query(description="true = nur befristete, false = nur unbefristete")
         ] = None,
+        pay_scale: Annotated[
+            list[PayScale], Query(description="Tarif bzw. Besoldungsordnung (mehrfach möglich), z. B. `TVöD`")
+        ] = [],  # noqa: B006
         pay_grade_min: Annotated[
             str | None, Query(max_length=40, description="z. B. `E9a`, `A 9`, `EG 10`")
         ] = None,
@@ -58,7 +67,9 @@ class SearchParams:
             float, Query(gt=0, le=300, allow_inf_nan=False, description="Umkreis in km")
         ] = 25,
         include_expired: Annotated[bool, Query(description="auch abgelaufene Stellen")] = False,
-        sort: Annotated[Sort, Query(description="Sortierung")] = Sort.relevance,
+        sort: Annotated[
+            Sort, Query(description="Sortierung; `distance` (nächste zuerst) nur zusammen mit `near`")
+        ] = Sort.relevance,
         page: Annotated[int, Query(ge=1, le=MAX_RESULT_WINDOW, description="Seite, ab 1")] = 1,
         per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Treffer pro Seite")] = 20,
     ) -> None:
@@ -69,11 +80,18 @@ class SearchParams:
         v = self.values
         errors: list[dict] = []
         grades = {name: _grade(v[name], name, errors) for name in ("pay_grade_min", "pay_grade_max")}
-        near = None
+        near, text = None, v["q"]
+        # set when a postal code typed into q became the place: the page says so
+        self.place_from_text: GeoPoint | None = None
         if v["near"] and v["near"].strip():
             near = gazetteer.lookup(v["near"])
             if near is None:
                 errors.append({"field": "near", "message": f"„{v['near']}“ ist nicht bekannt"})
+        else:
+            text, near = gazetteer.postal_code_in(text)
+            self.place_from_text = near
+        if v["sort"] == Sort.distance and near is None and not v["near"]:
+            errors.append({"field": "sort", "message": DISTANCE_NEEDS_PLACE})
         for level in v["career_level"]:
             if not 1 <= level <= 4:
                 errors.append({"field": "career_level", "message": "muss 1 bis 4 sein"})
@@ -87,12 +105,13 @@ class SearchParams:
         if errors:
             raise ProblemError(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors)
         return SearchQuery(
-            text=v["q"],
+            text=text,
             districts=v["district"],
             posting_types=v["posting_type"],
             categories=v["category"],
             working_time=v["working_time"],
             fixed_term=v["fixed_term"],
+            pay_scales=v["pay_scale"],
             pay_grade_min=grades["pay_grade_min"],
             pay_grade_max=grades["pay_grade_max"],
             min_monthly_pay=v["min_monthly_pay"] or None,

@@ -105,6 +105,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         if near is None:
             print(f"Ort oder PLZ „{args.near}“ ist nicht bekannt", file=sys.stderr)
             return 2
+    if args.sort == "distance" and near is None:
+        print("--sort distance braucht einen Ort (--near)", file=sys.stderr)
+        return 2
     query = SearchQuery(
         text=args.text,
         near=near,
@@ -218,9 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--district", action="append", help="nur dieser Landkreis (Kürzel; mehrfach möglich)")
     p.add_argument(
         "--sort",
-        choices=["relevance", "newest", "deadline"],
+        choices=["relevance", "newest", "deadline", "distance"],
         default="relevance",
-        help="Reihenfolge der Treffer",
+        help="Reihenfolge der Treffer (distance nur mit --near)",
     )
     p.add_argument("--limit", type=int, default=20, help="höchstens so viele Treffer (Standard 20)")
     p.add_argument("--json", action="store_true", help="Ergebnis als JSON")

@@ -148,6 +148,10 @@ def _pay_text(title: str, text: str) -> str:
 def _fixed_term(raw: RawPosting, hints: str, text: str) -> tuple[bool | None, int | None]:
     """A title saying "(befristet)" or "Elternzeitvertretung" states the term as plainly as the text."""
     fixed, months = normalize.parse_fixed_term(raw.term_text or f"{hints}\n{text}")
+    if fixed and not months and raw.term_text:
+        # "Befristung: befristet" (a facts row, an API's flag) with the length only in the text
+        text_fixed, text_months = normalize.parse_fixed_term(text)
+        months = text_months if text_fixed else None
     if fixed is not True:
         title_fixed, title_months = normalize.parse_fixed_term(raw.title or "")
         if title_fixed is True:

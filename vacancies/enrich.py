@@ -28,4 +28,5 @@ def _geocode(vacancy: Vacancy, gazetteer: Gazetteer) -> None:
     place = gazetteer.place_for_code(location.postal_code)
     if place is not None:
         location.lat, location.lon = place.lat, place.lon
-        location.city = location.city or place.name
+        if location.postal_code in gazetteer.place_codes:  # a firm's or office's code names no town
+            location.city = location.city or place.name

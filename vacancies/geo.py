@@ -2,6 +2,11 @@
 
 Postal code or place name -> coordinates, for the radius search and for postings that only name a
 postal code. No network: the table ships with the project.
+
+The source mixes places with "Großkundenpostleitzahlen", codes of single firms and offices ("Honeywell
+GmbH", "AOK Bayern – Die Gesundheitskasse", "Landratsamt Freising"). Those rows live apart, in
+plz_de_grosskunden.csv: their codes still resolve (a posting may give its office's own code), but they
+are no place name to search near and never a suggestion.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from vacancies.search.contract import EARTH_RADIUS_KM, GeoPoint
 
 COLUMNS = ["zipcode", "place", "state", "district", "district_key", "latitude", "longitude"]
+COMPANY_SUFFIX = "_grosskunden"  # plz_de.csv -> plz_de_grosskunden.csv
 ATTRIBUTION = "Postleitzahlen und Koordinaten: GeoNames (geonames.org), CC BY 4.0"
 
 
@@ -32,6 +38,7 @@ class Place:
     lon: float
 
 
+_CODE_IN_TEXT = re.compile(r"(?<![\w-])(\d{5})(?![\w-])")  # a word of five digits, not part of "24-00123"
 _UMLAUTS = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -66,6 +73,9 @@ class Gazetteer:
         # finds "Bad Tolz" typed without dots, where the spelling finds nothing.
         self.by_spelling: dict[str, Place] = {}
         self.by_name: dict[str, Place] = {}
+        # Postal codes per place name and district: the table has no population, and a town's size
+        # shows in its codes (München 74, Freising 2, Freyung 1), so suggestions list larger places first.
+        self.codes_of: dict[tuple[str, str], int] = {}
         # Every `stellenboerse` process that normalises or searches builds this (23,000 rows) at start:
         # plain rows and positional fields keep it at ~0.15 s.
         with open(csv_path, encoding="utf-8", newline="") as handle:
@@ -75,10 +85,17 @@ class Gazetteer:
                 raise ValueError(f"{csv_path}: Spalten {columns}, erwartet {COLUMNS}")
             for code, name, state, district, district_key, lat, lon in rows:
                 self._add(Place(code, name, state, district, district_key, float(lat), float(lon)))
+        self.place_codes = frozenset(self.by_code)
+        companies = csv_path.with_name(f"{csv_path.stem}{COMPANY_SUFFIX}{csv_path.suffix}")
+        if companies.exists():
+            for place in _read(companies):
+                self.by_code.setdefault(place.postal_code, place)  # a place of the same code wins
 
     def _add(self, place: Place) -> None:
         self.by_code.setdefault(place.postal_code, place)
         spelled = spell_name(place.name)
+        size = (spelled, place.district_key)
+        self.codes_of[size] = self.codes_of.get(size, 0) + 1
         _prefer(self.by_spelling, spelled, place)
         _prefer(self.by_name, _loosen(spelled), place)
 
@@ -93,6 +110,30 @@ class Gazetteer:
             return None
         return GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
 
+    def postal_code_in(self, text: str) -> tuple[str, GeoPoint | None]:
+        """A Bavarian postal code typed among the search words ("Verwaltung 85354"): (the words without
+        it, its place); (text, None) when there is none. A job seeker who types a code means a place."""
+        for match in _CODE_IN_TEXT.finditer(text or ""):
+            code = match.group(1)
+            place = self.by_code.get(code) if code in self.place_codes else None
+            if place is not None and place.state == "Bayern":
+                rest = " ".join(f"{text[: match.start()]} {text[match.end() :]}".split())
+                return rest, GeoPoint(place.lat, place.lon, f"{place.postal_code} {place.name}")
+        return text, None
+
+    def place_name_in(self, text: str) -> tuple[str, Place] | None:
+        """A Bavarian place named among the search words ("Verwaltung Freising"): (the other words, the
+        place), longest name first; None when none is named or nothing else is left. Only a hint: "Hof"
+        and "Au" are places and words, so the caller asks, it does not decide."""
+        words = (text or "").split()
+        for length in (3, 2, 1):
+            for start in range(len(words) - length + 1):
+                place = self.by_spelling.get(spell_name(" ".join(words[start : start + length])))
+                rest = " ".join(words[:start] + words[start + length :])
+                if place is not None and place.state == "Bayern" and rest:
+                    return rest, place
+        return None
+
     def place_named(self, name: str) -> Place | None:
         return self.by_spelling.get(spell_name(name)) or self.by_name.get(fold_name(name))
 
@@ -105,14 +146,30 @@ class Gazetteer:
         if not key:
             return []
         if key.isdigit():
-            return [p for code, p in self.by_code.items() if code.startswith(key)][:limit]
+            codes = sorted(code for code in self.place_codes if code.startswith(key))
+            return [self.by_code[code] for code in codes[:limit]]
         spelled = spell_name(prefix)
         hits = [(name, p) for name, p in self.by_spelling.items() if _loosen(name).startswith(key)]
-        # as typed first ("Fürt": Fürth before Furth), then Bavarian, then short names
+        # as typed first ("Fürt": Fürth before Furth), then Bavarian, then larger places ("Fre": Freising
+        # before Freyung and Freihung), then short names
         hits.sort(
-            key=lambda h: (not h[0].startswith(spelled), h[1].state != "Bayern", len(h[1].name), h[1].name)
+            key=lambda h: (
+                not h[0].startswith(spelled),
+                h[1].state != "Bayern",
+                -self.codes_of[(h[0], h[1].district_key)],
+                len(h[1].name),
+                h[1].name,
+            )
         )
         return [p for _, p in hits[:limit]]
+
+
+def _read(csv_path: Path) -> list[Place]:
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle)
+        if next(rows) != COLUMNS:
+            raise ValueError(f"{csv_path}: Spalten weichen ab, erwartet {COLUMNS}")
+        return [Place(c, n, s, d, k, float(lat), float(lon)) for c, n, s, d, k, lat, lon in rows]
 
 
 def _prefer(table: dict[str, Place], key: str, place: Place) -> None:

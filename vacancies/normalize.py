@@ -43,6 +43,7 @@ strictly between their real neighbours, so that a stored record can always be in
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -467,13 +468,27 @@ def _months(clause: str) -> int | None:
     return int(months) if months == int(months) and 1 <= months <= 120 else None
 
 
+_TERM_MENTIONS = 6  # later fixed-term mentions read for a length; bounded for very long texts
+
+
+def _term_months(folded: str, first: re.Match) -> int | None:
+    """The length from the first fixed-term mention that names one: a facts row "Befristung: befristet"
+    says nothing, the text's "zunächst auf 12 Monate befristet" further down does."""
+    later = itertools.islice(_FIXED_RE.finditer(folded, first.end()), _TERM_MENTIONS)
+    mentions = itertools.chain([first], later)
+    for match in mentions:
+        if months := _months(_clause_around(folded, match.start(), match.end())):
+            return months
+    return None
+
+
 def parse_fixed_term(text: str) -> tuple[bool | None, int | None]:
     """(fixed_term, term_months): "befristet auf 2 Jahre" -> (True, 24), "unbefristet" -> (False, None)."""
     folded = _fold(text or "")
     fixed = _FIXED_RE.search(folded)
     if fixed:
         # A real "befristet" wins over a later "unbefristete Übernahme wird angestrebt".
-        return True, _months(_clause_around(folded, fixed.start(), fixed.end()))
+        return True, _term_months(folded, fixed)
     if _PERMANENT_RE.search(folded):
         return False, None
     return None, None

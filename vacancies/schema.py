@@ -36,6 +36,8 @@ vacancies_table = Table(
     Column("last_seen", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("hidden", Boolean, nullable=False, server_default="0"),
+    # the page address /stellen/<title>-<short id> (vacancies.addresses; migration 0013)
+    Column("short_id", String(16), index=True),
 )
 
 # Writes the Elasticsearch index has not confirmed yet; drained after every write and by `reindex`.

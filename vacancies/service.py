@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vacancies import addresses
 from vacancies.enrich import enrich
 from vacancies.geo import Gazetteer, get_gazetteer
 from vacancies.model import State, Vacancy
@@ -211,6 +212,16 @@ class Board:
         if self.store.hidden_ids([vacancy_id]):
             return None
         return vacancy
+
+    def get_public_at(self, address: str) -> Vacancy | None:
+        """The public posting a page address names: `<title slug>-<short id>`, or (old links) its id.
+        Should two postings share a short id, the one whose title gives the slug wins."""
+        if parsed := addresses.parse(address):
+            slug, short = parsed
+            found = [v for i in self.store.ids_for_short_id(short) if (v := self.get_public(i)) is not None]
+            if found:
+                return next((v for v in found if addresses.title_slug(v.title) == slug), found[0])
+        return self.get_public(address)
 
     def search(self, query: SearchQuery) -> SearchPage:
         return self.backend.search(query)

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from vacancies import addresses
 from vacancies.model import State, Vacancy
 from vacancies.schema import index_outbox_table as outbox
 from vacancies.schema import vacancies_table as table
@@ -185,6 +186,7 @@ def _row_values(vacancy: Vacancy, content_json: bytes | None = None) -> dict:
         "first_seen": vacancy.first_seen,
         "last_seen": vacancy.last_seen,
         "updated_at": vacancy.updated_at,
+        "short_id": addresses.short_id(vacancy.id),
     }
 
 
@@ -481,6 +483,12 @@ class VacancyStore:
                 query = select(table.c.id).where(table.c.source == source, table.c.source_url.in_(chunk))
                 found.update(conn.scalars(query))
         return found
+
+    def ids_for_short_id(self, short: str) -> list[str]:
+        """The postings behind a readable address's short id: one, or none (a clash is possible)."""
+        with self.engine.connect() as conn:
+            query = select(table.c.id).where(table.c.short_id == short).order_by(table.c.id)
+            return list(conn.scalars(query))
 
     def count(self) -> int:
         with self.engine.connect() as conn:

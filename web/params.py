@@ -46,6 +46,7 @@ class PageSearch:
     raw: list[tuple[str, str]]
     query: SearchQuery | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    place_from_text: str = ""  # "85354 Freising" when a postal code in q became the place
 
     def values(self, name: str) -> list[str]:
         return [v for k, v in self.raw if k == name]
@@ -60,7 +61,15 @@ class PageSearch:
         if drop:
             pairs = [(k, v) for k, v in pairs if not (k == drop[0] and (drop[1] is None or v == drop[1]))]
         pairs += [(k, v) for k, v in changes.items() if v is not None]
+        if not self._has_place(pairs):
+            # without a place there is no distance to sort by: such a link would only earn an error
+            pairs = [(k, v) for k, v in pairs if (k, v) != ("sort", "distance")]
         return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    def _has_place(self, pairs: list[tuple[str, str]]) -> bool:
+        """A place given, or the postal code that became the place still among the search words."""
+        code = self.place_from_text[:5]
+        return any(k == "near" or (code and k == "q" and code in v) for k, v in pairs)
 
 
 def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = None) -> PageSearch:
@@ -86,12 +95,14 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
         bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
         validated = _model()(**{k: v for k, v in data.items() if k not in bad})
     search.raw = _as_applied(raw, validated, bad)
+    params = SearchParams(**validated.model_dump())
     try:
-        query = SearchParams(**validated.model_dump()).to_query(gazetteer)
+        query = params.to_query(gazetteer)
     except ProblemError as exc:
         errors += exc.errors
     else:
         search.query = None if errors else query
+        search.place_from_text = params.place_from_text.label if params.place_from_text else ""
     search.errors = _by_field(errors)
     return search
 

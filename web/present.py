@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import Markup
+
 from vacancies import clock, districts
-from vacancies.model import Vacancy
+from vacancies.model import Contact, Vacancy
 from vacancies.search.contract import FacetValue
 
 POSTING_TYPES = {
@@ -22,8 +25,15 @@ CAREER_LEVELS = {str(n): f"{n}. Qualifikationsebene" for n in range(1, 5)}
 STATUS = {"employee": "Tarifbeschäftigte", "civil_servant": "Beamtinnen und Beamte"}
 REMOTE = {"none": "kein Homeoffice", "hybrid": "Homeoffice teilweise", "remote": "ortsunabhängig"}
 PAY_SCALE_LABEL = {"BayBesG": "Besoldung", "TVöD": "Entgelt", "TVöD-SuE": "Entgelt", "TV-L": "Entgelt"}
-SORTS = {"relevance": "Relevanz", "newest": "Neueste", "deadline": "Bewerbungsfrist"}
+SORTS = {
+    "relevance": "Relevanz",
+    "newest": "Neueste",
+    "deadline": "Bewerbungsfrist",
+    "distance": "Entfernung",
+}
 RADII = (5, 10, 25, 50, 100)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")  # nothing that adds mailto: headers
+_PHONE_RE = re.compile(r"\+?\d[\d\s/().-]{3,}\d")  # "09371 501-0", "+49 (0) 9371/5010"
 FIELD_LABELS = {
     "q": "Suchbegriff",
     "near": "Ort oder PLZ",
@@ -40,6 +50,7 @@ FIELD_LABELS = {
     "category": "Berufsfeld",
     "working_time": "Arbeitszeit",
     "fixed_term": "Befristung",
+    "pay_scale": "Tarif / Besoldungsordnung",
     "career_level": "Qualifikationsebene",
     "status": "Dienstverhältnis",
     "remote": "Homeoffice",
@@ -54,7 +65,7 @@ FACETS: dict[str, tuple[str | None, str, dict[str, str] | None]] = {
     "fixed_term": ("fixed_term", "Befristung", FIXED_TERM),
     "career_level": ("career_level", "Qualifikationsebene", CAREER_LEVELS),
     "remote": ("remote", "Homeoffice", REMOTE),
-    "pay_scale": (None, "Tarif / Besoldungsordnung", None),
+    "pay_scale": ("pay_scale", "Tarif / Besoldungsordnung", None),
 }
 
 
@@ -129,17 +140,23 @@ def pay_grade(v: Vacancy) -> str:
     return f"{v.pay_scale.value} {grade}" if v.pay_scale else grade
 
 
-def deadline_text(deadline: date | None, on: date | None = None) -> str:
+def deadline_label(deadline: date | None, on: date | None = None) -> str:
+    """One form everywhere: the date (TT.MM.JJJJ) and, when near, how near: "05.12.2026 (noch 5 Tage)"."""
     if deadline is None:
         return ""
     days = (deadline - (on or today())).days
     if days < 0:
-        return "Bewerbungsfrist abgelaufen"
+        return f"{german_date(deadline)} (abgelaufen)"
     if days == 0:
-        return "Bewerbungsfrist endet heute"
+        return f"{german_date(deadline)} (endet heute)"
     if days <= 14:
-        return f"Bewerbungsfrist: noch {days} {'Tag' if days == 1 else 'Tage'}"
-    return f"Bewerbungsfrist: {german_date(deadline)}"
+        return f"{german_date(deadline)} (noch {days} {'Tag' if days == 1 else 'Tage'})"
+    return german_date(deadline)
+
+
+def deadline_text(deadline: date | None, on: date | None = None) -> str:
+    label = deadline_label(deadline, on)
+    return f"Bewerbungsfrist: {label}" if label else ""
 
 
 def badges(v: Vacancy, on: date | None = None) -> list[tuple[str, str]]:
@@ -182,6 +199,38 @@ def term_text(v: Vacancy) -> str:
     if not v.fixed_term:
         return "unbefristet"
     return f"befristet auf {months(v.term_months)}" if v.term_months else "befristet"
+
+
+def contact_html(contact: Contact | None) -> Markup:
+    """Name, telephone and e-mail of the contact person; number and address are links."""
+    if contact is None:
+        return Markup("")
+    parts = [Markup.escape(contact.name)] if contact.name else []
+    if contact.phone:
+        number = tel_uri(contact.phone)
+        phone = Markup.escape(contact.phone)
+        parts.append(Markup('<a href="{}">{}</a>').format(number, phone) if number else phone)
+    if contact.email:
+        email = contact.email.strip()
+        if _EMAIL_RE.fullmatch(email):
+            parts.append(Markup('<a href="mailto:{}">{}</a>').format(email, email))
+        else:
+            parts.append(Markup.escape(email))
+    return Markup(", ").join(parts)
+
+
+def tel_uri(phone: str) -> str | None:
+    """ "09371 501-0" -> "tel:+4993715010" (RFC 3966, German numbers made international); None when
+    the text holds no number to dial."""
+    found = _PHONE_RE.search(phone.replace("(0)", ""))  # "+49 (0) 9371": the (0) is not dialled
+    if not found:
+        return None
+    digits = re.sub(r"[^\d+]", "", found.group())
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+49" + digits[1:]
+    return f"tel:{digits}"
 
 
 def months(count: int) -> str:

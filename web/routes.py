@@ -115,15 +115,21 @@ def search_page(request: Request) -> Response:
     return render(request, "search.html", context, status)
 
 
-@pages.get("/stellen/{vacancy_id:path}", response_class=HTMLResponse)
-def posting_page(request: Request, vacancy_id: str) -> HTMLResponse:
+@pages.get("/stellen/{address:path}", response_class=HTMLResponse)
+def posting_page(request: Request, address: str) -> Response:
     board = request.app.state.board
-    vacancy = board.get_public(vacancy_id)
+    vacancy = board.get_public_at(address)
     if vacancy is None:
         return not_found(request, "Diese Stelle gibt es nicht (mehr).")
     base = request.app.state.settings.public_base_url
+    path = views.posting_url(vacancy)
+    if request.url.path != path:
+        # an old address (/stellen/<id>) or a title changed since: one permanent home per posting
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{base}{path}{query}", status_code=301)
+    back = request.query_params.get(views.BACK_PARAM)
     try:
-        context = views.posting_view(board, vacancy, base)
+        context = views.posting_view(board, vacancy, base, back)
     except IndexUnavailable:
         return _unavailable(request)
     return render(request, "posting.html", context)

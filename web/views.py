@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
-from vacancies import districts
+from vacancies import addresses, districts
 from vacancies.model import State, Vacancy
-from vacancies.search.contract import MAX_RESULT_WINDOW, IndexUnavailable, SearchHit, SearchPage, SearchQuery
+from vacancies.search.contract import (
+    MAX_RESULT_WINDOW,
+    GeoPoint,
+    IndexUnavailable,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+)
 from vacancies.service import Board
 from web import jsonld, payview, present, svgmap
 from web.params import PageSearch, parse
@@ -21,13 +29,31 @@ from web.vocabulary import WORD_RE, Vocabulary, clean_title
 
 # Parameters that narrow a search, in the order the "no results" hints list them.
 NARROWING = ("q", "near", "posting_type", "district", "category", "working_time", "fixed_term",
-             "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
+             "pay_scale", "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
              "min_monthly_pay")  # fmt: skip
 MAX_HINTS = 8
+BACK_PARAM = "zurueck"
+BACK_PATH_RE = re.compile(r"/|/landkreise/[a-z0-9-]+")
+MAX_BACK_CHARS = 2000
 
 
-def posting_url(vacancy_id: str) -> str:
-    return f"/stellen/{quote(vacancy_id, safe=':')}"
+def posting_url(vacancy: Vacancy, back: str | None = None) -> str:
+    """The readable page address; `back` (the results it was found in) rides along for the way back."""
+    path = addresses.posting_path(vacancy.id, vacancy.title)
+    return f"{path}?{urlencode({BACK_PARAM: back})}" if back else path
+
+
+def safe_back(value: str | None) -> str | None:
+    """A results address to return to, only if it is one of ours: the search page or a district page
+    with its query. Anything else (another host, "//evil", a scheme, odd characters) is dropped, so the
+    parameter can never send anyone elsewhere."""
+    if not value or len(value) > MAX_BACK_CHARS or not value.isprintable() or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not BACK_PATH_RE.fullmatch(parts.path):
+        return None
+    query = urlencode(parse_qsl(parts.query))  # re-encoded: only plain name=value pairs survive
+    return f"{parts.path}?{query}" if query else parts.path
 
 
 # -- search -------------------------------------------------------------------------------------------
@@ -35,7 +61,8 @@ def posting_url(vacancy_id: str) -> str:
 
 def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams) -> tuple[dict, int]:
     search = parse(query_params, board.gazetteer)
-    context: dict[str, Any] = {"search": search, "page": None, "hints": [], "did_you_mean": None}
+    context: dict[str, Any] = {"search": search, "page": None, "hints": [], "did_you_mean": None,
+                               "place_hint": None}  # fmt: skip
     if search.errors:
         return context, 422
     page = board.search(search.query)
@@ -43,6 +70,7 @@ def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams)
     context["did_you_mean"] = did_you_mean(board, vocabulary, search)
     if page.total == 0:
         context["hints"] = drop_hints(board, search)
+        context["place_hint"] = place_hint(board, search)
     return context, 404 if context["beyond"] else 200
 
 
@@ -57,6 +85,8 @@ def results_context(search: PageSearch, page: SearchPage, path: str = "/") -> di
         "beyond": page.total > 0 and not page.items,
         "today": present.today(),
         "near_label": query.near.label if query and query.near else "",
+        # the results as they are now, so the posting page can lead back to them
+        "back": search.url(path, page=str(page.page)) if page.page > 1 else search.url(path),
     }
 
 
@@ -113,17 +143,32 @@ def did_you_mean(board: Board, vocabulary: Vocabulary, search: PageSearch) -> di
     return {"text": corrected, "url": search.url(q=corrected), "total": total}
 
 
+def place_hint(board: Board, search: PageSearch) -> dict[str, Any] | None:
+    """'Verwaltung Freising' found nothing as text: offer 'Verwaltung' near Freising, when that finds
+    postings (a place named in the words is only a guess, so it is offered, not applied)."""
+    query = search.query
+    found = board.gazetteer.place_name_in(query.text) if query and query.near is None else None
+    if found is None:
+        return None
+    rest, place = found
+    label = f"{place.postal_code} {place.name}"
+    near = GeoPoint(place.lat, place.lon, label)
+    total = board.search(replace(query, text=rest, near=near, page=1, per_page=1)).total
+    if total == 0:
+        return None
+    return {"text": rest, "place": label, "url": search.url(q=rest, near=label), "total": total}
+
+
 def drop_hints(board: Board, search: PageSearch) -> list[dict[str, Any]]:
     """For each active filter: what dropping it would find (counted), so nobody is stuck at zero."""
     hints = []
     active = [(k, v) for k, v in search.raw if k in NARROWING]
     for name, value in active[:MAX_HINTS]:
-        pairs = [(k, v) for k, v in search.raw if (k, v) != (name, value) and k != "page"]
-        narrower = parse(QueryParams(pairs), board.gazetteer)
+        url = search.url(drop=(name, value))  # also drops what needs the dropped value (sort by distance)
+        narrower = parse(QueryParams(url.partition("?")[2]), board.gazetteer)
         if narrower.query is None:
             continue
         total = board.search(replace(narrower.query, page=1, per_page=1)).total
-        url = search.url(drop=(name, value))
         if total:
             hints.append({"label": present.param_label(name, value), "url": url, "total": total})
     hints.sort(key=lambda h: -h["total"])
@@ -133,11 +178,11 @@ def drop_hints(board: Board, search: PageSearch) -> list[dict[str, Any]]:
 # -- posting ------------------------------------------------------------------------------------------
 
 
-def posting_view(board: Board, vacancy: Vacancy, base_url: str) -> dict[str, Any]:
+def posting_view(board: Board, vacancy: Vacancy, base_url: str, back: str | None = None) -> dict[str, Any]:
     today = present.today()
     open_now = vacancy.state == State.published and (vacancy.deadline is None or vacancy.deadline >= today)
     district = districts.by_slug().get(vacancy.district)
-    url = f"{base_url}{posting_url(vacancy.id)}"
+    url = f"{base_url}{posting_url(vacancy)}"
     description = description_html(vacancy.description)
     return {
         "vacancy": vacancy,
@@ -152,21 +197,14 @@ def posting_view(board: Board, vacancy: Vacancy, base_url: str) -> dict[str, Any
         else None,
         "canonical": url,
         "today": today,
+        "back": safe_back(back),
     }
 
 
 def facts(v: Vacancy, today) -> list[tuple[str, str]]:
-    grade = present.pay_grade(v)
-    label = present.PAY_SCALE_LABEL.get(v.pay_scale.value, "Entgelt") if v.pay_scale else "Entgelt/Besoldung"
-    contact = v.contact
-    contact_text = ", ".join(p for p in (contact.name, contact.phone, contact.email) if p) if contact else ""
-    deadline = present.german_date(v.deadline)
-    left = present.deadline_text(v.deadline, today).removeprefix("Bewerbungsfrist: ")
-    if deadline and left != deadline:  # more than 14 days ahead, the text is the date itself
-        deadline = f"{deadline} ({left})"
+    """(name, value) rows of "Auf einen Blick"; a value is plain text or Markup (links)."""
     rows = [
-        (label, grade),
-        ("Gehalt", payview.pay_text(v, today)),
+        *pay_facts(v, today),
         ("Arbeitszeit", present.working_time_text(v)),
         ("Befristung", present.term_text(v)),
         ("Qualifikationsebene", f"{v.career_level}. Qualifikationsebene" if v.career_level else ""),
@@ -179,12 +217,18 @@ def facts(v: Vacancy, today) -> list[tuple[str, str]]:
             "Beginn",
             present.german_date(v.start_date) or ("zum nächstmöglichen Zeitpunkt" if v.start_asap else ""),
         ),
-        ("Bewerbungsfrist", deadline),
+        ("Bewerbungsfrist", present.deadline_label(v.deadline, today)),
         ("Veröffentlicht", present.german_date(v.date_posted)),
         ("Kennziffer", v.reference or ""),
-        ("Ansprechpartner", contact_text),
+        ("Ansprechpartner", present.contact_html(v.contact)),
     ]
     return [(name, value) for name, value in rows if value]
+
+
+def pay_facts(v: Vacancy, today) -> list[tuple[str, str]]:
+    """The pay rows, first in the facts: scale and grade, then the amount in euros."""
+    label = present.PAY_SCALE_LABEL.get(v.pay_scale.value, "Entgelt") if v.pay_scale else "Entgelt/Besoldung"
+    return [(label, present.pay_grade(v)), ("Gehalt", payview.pay_text(v, today))]
 
 
 def apply_link(v: Vacancy) -> dict[str, str] | None:

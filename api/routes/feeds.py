@@ -19,6 +19,7 @@ from api.problems import problem_responses
 from api.routes.params import search_params_without
 from api.search_params import SearchParams
 from vacancies import clock, districts
+from vacancies.addresses import posting_path
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN, SearchQuery, Sort
 from vacancies.search.document import html_to_text
@@ -51,14 +52,15 @@ site_router = APIRouter(include_in_schema=False)
 _DESCRIPTION = (
     "Die {count} neuesten Stellen einer beliebigen Suche als {kind}, neueste zuerst. Parameter wie bei "
     "`/api/v1/vacancies` (ohne Seite und Sortierung). Jeder Eintrag verweist auf die Stellenseite "
-    "`/stellen/{{id}}`. Dieselben Feeds gibt es unter `/feed.rss` und `/feed.atom`."
+    "`/stellen/<Titel>-<Kurzkennung>`; `guid` bzw. `id` bleiben auch bei geänderten Titeln gleich. "
+    "Dieselben Feeds gibt es unter `/feed.rss` und `/feed.atom`."
 )
 RSS_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
 <title>Stellenbörse des Bayerischen Innovationsrings: „Erzieher“</title>
 <item><title>Erzieher (m/w/d) Kindertagesstätte</title>
-<link>https://stellenboerse.example/stellen/v03</link>
-<guid isPermaLink="true">https://stellenboerse.example/stellen/v03</guid>
+<link>https://stellenboerse.example/stellen/erzieher-kindertagesstaette-izgwrzpuwi</link>
+<guid isPermaLink="false">https://stellenboerse.example/stellen/v03</guid>
 <pubDate>Tue, 10 Nov 2026 00:00:00 +0100</pubDate>
 <description>Landratsamt Starnberg, Kreisjugendamt, Starnberg. Bewerbungsfrist: 05.12.2026 …</description>
 <category>Kita &amp; Erziehung</category></item>
@@ -68,7 +70,7 @@ ATOM_EXAMPLE = """<?xml version='1.0' encoding='utf-8'?>
 <title>Stellenbörse des Bayerischen Innovationsrings: „Erzieher“</title>
 <entry><title>Erzieher (m/w/d) Kindertagesstätte</title>
 <id>https://stellenboerse.example/stellen/v03</id>
-<link href="https://stellenboerse.example/stellen/v03" />
+<link href="https://stellenboerse.example/stellen/erzieher-kindertagesstaette-izgwrzpuwi" />
 <updated>2026-11-10T08:00:00+00:00</updated>
 <summary type="text">Landratsamt Starnberg, Kreisjugendamt, Starnberg …</summary>
 <category term="Kita &amp; Erziehung" /></entry>
@@ -121,6 +123,11 @@ class _Feed:
         self.title = _clean(feed_title(self.query))
 
     def posting_url(self, vacancy: Vacancy) -> str:
+        return f"{self.base}{posting_path(vacancy.id, vacancy.title)}"
+
+    def entry_id(self, vacancy: Vacancy) -> str:
+        """What identifies an item for feed readers: the id-based address (it redirects to the page) never
+        changes, while the readable one follows the title; subscribers see no item twice."""
         return f"{self.base}/stellen/{quote(vacancy.id, safe=':')}"
 
     def updated(self) -> datetime:
@@ -144,7 +151,7 @@ class _Feed:
             url = self.posting_url(vacancy)
             _text(item, "title", _clean(vacancy.title))
             _text(item, "link", url)
-            ET.SubElement(item, "guid", isPermaLink="true").text = url
+            ET.SubElement(item, "guid", isPermaLink="false").text = self.entry_id(vacancy)
             _text(item, "pubDate", format_datetime(_published(vacancy)))
             _text(item, "description", summary(vacancy))
             for label in _categories(vacancy):
@@ -164,7 +171,7 @@ class _Feed:
             entry = ET.SubElement(feed, "entry")
             url = self.posting_url(vacancy)
             _text(entry, "title", _clean(vacancy.title))
-            _text(entry, "id", url)
+            _text(entry, "id", self.entry_id(vacancy))
             ET.SubElement(entry, "link", rel="alternate", href=url, type="text/html")
             _text(entry, "published", _published(vacancy).isoformat())
             _text(entry, "updated", _updated(vacancy).isoformat())

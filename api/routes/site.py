@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import PlainTextResponse
@@ -20,6 +19,7 @@ from sqlalchemy import func, or_, select
 from api.deps import BoardDep, SettingsDep
 from api.problems import ProblemError
 from vacancies import clock, districts
+from vacancies.addresses import posting_path
 from vacancies.model import State
 from vacancies.schema import vacancies_table as table
 from vacancies.search.contract import BERLIN
@@ -76,9 +76,9 @@ def _urlset(base: str, board, number: int) -> ET.Element:
         ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = f"{base}{path}"
     offset = max(0, start - len(static))
     limit = SITEMAP_URLS - len(urlset)
-    for vacancy_id, updated in _published(board, offset, limit):
+    for vacancy_id, title, updated in _published(board, offset, limit):
         url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = f"{base}/stellen/{quote(vacancy_id, safe=':')}"
+        ET.SubElement(url, "loc").text = f"{base}{posting_path(vacancy_id, title)}"
         if updated is not None:
             ET.SubElement(url, "lastmod").text = _day(updated).isoformat()
     return urlset
@@ -104,13 +104,13 @@ def _published_count(board) -> int:
         return conn.scalar(select(func.count()).select_from(table).where(*_visible())) or 0
 
 
-def _published(board, offset: int, limit: int) -> Iterator[tuple[str, datetime | None]]:
+def _published(board, offset: int, limit: int) -> Iterator[tuple[str, str, datetime | None]]:
     if limit <= 0:
         return iter(())
-    query = select(table.c.id, table.c.updated_at).where(*_visible()).order_by(table.c.id)
+    query = select(table.c.id, table.c.title, table.c.updated_at).where(*_visible()).order_by(table.c.id)
     with board.store.engine.connect() as conn:
         rows = conn.execute(query.offset(offset).limit(limit)).all()
-    return iter([(row.id, row.updated_at) for row in rows])
+    return iter([(row.id, row.title, row.updated_at) for row in rows])
 
 
 def _day(moment: datetime | date) -> date:

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager, suppress
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -106,7 +107,9 @@ def test_with_the_index_down_search_answers_503_and_the_store_still_serves(tmp_p
             assert "nicht erreichbar" in response.json()["detail"]
         search_page = httpx2.get(url + "/?q=Förster", timeout=30)
         assert search_page.status_code == 503 and search_page.headers["retry-after"]
-        posting = httpx2.get(url + "/stellen/miltenberg-web:1", timeout=30)
+        old_address = httpx2.get(url + "/stellen/miltenberg-web:1", timeout=30)  # found in the store alone
+        assert old_address.status_code == 301
+        posting = httpx2.get(url + urlsplit(old_address.headers["location"]).path, timeout=30)
         assert posting.status_code == 200 and "Förster" in posting.text
 
 

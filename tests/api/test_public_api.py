@@ -53,6 +53,37 @@ def test_near_accepts_postal_code_and_reports_distance(client):
     assert all(item["distance_km"] == 0.0 for item in body["items"])
 
 
+def test_sort_by_distance_puts_the_nearest_first(client):
+    params = {"near": "63897", "radius_km": 100, "sort": "distance", "per_page": 100}
+    items = client.get("/api/v1/vacancies", params=params).json()["items"]
+    distances = [item["distance_km"] for item in items]
+    assert len(items) > 3 and distances == sorted(distances) and distances[0] == 0.0
+
+
+def test_a_postal_code_in_q_searches_near_that_place(client):
+    typed = client.get("/api/v1/vacancies", params={"q": "Verwaltung 63897", "per_page": 100}).json()
+    meant = client.get(
+        "/api/v1/vacancies", params={"q": "Verwaltung", "near": "63897", "per_page": 100}
+    ).json()
+    assert typed["total"] == meant["total"] > 0
+    assert [(i["id"], i["distance_km"]) for i in typed["items"]] == [
+        (i["id"], i["distance_km"]) for i in meant["items"]
+    ]
+    # with a place given, a code in q stays a search word
+    assert (
+        client.get("/api/v1/vacancies", params={"q": "Verwaltung 63897", "near": "63739"}).json()["total"]
+        == 0
+    )
+
+
+def test_pay_scale_filter_takes_one_or_more_scales(client):
+    query = "pay_scale=BayBesG&pay_scale=TV%C3%B6D-SuE&include_expired=true&per_page=50"
+    body = client.get(f"/api/v1/vacancies?{query}").json()
+    assert {item["id"] for item in body["items"]} == {"v03", "v05", "v14", "v15", "v17"}
+    unfiltered = client.get("/api/v1/vacancies?include_expired=true").json()
+    assert body["facets"]["pay_scale"] == unfiltered["facets"]["pay_scale"]  # disjunctive: all scales shown
+
+
 def test_loose_pay_grade_spelling_is_understood(client):
     loose = client.get("/api/v1/vacancies", params={"pay_grade_min": "EG 11"}).json()
     exact = client.get("/api/v1/vacancies", params={"pay_grade_min": "E11"}).json()
@@ -73,7 +104,9 @@ def test_loose_pay_grade_spelling_is_understood(client):
         ({"fixed_term": "vielleicht"}, "fixed_term"),
         ({"radius_km": -5}, "radius_km"),
         ({"posting_type": "astronaut"}, "posting_type"),
+        ({"pay_scale": "TVAöD"}, "pay_scale"),
         ({"page": 500, "per_page": 100}, "page"),
+        ({"sort": "distance"}, "sort"),
     ],
 )
 def test_invalid_parameters_are_422_problems_naming_the_field(client, params, field):
@@ -89,7 +122,8 @@ def test_invalid_parameters_are_422_problems_naming_the_field(client, params, fi
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"sort": "beliebt"}, "erlaubt sind: 'relevance', 'newest' oder 'deadline'"),
+        ({"sort": "beliebt"}, "erlaubt sind: 'relevance', 'newest', 'deadline' oder 'distance'"),
+        ({"sort": "distance"}, "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ (near)"),
         ({"radius_km": "nan"}, "muss eine Zahl sein"),
         ({"radius_km": "inf"}, "muss eine Zahl sein"),
         ({"radius_km": 0}, "muss größer als 0 sein"),
@@ -158,8 +192,10 @@ def test_openapi_documents_every_search_parameter(client):
         "category",
         "working_time",
         "fixed_term",
+        "pay_scale",
         "pay_grade_min",
         "pay_grade_max",
+        "min_monthly_pay",
         "career_level",
         "status",
         "remote",

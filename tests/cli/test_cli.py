@@ -104,6 +104,12 @@ def test_search_near_as_json_and_text(tmp_path):
     assert "1 Treffer" in as_text.stdout and "Erzieher (m/w/d) Kindertagesstätte" in as_text.stdout
     unknown = run(["search", "x", "--near", "Atlantis"], db)
     assert unknown.returncode == 2 and "nicht bekannt" in unknown.stderr
+    by_distance = run(
+        ["search", "Sachbearbeiter", "--near", "63897", "--radius", "40", "--sort", "distance", "--json"], db
+    )
+    assert [item["id"] for item in json.loads(by_distance.stdout)["items"]] == ["v09", "v07", "v02"]
+    nowhere = run(["search", "x", "--sort", "distance"], db)
+    assert nowhere.returncode == 2 and "--sort distance braucht einen Ort" in nowhere.stderr
 
 
 def test_reindex_rebuilds_the_embedded_index(tmp_path):

@@ -134,7 +134,7 @@ def test_a_text_description_from_an_ats_keeps_its_list_on_the_page(api):
     portal, client, a, _ = api
     body = vacancy_body(description="Ihre Aufgaben:\n- Haushaltsplanung\n- Kassenprüfung & Abschluss")
     client.put("/api/v1/hr/vacancies/t1", json=body, headers=a)
-    page = client.get("/stellen/hr-miltenberg-t1").text
+    page = client.get("/stellen/hr-miltenberg-t1", follow_redirects=True).text  # via the readable address
     expected = "<p>Ihre Aufgaben:</p><ul><li>Haushaltsplanung</li><li>Kassenprüfung &amp; Abschluss</li></ul>"
     assert expected in page
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -199,6 +200,9 @@ def test_a_bad_link_stored_before_the_rule_is_not_rendered(portal):
         data = json.loads(conn.scalar(text("SELECT data FROM vacancies WHERE id = 'imp-1'")))
         data["attachments"] = ["javascript:alert(1)", "https://lra.example/a.pdf"]
         conn.execute(text("UPDATE vacancies SET data = :d WHERE id = 'imp-1'"), {"d": json.dumps(data)})
-    page = portal.client().get("/stellen/imp-1")
+    client = portal.client()
+    old_address = client.get("/stellen/imp-1")
+    assert old_address.status_code == 301
+    page = client.get(urlsplit(old_address.headers["location"]).path)
     assert page.status_code == 200 and "Förster" in page.text
     assert "javascript:" not in page.text and "https://lra.example/a.pdf" in page.text

@@ -10,6 +10,7 @@ import pytest
 from tests.hr.conftest import DISTRICT_A, EMAILS, PASSWORD, crawled, vacancy_body
 from tests.web.conftest import ARTIFACTS
 from tests.web.test_browser import axe_violations
+from vacancies.addresses import posting_path
 from vacancies.model import State
 
 pytestmark = pytest.mark.browser
@@ -81,9 +82,10 @@ def test_editor_preview_and_public_page_keep_the_list_in_one_layout(page, live_p
     page.goto(f"{base}/hr/stellen/{vacancy_id}")
     page.click("button:text('Jetzt veröffentlichen')")
     page.wait_for_selector("text=Die Stelle ist veröffentlicht")
+    public = posting_path(vacancy_id, portal.board.get(vacancy_id).title)  # the readable address
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{base}/stellen/{vacancy_id}")
+        page.goto(f"{base}{public}")
         assert page.evaluate(DESCRIPTION_LAYOUT) == layouts[width], f"preview differs at {width}px"
 
 

@@ -161,7 +161,7 @@ def test_preview_is_the_public_posting_page_before_it_is_public(portal):
     assert "Jetzt bewerben" in article  # the apply button of a published posting
     assert client.get(f"/stellen/{vacancy_id}").status_code == 404  # still a draft
     _post(client, f"/hr/stellen/{vacancy_id}/veroeffentlichen")
-    assert _article(client.get(f"/stellen/{vacancy_id}").text) == article
+    assert _article(client.get(f"/stellen/{vacancy_id}", follow_redirects=True).text) == article
 
 
 def test_the_editor_gives_back_the_text_it_was_given(portal):

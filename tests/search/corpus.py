@@ -309,3 +309,74 @@ VISIBLE = {
     "v19",
     "v20",
 }
+
+
+# -- relevance: a second, small corpus of postings that used to be found or ranked wrongly (issue 16) --
+
+_RELEVANCE_BASE = {
+    **_BASE,
+    "district": "freising",
+    "location": {"postal_code": "85354", "city": "Freising"},
+    "date_posted": "2026-11-20",
+}
+
+RELEVANCE_RECORDS: list[dict] = [
+    # "Fahrer": the word itself, in the title or the text, before words it only begins
+    {
+        "id": "r01",
+        "title": "Fahrer (m/w/d) für den Fahrdienst",
+        "description": "<p>Dienstfahrten im Landkreis.</p>",
+    },
+    {
+        "id": "r02",
+        "title": "Sachbearbeiter (m/w/d) Personal",
+        "description": "<p>Wir bieten Fahrtkostenzuschuss und Fahrradleasing.</p>",
+    },
+    {
+        "id": "r03",
+        "title": "Mitarbeiter (m/w/d) Fuhrpark",
+        "description": "<p>Sie planen die Einsätze unserer Fahrer und pflegen die Fahrzeuge.</p>",
+    },
+    {
+        "id": "r04",
+        "title": "Fahrradbeauftragter (m/w/d)",
+        "description": "<p>Sie entwickeln das Radwegenetz.</p>",
+    },
+    # "Förster": the contact person Forster is no search text
+    {
+        "id": "r05",
+        "title": "Förster (m/w/d) Revier Nord",
+        "description": "<p>Bewirtschaftung des Körperschaftswaldes.</p>",
+        "contact": {"name": "Herr Thomas Huber"},
+    },
+    {
+        "id": "r06",
+        "title": "Erzieher (m/w/d) Kinderkrippe",
+        "description": "<p>Für Fragen steht Ihnen Herr Michael Forster unter Telefon 08161 600-123 gern zur "
+        "Verfügung, michael.forster@lra-fs.de.</p>",
+        "contact": {"name": "Herr Michael Forster", "email": "michael.forster@lra-fs.de"},
+    },
+    {
+        "id": "r07",
+        "title": "Kinderpfleger (m/w/d)",
+        "description": "<p>Ansprechpartnerin: Sabine Forster, Kreisjugendamt.</p>",
+        "contact": {"name": "Sabine Forster"},
+    },
+    # "Azubi": apprenticeships, not every job that asks for an "abgeschlossene Ausbildung"
+    {
+        "id": "r08",
+        "title": "Ausbildung zum Verwaltungsfachangestellten (m/w/d) 2027",
+        "posting_type": "apprenticeship",
+        "description": "<p>Drei Jahre Berufsschule und Praxis im Landratsamt.</p>",
+    },
+    {
+        "id": "r09",
+        "title": "Sachbearbeiter (m/w/d) Bauamt",
+        "location": {"postal_code": "63897", "city": "Miltenberg"},
+        "description": "<p>Sie haben eine abgeschlossene Ausbildung als Verwaltungsfachangestellter.</p>",
+    },
+]
+
+
+def relevance_corpus() -> list[Vacancy]:
+    return [Vacancy.model_validate({**_RELEVANCE_BASE, **record}) for record in RELEVANCE_RECORDS]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.corpus import TODAY, VISIBLE, corpus
+from tests.search.corpus import TODAY, VISIBLE, corpus, relevance_corpus
 from tests.search.helpers import make_board
 from vacancies.geo import haversine_km
-from vacancies.model import EmploymentStatus, PostingType, Remote, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, WorkingTime
 from vacancies.search.contract import SearchQuery, Sort
 from vacancies.search.document import pay_month_high
 
@@ -179,6 +179,16 @@ class BackendContract:
         assert "v16" not in self.found(min_monthly_pay=1)
         assert self.found(min_monthly_pay=1) == {i for i in VISIBLE if pay_month_high(_by_id(i))}
 
+    def test_filter_pay_scale(self):
+        assert self.found(pay_scales=[PayScale.tvoed_sue]) == {"v03", "v15"}
+        both = {"v03", "v05", "v14", "v15", "v17"}
+        assert self.found(pay_scales=[PayScale.baybesg, PayScale.tvoed_sue]) == both
+
+    def test_pay_scale_facet_is_disjunctive(self):
+        page = self.search(pay_scales=[PayScale.baybesg])
+        assert facet(page, "pay_scale") == {"TVöD": 6, "BayBesG": 3, "TVöD-SuE": 2}
+        assert facet(page, "district") == {"fuerstenfeldbruck": 2, "starnberg": 1}
+
     def test_filter_career_level(self):
         assert self.found(career_levels=[3]) == {"v02", "v05", "v07", "v14"}
 
@@ -228,6 +238,15 @@ class BackendContract:
         order = ordered(self.search(sort=Sort.deadline))
         assert order[:3] == ["v09", "v03", "v08"]
         assert set(order[-5:]) == {"v06", "v07", "v16", "v18", "v19"}
+
+    def test_sort_distance_puts_the_nearest_first(self):
+        page = self.search(near=self.near("63897"), radius_km=100, sort=Sort.distance)
+        assert [hit.distance_km for hit in page.items] == [0.0, 0.0, 0.0, 31.4, 31.4]
+        # equal distances (one town): the newest first, as relevance breaks its ties
+        assert ordered(page) == ["v01", "v09", "v04", "v07", "v02"]
+
+    def test_sort_distance_without_a_place_sorts_as_newest(self):
+        assert ordered(self.search(sort=Sort.distance)) == ordered(self.search(sort=Sort.newest))
 
     def test_relevance_without_text_sorts_as_newest(self):
         assert ordered(self.search(sort=Sort.relevance)) == ordered(self.search(sort=Sort.newest))
@@ -327,6 +346,54 @@ class TestElasticsearchContract(BackendContract):
         board.backend.drop()
 
 
+class RelevanceContract:
+    """Cases that used to be found or ranked wrongly (issue 16, item 5), on their own small corpus."""
+
+    board = None
+
+    def ordered(self, text: str) -> list[str]:
+        return ordered(self.board.search(SearchQuery(text=text, today=TODAY, per_page=100)))
+
+    def test_a_whole_word_ranks_before_words_it_only_begins(self):
+        order = self.ordered("Fahrer")
+        # r01 has it in the title, r03 in the text; r04 (Fahrradbeauftragter) and r02 (Fahrtkostenzuschuss,
+        # Fahrradleasing) only begin with it
+        assert order == ["r01", "r03", "r04", "r02"]
+
+    def test_a_word_being_typed_still_finds_the_words_it_begins(self):
+        assert set(self.ordered("Fahrr")) == {"r02", "r04"}
+
+    def test_the_contact_persons_name_is_not_searched(self):
+        assert self.ordered("Förster") == ["r05"]
+        assert self.ordered("Forster") == ["r05"]
+        assert self.ordered("Michael") == [] and self.ordered("Sabine") == []
+
+    def test_azubi_finds_apprenticeships_not_every_abgeschlossene_ausbildung(self):
+        assert self.ordered("Azubi") == ["r08"]
+        assert self.ordered("Ausbildungsplatz") == ["r08"]
+        assert set(self.ordered("Ausbildung")) == {"r08", "r09"}  # the word itself is still the word
+
+
+class TestSqliteRelevance(RelevanceContract):
+    @pytest.fixture(autouse=True, scope="class")
+    @classmethod
+    def _board(cls, tmp_path_factory):
+        cls.board = make_board("sqlite", tmp_path_factory.mktemp("sqlite-rel"), relevance_corpus())
+
+
+@pytest.mark.elasticsearch
+class TestElasticsearchRelevance(RelevanceContract):
+    @pytest.fixture(autouse=True, scope="class")
+    @classmethod
+    def _board(cls, tmp_path_factory, es_url):
+        board = make_board(
+            "elasticsearch", tmp_path_factory.mktemp("es-rel"), relevance_corpus(), es_url=es_url
+        )
+        cls.board = board
+        yield
+        board.backend.drop()
+
+
 AGREEMENT_QUERIES = [
     {},
     {"text": "Verwaltung"},
@@ -341,9 +408,11 @@ AGREEMENT_QUERIES = [
     {"min_monthly_pay": 4500},
     {"min_monthly_pay": 3000, "text": "Verwaltung"},
     {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
+    {"pay_scales": [PayScale.tvoed, PayScale.tvoed_sue], "working_time": [WorkingTime.part_time]},
     {"near": "63897", "radius_km": 50},
     {"near": "82319", "radius_km": 40, "text": "m/w/d"},
     {"include_expired": True, "sort": Sort.deadline},
+    {"near": "82319", "radius_km": 300, "sort": Sort.distance},
 ]
 
 
@@ -364,9 +433,31 @@ def test_backends_agree(params, agreement_boards):
     assert results[0] == results[1]
 
 
+@pytest.mark.elasticsearch
+def test_backends_agree_on_the_order_by_distance(agreement_boards):
+    orders = []
+    for board in agreement_boards:
+        query = SearchQuery(today=TODAY, per_page=100, near=board.gazetteer.lookup("82319"), radius_km=300)
+        query.sort = Sort.distance
+        orders.append([(hit.vacancy.id, hit.distance_km) for hit in board.search(query).items])
+    assert orders[0] == orders[1] and len(orders[0]) > 5
+
+
 @pytest.fixture(scope="module")
 def agreement_boards(tmp_path_factory, es_url):
     sqlite_board = make_board("sqlite", tmp_path_factory.mktemp("agree-sqlite"), corpus())
     es_board = make_board("elasticsearch", tmp_path_factory.mktemp("agree-es"), corpus(), es_url=es_url)
     yield sqlite_board, es_board
     es_board.backend.drop()
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.parametrize("text", ["Fahrer", "Fahrr", "Förster", "Azubi", "Ausbildung", "Verwaltung"])
+def test_backends_agree_on_the_relevance_corpus(text, tmp_path_factory, es_url):
+    orders = []
+    for backend in ("sqlite", "elasticsearch"):
+        board = make_board(backend, tmp_path_factory.mktemp(backend), relevance_corpus(), es_url=es_url)
+        orders.append(ordered(board.search(SearchQuery(text=text, today=TODAY, per_page=100))))
+        if backend == "elasticsearch":
+            board.backend.drop()
+    assert orders[0] == orders[1]

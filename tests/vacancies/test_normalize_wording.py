@@ -76,10 +76,24 @@ def vacancy(**changes) -> Vacancy:
         "Die Stelle ist nach dem Teilzeit- und Befristungsgesetz auf 2 Jahre befristet.": (True, 24),
         "Befristung: 24 Monate (Elternzeitvertretung)": (True, 24),
         "für die Dauer der Elternzeit befristet, Dauer: 12 Monate": (True, 12),
+        # Before: only the first mention was read for the length, a facts row that names none.
+        "Befristung: befristet\nDie Stelle ist zunächst auf 12 Monate befristet.": (True, 12),
+        "Die Stelle ist befristet zu besetzen.\nDie Befristung endet nach 12 Monaten.": (True, 12),
+        "befristet\nVollzeit\nDie Stelle ist für zwei Jahre befristet.": (True, 24),
+        "befristet\nProbezeit: 6 Monate": (True, None),  # another length is not the term
     }
 )
 def test_fixed_term_wording(text: str, expected: tuple[bool | None, int | None]) -> None:
     assert parse_fixed_term(text) == expected
+
+
+def test_a_bare_befristet_row_takes_its_months_from_the_text():
+    """Before: the page said "Befristung: befristet" and hid the "12 Monate" the text states."""
+    found = vacancy(
+        term_text="befristet",
+        description_html="<p>Die Stelle ist zunächst auf 12 Monate befristet zu besetzen.</p>",
+    )
+    assert (found.fixed_term, found.term_months) == (True, 12)
 
 
 def test_befristet_in_the_title_counts_even_when_the_text_does_not_say_it():

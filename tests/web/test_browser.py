@@ -11,19 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, XSS
+from vacancies.addresses import posting_path
 
 pytestmark = pytest.mark.browser
 
+FULL = posting_path("web:full", f"Kassierer (m/w/d) {XSS}")
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PAGE_TYPES = {
     "search": "/",
     "search-results": "/?q=Sachbearbeiter&working_time=part_time",
     "did-you-mean": "/?q=Erzieer",
     "no-results": "/?q=Jurist&district=miltenberg",
+    "postal-code-in-q-by-distance": "/?q=Verwaltung+63897&sort=distance",
+    "place-hint": "/?q=Sachbearbeiterin+Kleinostheim",
     "invalid": "/?near=Atlantis&per_page=abc",
-    "posting": "/stellen/web:full",
-    "posting-expired": "/stellen/v10",
+    "posting": FULL,
+    "posting-expired": posting_path("v10", "Sachbearbeiter (m/w/d) Kämmerei"),
     "districts": "/landkreise",
     "district": "/landkreise/bad-toelz-wolfratshausen",
     "about": "/ueber",
@@ -96,6 +100,9 @@ def test_search_filter_radius_sort_paging_posting_and_back(page):
     first.click()
     assert "/stellen/" in page.url
     assert page.locator("h1").inner_text() == title
+    page.get_by_role("link", name="Zurück zu den Treffern").click()  # the same results, not a new search
+    assert page.url == results_url
+    page.go_back()
 
     page.go_back()
     assert page.url == results_url
@@ -107,6 +114,21 @@ def test_search_filter_radius_sort_paging_posting_and_back(page):
     assert not re.search(r"[?&]page=", page.url) and "sort=deadline" in page.url
     page.go_forward()
     assert page.url == results_url
+
+
+def test_apply_button_is_in_the_first_screen_on_a_desktop(page):
+    page.goto(page.base + FULL)
+    button = page.locator(".apply-top .button").bounding_box()
+    assert button["y"] + button["height"] <= 900
+
+
+def test_apply_button_comes_before_the_facts_on_a_phone(page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(page.base + FULL)
+    button = page.locator(".apply-top .button").bounding_box()
+    facts = page.locator(".facts dl").bounding_box()
+    assert button["y"] + button["height"] <= min(facts["y"], 740)
+    assert button["width"] >= 300  # a full-width target on a phone
 
 
 def test_keyboard_only_from_search_to_a_posting(page):
@@ -197,7 +219,7 @@ def test_autocomplete_places_and_escape(page):
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize(
     ("name", "url"),
-    [("suche", "/?q=Sachbearbeiter"), ("stelle", "/stellen/web:full"), ("landkreise", "/landkreise")],
+    [("suche", "/?q=Sachbearbeiter"), ("stelle", FULL), ("landkreise", "/landkreise")],
 )
 def test_layout_and_screenshots(page, width, name, url):
     page.set_viewport_size({"width": width, "height": 900})
@@ -207,7 +229,7 @@ def test_layout_and_screenshots(page, width, name, url):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-@pytest.mark.parametrize("url", ["/", "/stellen/web:full", "/landkreise"])
+@pytest.mark.parametrize("url", ["/", FULL, "/landkreise"])
 def test_reflow_at_320_css_pixels(page, url):
     """WCAG 1.4.10: 1280 px at 400 % zoom is 320 CSS px; nothing may need horizontal scrolling."""
     page.set_viewport_size({"width": 320, "height": 640})
@@ -219,7 +241,7 @@ LONG_WORD = "Informationssicherheitsbeauftragtenstellvertretung"  # a real-world
 
 
 @pytest.mark.parametrize(("url", "selectors"), [
-    ("/stellen/web:full", "h1, .facts dd"),
+    (FULL, "h1, .facts dd"),
     ("/?q=Sachbearbeiter", "h1, .result-title a, .badges li"),
     ("/landkreise/miltenberg", "h1, .result-title a"),
 ])  # fmt: skip

@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.web.conftest import XSS, today
+from vacancies.addresses import posting_path, short_id
 
+FULL = posting_path("web:full", f"Kassierer (m/w/d) {XSS}")  # the readable address of the full posting
 SEARCH_HTML_LIMIT = 50 * 1024
 PAGE_LIMIT = 150 * 1024
 
@@ -65,7 +67,8 @@ def test_search_page_lists_open_postings_with_facets_and_badges(client):
     assert "Fürstenfeldbruck (4 Stellen)" in text
     assert "Ausbildung (1 Stelle)" in text and "Duales Studium (1 Stelle)" in text  # singular for 1
     assert "Teilzeit möglich" in text and "befristet (24 Monate)" in text
-    assert "Bewerbungsfrist: noch 5 Tage" in text
+    # one form of deadline everywhere: the date, and how near it is
+    assert f"Bewerbungsfrist: {(today() + timedelta(days=5)).strftime('%d.%m.%Y')} (noch 5 Tage)" in text
     assert "Geheime Stelle" not in html  # hidden
     assert "Entwurf" not in html and "Hort" not in html  # draft, past its deadline
 
@@ -134,6 +137,52 @@ def test_filters_radius_sort_and_paging_live_in_the_url(client):
     assert '<input type="hidden" name="sort" value="deadline">' in html
 
 
+def test_sort_by_distance_is_offered_with_a_place_only(client):
+    assert ">Entfernung</a>" not in client.get("/", params={"q": "Sachbearbeiter"}).text
+    html = client.get("/", params={"near": "63739", "radius_km": "50", "sort": "distance"}).text
+    assert 'href="/?near=63739&amp;radius_km=50&amp;sort=distance" aria-current="true">Entfernung</a>' in html
+    assert '<input type="hidden" name="sort" value="distance">' in html
+    assert html.index("0,0 km entfernt") < html.index("31,4 km entfernt")
+
+
+def test_sort_by_distance_without_a_place_is_explained_and_dropping_the_place_drops_it(client):
+    response = client.get("/", params={"sort": "distance"})
+    assert response.status_code == 422
+    assert "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ" in response.text
+    html = client.get("/", params={"q": "Jurist", "near": "63739", "radius_km": "5", "sort": "distance"}).text
+    assert '<a href="/?q=Jurist&amp;radius_km=5">„Ort: 63739“ entfernen</a> – 1 Stelle' in html
+
+
+def test_a_postal_code_in_the_search_words_is_the_place_and_the_page_says_so(client):
+    html = client.get("/", params={"q": "Verwaltung 63897"}).text
+    assert "Die PLZ im Suchbegriff gilt als Ort: Stellen im Umkreis von 25 km um 63897 Miltenberg" in html
+    assert "gesucht nach „Verwaltung“" in html and "0,0 km entfernt" in html
+    assert ">Entfernung</a>" in html  # a place: sorting by distance is offered
+    html = client.get(
+        "/", params={"q": "Sachbearbeiter 63739", "radius_km": "100", "sort": "distance", "per_page": "1"}
+    ).text
+    assert "0,0 km entfernt" in html and 'aria-current="true">Entfernung</a>' in html
+    next_page = "/?q=Sachbearbeiter+63739&amp;radius_km=100&amp;sort=distance&amp;per_page=1&amp;page=2"
+    assert f'href="{next_page}" rel="next"' in html
+
+
+def test_a_place_named_in_the_search_words_is_offered_when_nothing_is_found(client):
+    html = client.get("/", params={"q": "Sachbearbeiterin Kleinostheim"}).text
+    assert "Keine passenden Stellen" in html
+    link = '<a href="/?q=Sachbearbeiterin&amp;near=63801+Kleinostheim">'
+    # v02 and v07 (Sachbearbeitung) in Aschaffenburg, 6 km away
+    assert (
+        f"Ist „Kleinostheim“ ein Ort? {link}„Sachbearbeiterin“ im Umkreis von 25 km um 63801 Kleinostheim "
+        "suchen</a> – 2 Stellen"
+    ) in html
+
+
+def test_the_no_results_tip_names_the_radius_only_when_a_place_was_given(client):
+    assert "vergrößern Sie den Umkreis" not in client.get("/", params={"q": "Astronautin"}).text
+    html = client.get("/", params={"q": "Astronautin", "near": "63897"}).text
+    assert "Keine passenden Stellen" in html and "vergrößern Sie den Umkreis" in html
+
+
 def test_did_you_mean_corrects_a_misspelling_to_a_title_word_that_finds_postings(client):
     html = client.get("/", params={"q": "Erzieer"}).text
     assert 'Meinten Sie <a href="/?q=Erzieher">„Erzieher“</a>?' in html
@@ -191,7 +240,7 @@ def test_search_page_is_light(client):
 
 
 def test_templates_have_no_inline_script_or_handlers(client):
-    for url in ("/", "/stellen/web:full", "/landkreise", "/landkreise/miltenberg", "/ueber"):
+    for url in ("/", FULL, "/landkreise", "/landkreise/miltenberg", "/ueber"):
         found = parsed(client.get(url).text)
         assert found.handlers == []
         for attrs in found.scripts:
@@ -199,11 +248,19 @@ def test_templates_have_no_inline_script_or_handlers(client):
         assert len(found.ids) == len(set(found.ids)), url
 
 
+def test_pay_scale_facet_is_a_filter(client):
+    html = client.get("/", params={"pay_scale": "BayBesG"}).text
+    assert "3 Stellen gefunden" in html
+    assert "<legend>Tarif / Besoldungsordnung</legend>" in html
+    assert 'name="pay_scale" value="BayBesG" checked' in html
+    assert re.search(r'name="pay_scale" value="TVöD-SuE">', html)  # another scale is one click away
+
+
 # -- posting page ---------------------------------------------------------------------------------------
 
 
 def test_posting_page_shows_facts_apply_button_attachments_and_similar(client):
-    response = client.get("/stellen/web:full")
+    response = client.get(FULL)
     assert response.status_code == 200
     text = text_of(response.text)
     for fact in (
@@ -217,13 +274,69 @@ def test_posting_page_shows_facts_apply_button_attachments_and_similar(client):
     ):
         assert fact in text
     html = response.text
-    assert '<a class="button" href="https://www.landkreis-miltenberg.de/bewerben/4711"' in html
+    assert html.count('<a class="button" href="https://www.landkreis-miltenberg.de/bewerben/4711"') == 2
     assert "4711.pdf" in html and "Ausschreibung (PDF)" in html
     assert "Ähnliche Stellen" in html
 
 
+def test_contact_phone_and_email_are_links(client):
+    html = client.get(FULL).text
+    assert '<a href="tel:+4993715010">09371 501-0</a>' in html
+    assert '<a href="mailto:personal@lra-mil.de">personal@lra-mil.de</a>' in html
+
+
+def test_apply_button_comes_before_the_facts(client):
+    html = client.get(FULL).text
+    top = html.index('class="apply apply-top"')
+    assert top < html.index('id="facts-title"') and top < html.index("<dl>")
+
+
+def test_old_address_redirects_permanently_to_the_readable_one_with_its_query(client):
+    response = client.get("/stellen/web:full?zurueck=%2F%3Fq%3DKasse", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == f"https://stellen.example{FULL}?zurueck=%2F%3Fq%3DKasse"
+    assert client.get(FULL).status_code == 200
+
+
+def test_an_outdated_title_in_the_address_redirects_to_the_current_one(client):
+    response = client.get(f"/stellen/alter-titel-{short_id('web:full')}", follow_redirects=False)
+    assert response.status_code == 301 and response.headers["location"] == f"https://stellen.example{FULL}"
+
+
+def test_results_link_readable_addresses_that_lead_back_to_the_same_results(client):
+    html = client.get("/", params={"q": "Kassierer", "district": "miltenberg"}).text
+    link = f"{FULL}?zurueck=%2F%3Fq%3DKassierer%26district%3Dmiltenberg"
+    assert f'href="{link.replace("&", "&amp;")}"' in html
+    posting = client.get(link).text
+    assert '<a href="/?q=Kassierer&amp;district=miltenberg">‹ Zurück zu den Treffern</a>' in posting
+    district = client.get("/landkreise/miltenberg", params={"page": "1"}).text
+    assert "zurueck=%2Flandkreise%2Fmiltenberg" in district
+    posting = client.get(FULL, params={"zurueck": "/landkreise/miltenberg?page=2"}).text
+    assert '<a href="/landkreise/miltenberg?page=2">‹ Zurück zu den Treffern</a>' in posting
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/hr/stellen",
+        "/stellen/x",
+        "/?q=a\n",
+        "",
+        "x" * 3000,
+    ],
+)
+def test_the_way_back_only_leads_to_our_own_search_pages(client, back):
+    html = client.get(FULL, params={"zurueck": back}).text
+    assert '<p class="back"><a href="/">‹ Zur Stellensuche</a></p>' in html
+    assert "evil" not in html and "javascript:" not in html
+
+
 def test_posting_description_is_sanitised_and_title_escaped(client):
-    html = client.get("/stellen/web:full").text
+    html = client.get(FULL).text
     assert XSS not in html
     assert "onerror" not in html
     assert "<h3>Ihre Aufgaben</h3><p>Führung der Kasse.</p>" in html  # allowed markup kept
@@ -231,7 +344,7 @@ def test_posting_description_is_sanitised_and_title_escaped(client):
 
 
 def test_posting_json_ld_has_what_google_requires(client):
-    html = client.get("/stellen/web:full").text
+    html = client.get(FULL).text
     data = json_ld(html)
     assert "</script" not in re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1)
     assert data["@type"] == "JobPosting" and data["@context"] == "https://schema.org"
@@ -247,7 +360,8 @@ def test_posting_json_ld_has_what_google_requires(client):
     assert data["directApply"] is False
     assert data["validThrough"].startswith((today() + timedelta(days=5)).isoformat())
     assert "<script" not in data["description"] and data["title"].endswith(XSS)
-    assert data["url"] == "https://stellen.example/stellen/web:full"
+    assert data["url"] == f"https://stellen.example{FULL}"
+    assert f'<link rel="canonical" href="https://stellen.example{FULL}">' in html
 
 
 def test_apply_falls_back_to_mail_and_the_source(client, board):
@@ -272,7 +386,7 @@ def test_unknown_draft_withdrawn_and_hidden_postings_are_404(client, vacancy_id)
 
 
 def test_posting_page_is_light(client):
-    assert len(client.get("/stellen/web:full").content) <= SEARCH_HTML_LIMIT
+    assert len(client.get(FULL).content) <= SEARCH_HTML_LIMIT
 
 
 # -- districts, map, static pages -------------------------------------------------------------------------

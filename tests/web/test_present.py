@@ -35,6 +35,35 @@ def test_a_far_deadline_is_shown_once_a_near_one_with_the_days_left():
     assert near["Bewerbungsfrist"] == "02.12.2026 (noch 3 Tage)"
 
 
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [(30, "29.12.2026"), (14, "13.12.2026 (noch 14 Tage)"), (1, "30.11.2026 (noch 1 Tag)"),
+     (0, "29.11.2026 (endet heute)"), (-2, "27.11.2026 (abgelaufen)")],
+)  # fmt: skip
+def test_the_result_badge_and_the_facts_show_a_deadline_in_the_same_form(days, label):
+    vacancy = posting(deadline=TODAY + timedelta(days=days))
+    assert dict(views.facts(vacancy, TODAY))["Bewerbungsfrist"] == label
+    assert f"Bewerbungsfrist: {label}" in [text for _, text in present.badges(vacancy, TODAY)]
+
+
+@pytest.mark.parametrize(
+    ("phone", "uri"),
+    [("09371 501-0", "tel:+4993715010"), ("+49 (0) 9371/501-0", "tel:+4993715010"),
+     ("0049 9371 5010", "tel:+4993715010"), ("Tel. 09371 501-0 (Mo–Fr)", "tel:+4993715010"),
+     ("Zentrale", None)],
+)  # fmt: skip
+def test_phone_numbers_become_international_tel_links(phone, uri):
+    assert present.tel_uri(phone) == uri
+
+
+def test_contact_text_is_escaped_and_odd_addresses_are_not_links():
+    from vacancies.model import Contact
+
+    contact = Contact(name="<b>Frau Muster</b>", phone="Zentrale", email="a@b.de?bcc=x@y.de")
+    html = present.contact_html(contact)
+    assert html == "&lt;b&gt;Frau Muster&lt;/b&gt;, Zentrale, a@b.de?bcc=x@y.de"
+
+
 def test_json_ld_deadline_has_the_german_offset_of_its_day():
     from web.jsonld import job_posting
 

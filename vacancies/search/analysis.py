@@ -70,6 +70,11 @@ _TYPING_ENDINGS = ("ungen", "igung", "erinnen", "innen", "ern", "en", "es")
 _TYPING_CUTS = tuple(sorted({e[:k] for e in _TYPING_ENDINGS for k in range(1, len(e) + 1)}, key=len))
 
 
+# A document that only matches a word being typed ("Fahrer" -> "Fahrtkostenzuschuss", "Fahrradleasing")
+# ranks below every document that has the word itself: both backends weigh prefix-only matches this much.
+PREFIX_WEIGHT = 0.1
+
+
 @dataclass(frozen=True)
 class QueryGroup:
     terms: tuple[str, ...]  # document tokens any of which satisfies the group

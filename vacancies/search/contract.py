@@ -20,7 +20,9 @@ Semantics every backend follows:
   choosing another value of F would give. Values without a posting are not listed. Order: count desc,
   value asc.
 - Sorting: relevance (score desc; an empty query sorts as newest), newest (date_posted desc, missing
-  last), deadline (deadline asc, missing last); ties always broken by id asc so paging is stable.
+  last), deadline (deadline asc, missing last), distance (great-circle distance from `near` asc, then
+  newest; only with a place: without one it sorts as newest); ties always broken by id asc so paging
+  is stable.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from vacancies import clock
-from vacancies.model import EmploymentStatus, PostingType, Remote, Vacancy, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, Vacancy, WorkingTime
 
 FACET_FIELDS = (
     "district",
@@ -57,6 +59,7 @@ class Sort(StrEnum):
     relevance = "relevance"
     newest = "newest"
     deadline = "deadline"
+    distance = "distance"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class SearchQuery:
     categories: list[str] = field(default_factory=list)
     working_time: list[WorkingTime] = field(default_factory=list)
     fixed_term: bool | None = None
+    pay_scales: list[PayScale] = field(default_factory=list)  # TVöD, BayBesG, … (a facet like district)
     pay_grade_min: str | None = None  # canonical grade, e.g. "E9a"
     pay_grade_max: str | None = None
     min_monthly_pay: int | None = None  # euros: the posting's upper monthly figure reaches it (vacancies.pay)

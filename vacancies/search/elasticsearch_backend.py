@@ -31,12 +31,20 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
 from vacancies.model import Vacancy
-from vacancies.search.analysis import GermanAnalyzer, QueryGroup, get_analyzer, highlight, snippet
+from vacancies.search.analysis import (
+    PREFIX_WEIGHT,
+    GermanAnalyzer,
+    QueryGroup,
+    get_analyzer,
+    highlight,
+    snippet,
+)
 from vacancies.search.contract import (
     EARTH_RADIUS_KM,
     FACET_FIELDS,
     MAX_RESULT_WINDOW,
     FacetValue,
+    GeoPoint,
     IndexUnavailable,
     SearchHit,
     SearchPage,
@@ -86,7 +94,7 @@ def build_search_body(query: SearchQuery, analyzer: GermanAnalyzer, today: date)
         # Facet filters narrow the hits after the aggregations ran, so each facet can leave its own out.
         "post_filter": {"bool": {"filter": list(facet_filters.values())}},
         "aggs": facet_aggregations(facet_filters),
-        "sort": sort_clause(query.sort, has_text=bool(groups)),
+        "sort": sort_clause(query.sort, has_text=bool(groups), near=query.near),
         "from": start,
         "size": max(0, min(query.per_page, MAX_RESULT_WINDOW - start)),
         "track_total_hits": True,
@@ -101,9 +109,10 @@ def text_clause(group: QueryGroup) -> dict[str, Any]:
     for term in group.terms:
         should.append({"term": {"title_tokens": {"value": term, "boost": TITLE_BOOST}}})
         should.append({"term": {"body_tokens": {"value": term}}})
+    title_boost = round(TITLE_BOOST * PREFIX_WEIGHT, 3)  # a word only begun ranks below the word itself
     for prefix in group.prefixes:
-        should.append({"prefix": {"title_tokens": {"value": prefix, "boost": TITLE_BOOST}}})
-        should.append({"prefix": {"body_tokens": {"value": prefix}}})
+        should.append({"prefix": {"title_tokens": {"value": prefix, "boost": title_boost}}})
+        should.append({"prefix": {"body_tokens": {"value": prefix, "boost": PREFIX_WEIGHT}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
@@ -169,6 +178,7 @@ def facet_filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
         "category": list(query.categories),
         "working_time": [w.value for w in query.working_time],
         "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
+        "pay_scale": [s.value for s in query.pay_scales],
         "career_level": [str(level) for level in query.career_levels],
         "remote": [r.value for r in query.remote],
     }
@@ -199,11 +209,16 @@ def _terms_aggregation(field: str) -> dict[str, Any]:
     return {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
 
 
-def sort_clause(sort: Sort, has_text: bool) -> list[Any]:
+def sort_clause(sort: Sort, has_text: bool, near: GeoPoint | None = None) -> list[Any]:
     newest = {"date_posted": {"order": "desc", "missing": "_last"}}
     by_id = {"id": {"order": "asc"}}
     if sort == Sort.deadline:
         return [{"deadline": {"order": "asc", "missing": "_last"}}, by_id]
+    if sort == Sort.distance and near is not None:
+        # arc: the same great-circle distance as the radius filter and the embedded backend
+        point = {"lat": near.lat, "lon": near.lon}
+        by_distance = {"location": point, "order": "asc", "unit": "km", "distance_type": "arc"}
+        return [{"_geo_distance": by_distance}, newest, by_id]
     if sort == Sort.relevance and has_text:
         return [{"_score": {"order": "desc"}}, newest, by_id]
     return [newest, by_id]  # newest, and relevance without words

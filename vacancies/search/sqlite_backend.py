@@ -21,7 +21,14 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
-from vacancies.search.analysis import GermanAnalyzer, QueryGroup, get_analyzer, highlight, snippet
+from vacancies.search.analysis import (
+    PREFIX_WEIGHT,
+    GermanAnalyzer,
+    QueryGroup,
+    get_analyzer,
+    highlight,
+    snippet,
+)
 from vacancies.search.contract import (
     EARTH_RADIUS_KM,
     FACET_FIELDS,
@@ -452,6 +459,11 @@ class SqliteBackend:
             mask &= matched
             df = int(np.count_nonzero(matched))
             idf = math.log(1 + (len(cols) - df + 0.5) / (df + 0.5))
+            if group.prefixes:  # the whole word counts fully, a word it only begins a little
+                exact = QueryGroup(group.terms)
+                scores += idf * PREFIX_WEIGHT * (TITLE_WEIGHT * in_title + BODY_WEIGHT * matched)
+                matched = self._matches(raw, cols, "", exact)
+                in_title = self._matches(raw, cols, "title_tokens : ", exact)
             scores += idf * (TITLE_WEIGHT * in_title + BODY_WEIGHT * matched)
         return scores, mask
 
@@ -548,6 +560,7 @@ class _Search:
             "category": q.categories,
             "working_time": [w.value for w in q.working_time],
             "fixed_term": [] if q.fixed_term is None else ["true" if q.fixed_term else "false"],
+            "pay_scale": [s.value for s in q.pay_scales],
             "career_level": [str(c) for c in q.career_levels],
             "remote": [r.value for r in q.remote],
         }
@@ -605,6 +618,9 @@ class _Search:
             return positions[:0]
         if self.query.sort == Sort.deadline:
             return _smallest(positions, cols.deadline_rank[positions], k)
+        if self.query.sort == Sort.distance and self.distance is not None:
+            order = np.lexsort((cols.newest_rank[positions], self.distance[positions]))
+            return positions[order[:k]]
         if self.query.sort == Sort.relevance and self.scores is not None:
             return self._top_relevance(positions, k)
         return _smallest(positions, cols.newest_rank[positions], k)
