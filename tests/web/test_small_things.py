@@ -8,6 +8,11 @@ import zlib
 
 import pytest
 
+from tests.web.conftest import XSS
+from vacancies.addresses import posting_path
+
+FULL = posting_path("web:full", f"Kassierer (m/w/d) {XSS}")  # the posting's readable address
+
 
 def test_favicon_is_a_real_ico_with_a_32px_png(client):
     answer = client.get("/favicon.ico")
@@ -26,7 +31,7 @@ def test_every_page_links_the_svg_icon(client):
     svg = client.get("/favicon.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.startswith("<svg") and 'fill="#0b4f8a"' in svg.text
-    for path in ("/", "/landkreise", "/stellen/web:full", "/gibt-es-nicht"):
+    for path in ("/", "/landkreise", FULL, "/gibt-es-nicht"):
         assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in client.get(path).text, path
 
 
@@ -64,7 +69,7 @@ def test_search_form_sends_only_filled_fields_without_a_redirect(page):
 
 @pytest.mark.browser
 def test_posting_prints_without_navigation_and_with_link_addresses(page):
-    page.goto(page.base + "/stellen/web:full")
+    page.goto(page.base + FULL)
     page.emulate_media(media="print")
     hidden = page.evaluate(
         """() => ['.site-header nav', '.site-footer nav', '.back', '.similar', '.more']
