@@ -45,3 +45,13 @@ def es_index_prefix(es_url: str) -> str:
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     yield prefix
     httpx2.delete(f"{es_url}/{prefix}*", params={"expand_wildcards": "all"}, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run: Playwright's sync API cannot run twice at once in a process, so
+    a second browser fixture beside a session-scoped one failed. Each test opens its own context."""
+    from tests.support import launched_chromium
+
+    with launched_chromium() as instance:
+        yield instance

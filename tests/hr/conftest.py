@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.search.helpers import make_board
-from tests.support import launched_chromium, served
+from tests.support import served
 from vacancies.model import Vacancy
 from vacancies.settings import Settings
 from vacancies.store import utcnow
@@ -127,12 +127,6 @@ def vacancy_body(**overrides) -> dict:
 
 
 # -- a real browser ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def browser():
-    with launched_chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from tests.search.corpus import TODAY, corpus
 from tests.search.helpers import make_board
-from tests.support import launched_chromium, served
+from tests.support import served
 from vacancies.model import Vacancy
 from vacancies.search.contract import BERLIN
 from vacancies.settings import Settings
@@ -115,12 +115,6 @@ def live_server(app):
     """The app served by uvicorn in a background thread on a free 127.0.0.1 port."""
     with served(app, timeout=10) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with launched_chromium() as instance:
-        yield instance
 
 
 @pytest.fixture
