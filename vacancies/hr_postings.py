@@ -132,6 +132,9 @@ class VacancyInput(BaseModel):
     pay_grade_min: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     pay_grade_max: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     career_level: int | None = Field(default=None, ge=1, le=4)
+    # Euros per month the posting states (they win over the pay tables); leave out to show the table's range.
+    salary_min: float | None = Field(default=None, ge=100, le=100_000)
+    salary_max: float | None = Field(default=None, ge=100, le=100_000)
     remote: Remote = Remote.none
     location: LocationInput = Field(default_factory=LocationInput)
     deadline: date | None = None
@@ -149,7 +152,7 @@ class VacancyInput(BaseModel):
 
     @field_validator(
         "department", "employer", "category", "weekly_hours", "term_months", "pay_scale", "pay_grade_min",
-        "pay_grade_max", "career_level", "deadline", "start_date", "reference", "apply_url", "apply_email",
+        "pay_grade_max", "career_level", "salary_min", "salary_max", "deadline", "start_date", "reference", "apply_url", "apply_email",
         "publish_at", mode="before",
     )  # fmt: skip
     @classmethod
@@ -422,6 +425,8 @@ class HrPostings:
         low, high = value.pay_grade_min, value.pay_grade_max
         if low and high and pay_grade_rank(low) > pay_grade_rank(high):
             errors["pay_grade_max"] = "Die höchste Gruppe liegt unter der niedrigsten"
+        if value.salary_min and value.salary_max and value.salary_min > value.salary_max:
+            errors["salary_max"] = "Das Gehalt „bis“ liegt unter dem Gehalt „von“"
         errors.update(self._schedule_errors(value))
         return errors
 
@@ -523,6 +528,8 @@ class HrPostings:
         data["description"] = sanitise_html(value.description)
         data["employer"] = value.employer or f"Landratsamt {by_slug()[district].name}"
         data["contact"] = data.get("contact") or None
+        if value.salary_min or value.salary_max:
+            data["salary_unit"] = "MONTH"  # the form and the API take monthly amounts
         data.update(id=vacancy_id, origin=Origin.hr.value, district=district)
         if old is not None:
             data.update(state=old.state, date_posted=old.date_posted, attachments=old.attachments)

@@ -86,6 +86,9 @@ SECTIONS: list[tuple[str, list[FormField]]] = [
                   help="Nur bei einer Spanne, z. B. A 9 bis A 11."),
         FormField("career_level", "Qualifikationsebene", "select", choices=CAREER_LEVELS,
                   help="Bayerisches Leistungslaufbahngesetz, 1. bis 4. Qualifikationsebene."),
+        FormField("salary_min", "Gehalt von (€ brutto/Monat)", "number", attrs={"min": "100", "step": "1"},
+                  help="Nur wenn die Stelle Beträge nennt; sonst zeigt die Seite die Spanne der Entgelttabelle."),
+        FormField("salary_max", "Gehalt bis (€ brutto/Monat)", "number", attrs={"min": "100", "step": "1"}),
     ]),
     ("Arbeitsort", [
         FormField("location.street", "Straße und Hausnummer"),
