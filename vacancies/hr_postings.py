@@ -152,8 +152,8 @@ class VacancyInput(BaseModel):
 
     @field_validator(
         "department", "employer", "category", "weekly_hours", "term_months", "pay_scale", "pay_grade_min",
-        "pay_grade_max", "career_level", "salary_min", "salary_max", "deadline", "start_date", "reference", "apply_url", "apply_email",
-        "publish_at", mode="before",
+        "pay_grade_max", "career_level", "salary_min", "salary_max", "deadline", "start_date", "reference",
+        "apply_url", "apply_email", "publish_at", mode="before",
     )  # fmt: skip
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:

@@ -87,7 +87,7 @@ SECTIONS: list[tuple[str, list[FormField]]] = [
         FormField("career_level", "Qualifikationsebene", "select", choices=CAREER_LEVELS,
                   help="Bayerisches Leistungslaufbahngesetz, 1. bis 4. Qualifikationsebene."),
         FormField("salary_min", "Gehalt von (€ brutto/Monat)", "number", attrs={"min": "100", "step": "1"},
-                  help="Nur wenn die Stelle Beträge nennt; sonst zeigt die Seite die Spanne der Entgelttabelle."),
+                  help="Nur wenn die Stelle Beträge nennt; sonst zeigt die Seite die Tabellenspanne."),
         FormField("salary_max", "Gehalt bis (€ brutto/Monat)", "number", attrs={"min": "100", "step": "1"}),
     ]),
     ("Arbeitsort", [
