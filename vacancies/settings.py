@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: list[str] = []
+    # Mail of the Suchaufträge (issue 18): smtp://host:port, smtps://user:password@host:465; empty: mails
+    # stay queued in the outbox until it is set.
+    smtp_url: str = ""
+    mail_from: str = "Stellenbörse <noreply@stellenboerse.example>"
+    alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
+    alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
 
     @field_validator("elasticsearch_url", "public_base_url")
