@@ -123,7 +123,7 @@ class Mailer:
                 finally:
                     self._close()
             elif not self.smtp_url:
-                log.warning("STELLEN_SMTP_URL ist nicht gesetzt: Mails bleiben in der Warteschlange")
+                log.info("STELLEN_SMTP_URL ist nicht gesetzt: Mails bleiben in der Warteschlange")
         stats.waiting = self.waiting()
         return stats
 
