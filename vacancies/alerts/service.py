@@ -323,7 +323,8 @@ class Alerts:
 
     def match(self, vacancies: list[Vacancy]) -> dict[int, list[str]]:
         """Confirmed alert id -> ids of the given postings it matches (visible ones only), with the same
-        German analysis and filters as the search, on either backend."""
+        German analysis and filters as the search, on either backend. The postings as stored (enriched
+        by the board: coordinates, pay figures), e.g. from `board.store.get_many`."""
         return self._match(self._confirmed(), vacancies)
 
     def send_digests(self, now: datetime | None = None) -> DigestStats:
@@ -425,9 +426,10 @@ class Alerts:
         for entry in alerts:
             if entry.query_key not in queries and (query := self._query(entry.alert)) is not None:
                 queries[entry.query_key] = query
+        by_key = None
         if self.board.backend.name == "elasticsearch":
             by_key = self._percolate(queries, visible)
-        else:
+        if by_key is None:
             matcher = EmbeddedMatcher(visible, self.analyzer)
             by_key = {key: matcher.ids_of(matcher.match(q)) for key, q in queries.items()}
         return {
@@ -436,7 +438,20 @@ class Alerts:
             if by_key.get(entry.query_key) and (only is None or entry.alert.id in only)
         }
 
-    def _percolate(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+    def _percolate(
+        self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]
+    ) -> dict[str, list[str]] | None:
+        """Matches by percolation; None when the cluster cannot percolate (no module, or down): then
+        the in-memory matcher answers, with the same result (both use the search's Python analysis)."""
+        from vacancies.search.contract import IndexUnavailable
+
+        try:
+            return self._percolated(queries, vacancies)
+        except IndexUnavailable as exc:
+            log.warning("Suchaufträge werden ohne Elasticsearch abgeglichen: %s", exc)
+            return None
+
+    def _percolated(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
         from vacancies.alerts.matching import query_fingerprint
         from vacancies.search.document import build_document
         from vacancies.search.elasticsearch_backend import AlertPercolator, alert_query, index_document
