@@ -87,8 +87,13 @@ def _environment(html: bool) -> Environment:
     return Environment(autoescape=escape, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+@functools.cache
+def _compiled(template: str):
+    return _environment(template.startswith("<!DOCTYPE")).from_string(template)
+
+
 def _render(template: str, **values) -> str:
-    return _environment(template.startswith("<!DOCTYPE")).from_string(template).render(**values)
+    return _compiled(template).render(**values)
 
 
 CONFIRM_TEXT = """\
