@@ -181,15 +181,6 @@ alerts_table = Table(
     sqlite_autoincrement=True,  # ids are never reused: an old link can never reach a newer alert
 )
 
-# Postings already mailed to an alert: a posting is in at most one digest of an alert.
-alert_matches_table = Table(
-    "alert_matches",
-    metadata,
-    Column("alert_id", Integer, primary_key=True),
-    Column("vacancy_id", String(200), primary_key=True),
-    Column("mail_id", Integer, nullable=False),  # the mail_outbox row of the digest
-)
-
 # Every alert mail goes through this outbox: queued in the transaction that decides it, delivered
 # afterwards with retries and backoff. `idempotency_key` is unique ("digest:<alert>:<Berlin date>",
 # "confirm:<alert>:<created>"), so a run killed midway and started again queues nothing twice; a row
@@ -204,7 +195,8 @@ mail_outbox_table = Table(
     Column("recipient", String(254), nullable=False),
     Column("email_key", String(254), nullable=False),  # rate limit per address
     Column("client_address", String(64)),  # rate limit per client address (confirmation mails)
-    Column("message", Text, nullable=False),  # the mail's parts as JSON (mail.parts); emptied once sent
+    # JSON: a digest's posting ids and count (rendered when sent), a confirmation's parts; emptied once sent
+    Column("message", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),

@@ -148,3 +148,25 @@ def test_a_refused_mailbox_is_given_up_not_retried(board):
     finally:
         controller.stop()
     assert (stats.sent, stats.given_up, stats.waiting) == (0, 1, 0)
+
+
+def test_a_digest_of_an_alert_deleted_before_sending_is_dropped(board):
+    port = free_port()  # SMTP down during the nightly run: the digest waits in the outbox
+    alerts = Alerts(board.store.engine, board, settings_for(f"smtp://127.0.0.1:{port}"))
+    from tests.alerts.support import SmtpServer
+
+    server = SmtpServer(port).start()
+    try:
+        alert = confirmed(alerts, server, "a@example.de", {"q": "Verwaltung"})
+    finally:
+        server.stop()
+    board.save([posting("p1", "Verwaltung", day(0) + timedelta(hours=1))])
+    assert alerts.send_digests(now=day(1)).delivery.waiting == 1
+    alerts.unsubscribe(alerts.unsubscribe_token(alert))
+    server = SmtpServer(port).start()
+    try:
+        stats = alerts.deliver(now=day(2))
+        assert (stats.sent, stats.waiting) == (0, 0)
+        assert server.inbox.messages == []
+    finally:
+        server.stop()

@@ -116,8 +116,11 @@ class Mailer:
 
     _process_lock = threading.Lock()
 
-    def __init__(self, engine: Engine, smtp_url: str, sender: str, lock_path: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, smtp_url: str, sender: str, lock_path: str | None = None, render_digest=None
+    ) -> None:
         self.engine, self.smtp_url, self.sender, self.lock_path = engine, smtp_url, sender, lock_path
+        self.render_digest = render_digest  # (alert id, {"ids", "count"}) -> Rendered | None
         self._smtp: smtplib.SMTP | None = None
 
     def deliver(self, now: datetime | None = None, limit: int | None = None) -> DeliveryStats:
@@ -144,7 +147,17 @@ class Mailer:
             row := self._claim_next(now or utcnow())
         ):
             try:
-                self._send(row.recipient, self._mime(row))
+                message = self._mime(row)
+            except Exception as exc:  # a rendering bug must not leave the row claimed (= "uncertain")
+                log.exception("Mail %s nicht erstellt", row.id)
+                stats.failed += 1
+                stats.given_up += self._failed(row, exc, now or utcnow())
+                continue
+            if message is None:  # the alert was deleted after its digest was queued
+                self._dropped(row.id, now or utcnow())
+                continue
+            try:
+                self._send(row.recipient, message)
             except (OSError, smtplib.SMTPException) as exc:
                 stats.failed += 1
                 gave_up = self._failed(row, exc, now or utcnow())
@@ -162,10 +175,11 @@ class Mailer:
                 select(
                     outbox.c.id,
                     outbox.c.idempotency_key,
+                    outbox.c.alert_id,
                     outbox.c.recipient,
                     outbox.c.message,
                     outbox.c.attempts,
-                )  # fmt: skip
+                )
                 .where(_open(), outbox.c.claimed_at.is_(None), outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.next_attempt_at, outbox.c.id)
                 .limit(1)
@@ -182,6 +196,11 @@ class Mailer:
     def _sent(self, row_id: int, now: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id == row_id).values(sent_at=now, message=""))
+
+    def _dropped(self, row_id: int, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            values = {"gave_up_at": now, "message": "", "last_error": "Suchauftrag gelöscht, nicht gesendet"}
+            conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
 
     def _failed(self, row, exc: Exception, now: datetime) -> int:
         attempts = row.attempts + 1
@@ -206,10 +225,16 @@ class Mailer:
 
     # -- SMTP ---------------------------------------------------------------------------------------
 
-    def _mime(self, row) -> str:
-        """The message as sent, built from the parts the outbox keeps (rendering all digests is the
-        nightly run's hot path; MIME encoding is done here, at the SMTP server's pace)."""
+    def _mime(self, row) -> str | None:
+        """The message as sent: a digest is rendered now from the postings it lists, a confirmation
+        from the parts kept; the MIME encoding is done here, at the SMTP server's pace."""
         parts = json.loads(row.message)
+        if "ids" in parts:
+            rendered = self.render_digest(row.alert_id, parts) if self.render_digest else None
+            if rendered is None:
+                return None
+            parts = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html,
+                     "unsubscribe": rendered.unsubscribe}  # fmt: skip
         message = build_message(self.sender, row.recipient, parts["subject"], parts["text"], parts["html"],
                                 parts["unsubscribe"], row.idempotency_key)  # fmt: skip
         return serialise(message)

@@ -84,7 +84,14 @@ class EmbeddedMatcher:
         return mask
 
     def ids_of(self, mask: int) -> list[str]:
-        return [self.ids[i] for i in range(len(self.ids)) if mask >> i & 1]
+        """The ids of a bit set, in the order the postings were given."""
+        if not mask:
+            return []
+        n = len(self.ids)
+        bits = np.unpackbits(
+            np.frombuffer(mask.to_bytes((n + 7) // 8, "little"), dtype=np.uint8), bitorder="little"
+        )
+        return [self.ids[i] for i in np.flatnonzero(bits[:n])]
 
     def _group(self, group: QueryGroup) -> int:
         return self._cached(("group", group.terms, group.prefixes), self._group_mask, group)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from vacancies.model import Vacancy
 
-MAX_LISTED = 50  # a digest lists this many postings; the rest are behind the link to the full search
+MAX_LISTED = 20  # a digest lists the newest 20 new postings; the rest are behind the link to the search
 FREQUENCY_WORDS = {"daily": "täglich", "weekly": "wöchentlich"}
 
 

@@ -5,9 +5,11 @@ Every method raises AlertError / AlertRateLimited / AlertLinkError with a German
 nothing is mailed to an address before it confirmed, except the one confirmation mail.
 
 Time: an alert's `watermark` is the moment up to which new postings were looked at for it (its
-confirmation, then each nightly run that found it due). Each run looks a little further back than the
-watermark (OVERLAP), for postings a slow crawl committed late; `alert_matches` keeps those from being
-mailed twice.
+confirmation, then each nightly run that found it due). A run looks at postings first seen after the
+watermark and up to SETTLE before its own start, and moves the watermark there: a posting a crawl is
+still committing waits for the next run instead of slipping between two, and none is looked at twice.
+
+A queued digest holds the ids of its postings (newest first); its text is rendered when it is sent.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from vacancies.alerts.model import (
 )
 from vacancies.alerts.tokens import Links, confirm_url, manage_url, unsubscribe_url
 from vacancies.model import State, Vacancy
-from vacancies.schema import alert_matches_table as matches_table
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
 from vacancies.schema import vacancies_table
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 CONFIRM_WINDOW = timedelta(hours=48)
 ADDRESS_WINDOW = timedelta(hours=24)  # one confirmation mail per address in this time
 CLIENT_WINDOW = timedelta(hours=1)
-OVERLAP = timedelta(minutes=10)
+SETTLE = timedelta(minutes=10)
 CHUNK = 500  # due alerts per transaction of the nightly run
 KEEP_MAIL_LOG = timedelta(days=7)  # finished outbox rows (address, times; no body) are kept this long
 WEEK_DAYS = 7
@@ -84,9 +85,9 @@ class Alerts:
         self.links = Links(settings.secret_key)
         self.analyzer = board.backend.analyzer
         lock = _sqlite_file(engine)
-        self.mailer = Mailer(
-            engine, settings.smtp_url, settings.mail_from, f"{lock}.mail.lock" if lock else None
-        )
+        lock_path = f"{lock}.mail.lock" if lock else None
+        self.mailer = Mailer(engine, settings.smtp_url, settings.mail_from, lock_path, self.render_digest)
+        self._items: dict[tuple[str, str | None], render.DigestItem] = {}
 
     # -- subscribing --------------------------------------------------------------------------------
 
@@ -189,7 +190,11 @@ class Alerts:
     def _queue(self, conn, kind: str, key: str, alert: Alert, text: render.Rendered, now, client=None):
         return queue(conn, self._outbox_row(kind, key, alert, text, now, client))
 
-    def _outbox_row(self, kind: str, key: str, alert: Alert, text: render.Rendered, now, client=None) -> dict:
+    def _outbox_row(
+        self, kind: str, key: str, alert: Alert, text: render.Rendered | str, now, client=None
+    ) -> dict:
+        if isinstance(text, render.Rendered):
+            text = parts(text.subject, text.text, text.html, text.unsubscribe)
         return {
             "idempotency_key": key,
             "kind": kind,
@@ -197,7 +202,7 @@ class Alerts:
             "recipient": alert.email,
             "email_key": alert.email.lower(),
             "client_address": client,
-            "message": parts(text.subject, text.text, text.html, text.unsubscribe),
+            "message": text,
             "created_at": now,
             "next_attempt_at": now,
         }
@@ -343,91 +348,90 @@ class Alerts:
     def queue_digests(self, now: datetime | None = None) -> tuple[int, int, int]:
         """Match and queue the digests of the due alerts; returns (due, postings looked at, queued)."""
         now = now or utcnow()
+        cutoff = now - SETTLE
         confirmed = self._confirmed()
         due = [d for d in confirmed if _is_due(d, now)]
         if not due:
             return 0, 0, 0
-        since = min(d.watermark for d in due) - OVERLAP
-        new = self._new_postings(since, now)
+        since = min(d.watermark for d in due)
+        new = self._new_postings(since, cutoff)
         matched = self._match(confirmed, [v for v, _ in new], only={d.alert.id for d in due})
         first_seen = {v.id: seen for v, seen in new}
-        vacancies = {v.id: v for v, _ in new}
-        items = _Items(self.settings.public_base_url, vacancies)
         queued = 0
         for start in range(0, len(due), CHUNK):  # one transaction per chunk: a killed run keeps whole ones
             chunk = due[start : start + CHUNK]
-            fresh = {
-                entry.alert.id: [
-                    i for i in matched.get(entry.alert.id, []) if first_seen[i] > entry.watermark - OVERLAP
-                ]
-                for entry in chunk
-            }
+            fresh = {}
+            for entry in chunk:
+                ids = matched.get(entry.alert.id, [])
+                if entry.watermark > since:  # confirmed later than others: only what came after
+                    ids = [i for i in ids if first_seen[i] > entry.watermark]
+                fresh[entry.alert.id] = ids
             with self.engine.begin() as conn:
-                queued += self._queue_chunk(conn, chunk, fresh, items, now)
+                queued += self._queue_chunk(conn, chunk, fresh, now, cutoff)
         return len(due), len(new), queued
 
-    def _queue_chunk(self, conn, chunk: list[_Due], fresh: dict[int, list[str]], items: _Items, now) -> int:
+    def _queue_chunk(self, conn, chunk: list[_Due], fresh: dict[int, list[str]], now, cutoff) -> int:
         """Queue the digests of some due alerts and move their watermarks, in the caller's transaction.
         A digest whose idempotency key is queued already (a run killed after this chunk) is skipped."""
-        mailed = self._mailed(conn, [e.alert.id for e in chunk if fresh[e.alert.id]], items.vacancies)
         day = clock_date(now).isoformat()
-        planned: dict[str, tuple[_Due, list[str]]] = {}
-        for entry in chunk:
-            ids = [i for i in fresh[entry.alert.id] if (entry.alert.id, i) not in mailed]
-            if ids:
-                planned[f"digest:{entry.alert.id}:{day}"] = (entry, ids)
+        planned = {f"digest:{e.alert.id}:{day}": e for e in chunk if fresh[e.alert.id]}
         done = self._keys(conn, list(planned))
-        rows = [
-            self._outbox_row("digest", key, entry.alert, self._digest(entry, ids, items), now)
-            for key, (entry, ids) in planned.items()
-            if key not in done
-        ]
+        rows = []
+        for key, entry in planned.items():
+            if key not in done:
+                ids = fresh[entry.alert.id]
+                content = json.dumps({"ids": ids[: render.MAX_LISTED], "count": len(ids)})
+                rows.append(self._outbox_row("digest", key, entry.alert, content, now))
         if rows:
             conn.execute(outbox.insert(), rows)
-        mail_ids = self._keys(conn, [row["idempotency_key"] for row in rows])
-        pairs = [{"alert_id": planned[key][0].alert.id, "vacancy_id": i, "mail_id": mail_id}
-                 for key, mail_id in mail_ids.items() for i in planned[key][1]]  # fmt: skip
-        if pairs:
-            conn.execute(matches_table.insert(), pairs)
-        conn.execute(update(table).where(table.c.id.in_([e.alert.id for e in chunk])).values(watermark=now))
-        sent_to = [planned[key][0].alert.id for key in mail_ids]
+        conn.execute(
+            update(table).where(table.c.id.in_([e.alert.id for e in chunk])).values(watermark=cutoff)
+        )
+        sent_to = [row["alert_id"] for row in rows]
         if sent_to:
             conn.execute(update(table).where(table.c.id.in_(sent_to)).values(last_sent_at=now))
         return len(sent_to)
 
     @staticmethod
-    def _keys(conn, keys: list[str]) -> dict[str, int]:
-        """Idempotency key -> outbox id, of those keys already queued."""
+    def _keys(conn, keys: list[str]) -> set[str]:
+        """Those of these idempotency keys that are queued already."""
         if not keys:
-            return {}
-        found = conn.execute(
-            select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(keys))
-        )
-        return {row.idempotency_key: row.id for row in found}
-
-    def _mailed(self, conn, alert_ids: list[int], vacancies: dict[str, Vacancy]) -> set[tuple[int, str]]:
-        """(alert, posting) pairs already in a digest, among these alerts and the new postings."""
-        if not alert_ids:
             return set()
-        found = conn.execute(
-            select(matches_table.c.alert_id, matches_table.c.vacancy_id).where(
-                matches_table.c.alert_id.in_(alert_ids), matches_table.c.vacancy_id.in_(list(vacancies))
-            )
-        )
-        return {(row.alert_id, row.vacancy_id) for row in found}
+        return set(conn.scalars(select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(keys))))
 
-    def _digest(self, entry: _Due, ids: list[str], items: _Items) -> render.Rendered:
-        alert, base = entry.alert, self.settings.public_base_url
-        ordered = items.ordered(ids)
+    def render_digest(self, alert_id: int, content: dict) -> render.Rendered | None:
+        """The mail of a queued digest ({"ids": [...], "count": n}), rendered from the postings as they
+        are now; None when the alert is gone."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).first()
+        if row is None:
+            return None
+        alert, base = _alert(row), self.settings.public_base_url
+        found = self.board.store.get_many(content["ids"])
+        items = [self._item(found[i]) for i in content["ids"] if i in found]
         return render.digest(
             render.describe(alert.params),
             alert.frequency,
-            [items.item(i) for i in ordered[: render.MAX_LISTED]],
+            items,
             base + alert.search_path(),
-            manage_url(base, self.links.sign("manage", alert.id, entry.nonce)),
-            unsubscribe_url(base, self.links.sign("unsubscribe", alert.id, entry.nonce)),
-            count=len(ids),
+            manage_url(base, self.links.sign("manage", alert.id, row.nonce)),
+            unsubscribe_url(base, self.links.sign("unsubscribe", alert.id, row.nonce)),
+            count=content["count"],
         )
+
+    def _item(self, vacancy: Vacancy) -> render.DigestItem:
+        """A posting's part of a digest, rendered once per posting version (a night's digests share
+        most of their postings)."""
+        from web.views import posting_url
+
+        key = (vacancy.id, vacancy.content_hash)
+        found = self._items.get(key)
+        if found is None:
+            if len(self._items) > 20_000:
+                self._items.clear()
+            url = self.settings.public_base_url + posting_url(vacancy.id)
+            found = self._items[key] = render.DigestItem.of(vacancy, url)
+        return found
 
     def deliver(self, now: datetime | None = None) -> DeliveryStats:
         """Send what the outbox holds and is due (SMTP down: it stays queued, retried with backoff)."""
@@ -501,7 +505,9 @@ class Alerts:
             v for v in vacancies if v.state == State.published and (v.deadline is None or v.deadline >= today)
         ]
         hidden = self.board.store.hidden_ids([v.id for v in candidates]) if candidates else set()
-        return [v for v in candidates if v.id not in hidden]
+        visible = [v for v in candidates if v.id not in hidden]
+        # Newest first (the search's "newest" order): matches keep this order, a digest lists them so.
+        return sorted(visible, key=lambda v: (-(v.date_posted.toordinal() if v.date_posted else 0), v.id))
 
     def _query(self, alert: Alert) -> SearchQuery | None:
         try:
@@ -521,32 +527,6 @@ class Alerts:
         seen = {r.id: _aware(r.first_seen) for r in rows}
         found = self.board.store.get_many(list(seen))
         return [(vacancy, seen[i]) for i, vacancy in found.items()]
-
-
-class _Items:
-    """The new postings of one run, each rendered once for all the digests that list it."""
-
-    def __init__(self, base_url: str, vacancies: dict[str, Vacancy]) -> None:
-        self.base_url, self.vacancies = base_url, vacancies
-        self._rendered: dict[str, render.DigestItem] = {}
-        self._rank = {i: n for n, i in enumerate(sorted(vacancies, key=self._newest_first))}
-
-    def item(self, vacancy_id: str) -> render.DigestItem:
-        found = self._rendered.get(vacancy_id)
-        if found is None:
-            from web.views import posting_url
-
-            url = self.base_url + posting_url(vacancy_id)
-            found = self._rendered[vacancy_id] = render.DigestItem.of(self.vacancies[vacancy_id], url)
-        return found
-
-    def ordered(self, ids: list[str]) -> list[str]:
-        """Newest first, as the search's "newest" order."""
-        return sorted(ids, key=self._rank.__getitem__)
-
-    def _newest_first(self, vacancy_id: str) -> tuple[int, str]:
-        posted = self.vacancies[vacancy_id].date_posted
-        return (-(posted.toordinal() if posted else 0), vacancy_id)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
@@ -649,7 +629,6 @@ def _page_search(pairs: list[tuple[str, str]], gazetteer):
 def _delete_alerts(conn, ids: list[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        conn.execute(delete(matches_table).where(matches_table.c.alert_id.in_(chunk)))
         conn.execute(delete(outbox).where(outbox.c.alert_id.in_(chunk), outbox.c.sent_at.is_(None)))
         conn.execute(delete(table).where(table.c.id.in_(chunk)))
 

@@ -1,4 +1,4 @@
-"""Suchaufträge (job alerts by e-mail, issue 18): alerts, the postings mailed to each, the mail outbox.
+"""Suchaufträge (job alerts by e-mail, issue 18): the alerts and the mail outbox.
 
 Numbered 0014: 0013 is the short id of readable posting addresses (issue 16, item 10). Until that is on
 main this revision follows 0012; whoever merges both sets `down_revision = "0013"` here.
@@ -36,12 +36,6 @@ def upgrade() -> None:
     op.create_index("ix_alerts_email_key", "alerts", ["email_key"])
     op.create_index("ix_alerts_created_at", "alerts", ["created_at"])
     op.create_table(
-        "alert_matches",
-        sa.Column("alert_id", sa.Integer, primary_key=True),
-        sa.Column("vacancy_id", sa.String(200), primary_key=True),
-        sa.Column("mail_id", sa.Integer, nullable=False),
-    )
-    op.create_table(
         "mail_outbox",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("idempotency_key", sa.String(120), nullable=False, unique=True),
@@ -67,5 +61,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("mail_outbox")
-    op.drop_table("alert_matches")
     op.drop_table("alerts")
