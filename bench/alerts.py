@@ -9,8 +9,10 @@ Run on demand (not part of the tests):
 The saved searches are the query mix of bench/search.py (keyword, keyword + filters, radius, facets
 only), so popular searches repeat as they do on a live board. Alerts go into the store directly (the
 subscribe path is tested elsewhere); postings come from `vacancies.sample_data` through `Board.save`.
-Measured: `Alerts.match` alone, then the nightly `queue_digests` (match, render every digest in plain
-text and HTML, write the outbox) — target ≤ 60 s — and the delivery rate to a local aiosmtpd server.
+Measured: `Alerts.match` alone; the nightly `queue_digests` (match again, write every digest's posting
+ids to the outbox); rendering every queued digest in plain text and HTML (what delivery does per mail)
+— target: queue + render ≤ 60 s; and the delivery rate (MIME, SMTP, outbox bookkeeping) to a local
+aiosmtpd server in the same process.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ T0 = datetime(2026, 12, 1, 5, 30, tzinfo=UTC)
 TARGET_S = 60.0
 
 
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _search_bench():
     import importlib.util
 
@@ -40,6 +46,23 @@ def _search_bench():
     sys.modules["bench_search"] = module
     spec.loader.exec_module(module)
     return module
+
+
+def render_all(alerts) -> int:
+    """Render every queued digest (plain text and HTML), as delivery does; returns how many."""
+    import json
+
+    from sqlalchemy import select
+
+    from vacancies.schema import mail_outbox_table as outbox
+
+    with alerts.engine.connect() as conn:
+        rows = conn.execute(
+            select(outbox.c.alert_id, outbox.c.message).where(outbox.c.kind == "digest")
+        ).all()
+    for row in rows:
+        assert alerts.render_digest(row.alert_id, json.loads(row.message)) is not None
+    return len(rows)
 
 
 def saved_searches(count: int, seed: int) -> list[dict]:
@@ -108,15 +131,28 @@ def run(label: str, board, args) -> list:
         _env_file=None,
     )
     alerts = Alerts(board.store.engine, board, settings)
+    started = time.perf_counter()
     distinct = store_alerts(alerts, saved_searches(args.alerts, args.seed))
+    took = time.perf_counter() - started
+    say(f"{label}: {args.alerts} alerts stored ({distinct} distinct searches) in {took:.0f} s")
+    started = time.perf_counter()
     postings = new_postings(board, args.postings, args.seed)
+    say(f"{label}: {len(postings)} postings saved in {time.perf_counter() - started:.0f} s")
 
     started = time.perf_counter()
     matched = alerts.match(postings)
     match_s = time.perf_counter() - started
+    say(f"{label}: match {match_s:.1f} s")
     started = time.perf_counter()
     due, looked_at, queued = alerts.queue_digests(now=T0 + timedelta(days=1))
     queue_s = time.perf_counter() - started
+    say(f"{label}: queue_digests {queue_s:.1f} s ({queued} digests)")
+
+    started = time.perf_counter()
+    rendered = render_all(alerts)
+    render_s = time.perf_counter() - started
+    say(f"{label}: rendered {rendered} digests (text + HTML) in {render_s:.1f} s")
+    total_s = match_s + queue_s + render_s
 
     class Sink:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
@@ -126,7 +162,7 @@ def run(label: str, board, args) -> list:
     controller.start()
     try:
         started = time.perf_counter()
-        sent = alerts.mailer.deliver(now=T0 + timedelta(days=1), limit=args.mails).sent
+        sent = alerts.deliver(now=T0 + timedelta(days=1), limit=args.mails).sent
         send_s = time.perf_counter() - started
     finally:
         controller.stop()
@@ -140,7 +176,9 @@ def run(label: str, board, args) -> list:
         f"{match_s:.1f}",
         queued,
         f"{queue_s:.1f}",
-        "ja" if queue_s <= TARGET_S else "NEIN",
+        f"{render_s:.1f}",
+        f"{total_s:.1f}",
+        "ja" if queue_s + render_s <= TARGET_S else "NEIN",
         sent,
         f"{sent / send_s:.0f}" if send_s else "-",
     ]
@@ -154,8 +192,10 @@ HEADERS = [
     "alerts matched",
     "match s",
     "digests queued",
-    "match+render+queue s",
-    f"≤ {TARGET_S:.0f} s",
+    "match+queue s",
+    "render all s",
+    "match (twice)+queue+render s",
+    f"queue+render ≤ {TARGET_S:.0f} s",
     "mails sent",
     "mails/s",
 ]

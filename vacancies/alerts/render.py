@@ -82,7 +82,10 @@ def digest(
     count = len(items) if count is None else count
     subject = f"{count} neue Stelle" if count == 1 else f"{count} neue Stellen"
     subject += f" für Ihren Suchauftrag {search}"
-    values = {"search": search, "frequency": FREQUENCY_WORDS[frequency], "items": items[:MAX_LISTED],
+    listed = items[:MAX_LISTED]
+    values = {"search": search, "frequency": FREQUENCY_WORDS[frequency],
+              "items_text": "\n".join(i.text for i in listed),
+              "items_html": Markup("\n".join(i.html for i in listed)),
               "more": max(0, count - min(len(items), MAX_LISTED)), "count": count, "search_url": search_url,
               "manage": manage, "unsubscribe": unsubscribe}  # fmt: skip
     html = _render(DIGEST_HTML, subject=subject, **values)
@@ -154,9 +157,7 @@ Guten Tag,
 {% if count == 1 %}es gibt 1 neue Stelle{% else %}es gibt {{ count }} neue Stellen{% endif %} \
 für Ihren Suchauftrag {{ search }}.
 
-{% for item in items %}
-{{ item.text }}
-{% endfor %}
+{{ items_text }}
 {% if more %}… und {{ more }} weitere.
 {% endif %}
 Alle Treffer Ihrer Suche: {{ search_url }}
@@ -179,9 +180,7 @@ DIGEST_HTML = """\
 {% if count == 1 %}1 neue Stelle{% else %}{{ count }} neue Stellen{% endif %}
 </h2>
 <ul style="padding-left: 1.2em;">
-{% for item in items %}
-{{ item.html }}
-{% endfor %}
+{{ items_html }}
 </ul>
 {% if more %}<p>… und {{ more }} weitere.</p>{% endif %}
 <p><a href="{{ search_url }}" style="color: #00457d; font-weight: bold;">

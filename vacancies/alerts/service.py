@@ -87,7 +87,7 @@ class Alerts:
         lock = _sqlite_file(engine)
         lock_path = f"{lock}.mail.lock" if lock else None
         self.mailer = Mailer(engine, settings.smtp_url, settings.mail_from, lock_path, self.render_digest)
-        self._items: dict[tuple[str, str | None], render.DigestItem] = {}
+        self._items: dict[str, render.DigestItem] = {}  # rendered postings, for one delivery run
 
     # -- subscribing --------------------------------------------------------------------------------
 
@@ -407,8 +407,10 @@ class Alerts:
         if row is None:
             return None
         alert, base = _alert(row), self.settings.public_base_url
-        found = self.board.store.get_many(content["ids"])
-        items = [self._item(found[i]) for i in content["ids"] if i in found]
+        missing = [i for i in content["ids"] if i not in self._items]
+        if missing:
+            self._cache_items(self.board.store.get_many(missing).values())
+        items = [self._items[i] for i in content["ids"] if i in self._items]
         return render.digest(
             render.describe(alert.params),
             alert.frequency,
@@ -419,23 +421,22 @@ class Alerts:
             count=content["count"],
         )
 
-    def _item(self, vacancy: Vacancy) -> render.DigestItem:
-        """A posting's part of a digest, rendered once per posting version (a night's digests share
-        most of their postings)."""
+    def _cache_items(self, vacancies: Iterable[Vacancy]) -> None:
+        """Render postings' parts of the digests once (a night's digests share most postings); the
+        cache lives for one delivery run, so a corrected posting shows corrected the next night."""
         from web.views import posting_url
 
-        key = (vacancy.id, vacancy.content_hash)
-        found = self._items.get(key)
-        if found is None:
-            if len(self._items) > 20_000:
-                self._items.clear()
+        for vacancy in vacancies:
             url = self.settings.public_base_url + posting_url(vacancy.id)
-            found = self._items[key] = render.DigestItem.of(vacancy, url)
-        return found
+            self._items[vacancy.id] = render.DigestItem.of(vacancy, url)
 
-    def deliver(self, now: datetime | None = None) -> DeliveryStats:
+    def deliver(self, now: datetime | None = None, limit: int | None = None) -> DeliveryStats:
         """Send what the outbox holds and is due (SMTP down: it stays queued, retried with backoff)."""
-        return self.mailer.deliver(now)
+        self._items.clear()
+        try:
+            return self.mailer.deliver(now, limit)
+        finally:
+            self._items.clear()
 
     # -- matching -------------------------------------------------------------------------------------
 
