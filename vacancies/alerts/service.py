@@ -399,11 +399,15 @@ class Alerts:
             return set()
         return set(conn.scalars(select(outbox.c.idempotency_key).where(outbox.c.idempotency_key.in_(keys))))
 
-    def render_digest(self, alert_id: int, content: dict) -> render.Rendered | None:
+    def render_digest(self, alert_id: int, content: dict, row=None) -> render.Rendered | None:
         """The mail of a queued digest ({"ids": [...], "count": n}), rendered from the postings as they
-        are now; None when the alert is gone."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).first()
+        are now; None when the alert is gone. `row`: the alert's row (ALERT_COLUMNS and nonce) when the
+        caller read it already."""
+        if row is None:
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)
+                ).first()
         if row is None:
             return None
         alert, base = _alert(row), self.settings.public_base_url
