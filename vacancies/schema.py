@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -159,4 +160,53 @@ hr_postings_table = Table(
     Column("attachment_size", Integer),
     Column("created_by", String(300), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Suchaufträge (issue 18, migration 0014). An alert is a saved search of one address; `watermark` is the
+# moment after which a posting's first_seen makes it new for the alert (its confirmation, then each
+# digest). `nonce` is random per alert: the manage and unsubscribe links carry it and die with it.
+alerts_table = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),  # as given (normalised domain)
+    Column("email_key", String(254), nullable=False, index=True),  # lower-cased: one address, one key
+    Column("params", Text, nullable=False),  # canonical search parameters, JSON {name: [values]}
+    Column("query_key", String(64), nullable=False),  # SHA-256 of the canonical parameters
+    Column("frequency", String(8), nullable=False),  # daily | weekly
+    Column("nonce", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("last_sent_at", DateTime(timezone=True)),
+    Column("watermark", DateTime(timezone=True)),
+    UniqueConstraint("email_key", "query_key", name="uq_alerts_email_query"),
+    sqlite_autoincrement=True,  # ids are never reused: an old link can never reach a newer alert
+)
+
+# Every alert mail goes through this outbox: queued in the transaction that decides it, delivered
+# afterwards with retries and backoff. `idempotency_key` is unique ("digest:<alert>:<Berlin date>",
+# "confirm:<alert>:<created>"), so a run killed midway and started again queues nothing twice; a row
+# is claimed (`claimed_at`) before its SMTP transaction and marked `sent_at` after it.
+mail_outbox_table = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(120), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # confirm | digest
+    Column("alert_id", Integer, index=True),
+    Column("recipient", String(254), nullable=False),
+    Column("email_key", String(254), nullable=False),  # rate limit per address
+    Column("client_address", String(64)),  # rate limit per client address (confirmation mails)
+    # JSON: a digest's posting ids and count (rendered when sent), a confirmation's parts; emptied once sent
+    Column("message", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("gave_up_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Index("ix_mail_outbox_due", "sent_at", "gave_up_at", "next_attempt_at"),
+    Index("ix_mail_outbox_email_created", "email_key", "created_at"),
+    Index("ix_mail_outbox_client_created", "client_address", "created_at"),
 )

@@ -35,12 +35,34 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     public_base_url: str = DEV_BASE_URL
     # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: list[str] = []
+    # Mail of the Suchaufträge (issue 18): smtp://host:port, smtps://user:password@host:465; empty: mails
+    # stay queued in the outbox until it is set.
+    smtp_url: str = ""
+    mail_from: str = "Stellenbörse <noreply@stellenboerse.example>"
+    alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
+    alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
 
     @field_validator("elasticsearch_url", "public_base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if value.strip():
+            from vacancies.alerts.mail import SmtpTarget
+
+            SmtpTarget.parse(value)  # SmtpUrlError (a ValueError) carries the German message
+        return value.strip()
+
+    @field_validator("alerts_schedule")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"„{value}“ ist keine Crontab-Zeit (fünf Felder, z. B. „30 6 * * *“)")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod
