@@ -12,7 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from api import guards, problems
+from api.routes import alerts as alert_routes
 from api.routes import health, vacancies
+from vacancies.alerts import Alerts
 from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board, OutboxDrainer, open_board
 from vacancies.settings import Settings, get_settings
@@ -21,7 +23,9 @@ DESCRIPTION = """Die Stellenbörse des Bayerischen Innovationsrings: Stellenange
 durchsuchbar auf Deutsch. Fehler werden als `application/problem+json` (RFC 9457) gemeldet."""
 
 
-def create_app(settings: Settings | None = None, board: Board | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, board: Board | None = None, alerts: Alerts | None = None
+) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Stellenbörse API",
@@ -34,9 +38,12 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     )
     app.state.settings = settings
     app.state.board = board or open_board(settings)
+    # Suchaufträge (issue 18) live in the board's database; tests pass their own (clock, SMTP).
+    app.state.alerts = alerts or Alerts(app.state.board.store.engine, app.state.board, settings)
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
     app.include_router(vacancies.router)
+    app.include_router(alert_routes.router)
     app.include_router(health.router)
     _mount_parts(app)
     guards.install(app)

@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
 from api import client
-from api.deps import BoardDep, SettingsDep
+from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
-from vacancies.alerts import AlertError, AlertRateLimited, Alerts
+from vacancies.alerts import AlertError, AlertRateLimited
 
 router = APIRouter(prefix="/api/v1", tags=["Suchaufträge"])
 RATE_LIMIT_RETRY_SECONDS = 3600  # the per-client limit counts per hour; AlertRateLimited names no time
@@ -28,13 +28,6 @@ ACCEPTED = (
 )
 SCALARS = (str, int, float, bool)
 NOT_A_VALUE = "muss ein Text, eine Zahl, true/false oder eine Liste davon sein"
-
-
-def get_alerts(request: Request) -> Alerts:
-    return request.app.state.alerts
-
-
-AlertsDep = Annotated[Alerts, Depends(get_alerts)]
 
 
 class AlertCreate(BaseModel):
