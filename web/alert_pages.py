@@ -140,9 +140,10 @@ def confirm(request: Request, t: str = "") -> HTMLResponse:
         alert = alerts.confirm(t)
     except AlertLinkError as exc:
         return link_error(request, exc.message)
-    manage = _manage_path(alerts.manage_token(alert))
-    return page(request, "alerts/confirmed.html", {"alert": alert, "lines": alert_forms.describe(alert.params),
-                                                   "manage_url": manage})  # fmt: skip
+    context = {"alert": alert, "lines": alert_forms.describe(alert.params)}
+    return page(
+        request, "alerts/confirmed.html", {**context, "manage_url": _manage_path(alerts.manage_token(alert))}
+    )
 
 
 def _manage_path(token: str) -> str:
@@ -205,7 +206,8 @@ def unsubscribe_page(request: Request, t: str = "") -> HTMLResponse:
     """A page with a button, not a GET that deletes: mail scanners open links before people do."""
     if not t:
         return link_error(request, MISSING_LINK)
-    return page(request, "alerts/unsubscribe.html", {"action_url": f"/suchauftrag/abmelden?{urlencode({'t': t})}"})
+    action = f"/suchauftrag/abmelden?{urlencode({'t': t})}"
+    return page(request, "alerts/unsubscribe.html", {"action_url": action})
 
 
 @router.post("/abmelden", response_class=HTMLResponse)
@@ -219,4 +221,3 @@ async def unsubscribe(request: Request, t: str = "") -> HTMLResponse:
     except AlertLinkError as exc:
         return link_error(request, exc.message)
     return page(request, "alerts/unsubscribed.html", {"existed": existed})
-

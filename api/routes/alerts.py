@@ -7,9 +7,9 @@ search or already confirmed, so the API tells nobody which addresses have alerts
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +27,7 @@ ACCEPTED = (
     "Erst nach der Bestätigung kommen Benachrichtigungen."
 )
 SCALARS = (str, int, float, bool)
+NOT_A_PARAMETER = "ist kein Parameter der Suche"
 NOT_A_VALUE = "muss ein Text, eine Zahl, true/false oder eine Liste davon sein"
 
 
@@ -45,8 +46,8 @@ class AlertCreate(BaseModel):
     email: str = Field(max_length=254, description="Empfängeradresse")
     query: dict[str, Any] = Field(
         default_factory=dict,
-        description="Die Suchparameter wie bei `GET /api/v1/vacancies`, z. B. `{\"q\": \"Verwaltung\", "
-        "\"district\": [\"miltenberg\"]}`; `page`, `per_page` und `sort` ändern nicht, welche neuen "
+        description='Die Suchparameter wie bei `GET /api/v1/vacancies`, z. B. `{"q": "Verwaltung", '
+        '"district": ["miltenberg"]}`; `page`, `per_page` und `sort` ändern nicht, welche neuen '
         "Stellen passen, und werden nicht gespeichert.",
     )
     frequency: Literal["daily", "weekly"] = Field("daily", description="`daily` oder `weekly`")
@@ -79,7 +80,8 @@ async def create_alert(
         response.headers["Retry-After"] = str(RATE_LIMIT_RETRY_SECONDS)
         return response
     except AlertError as exc:
-        raise ProblemError(422, f"{exc.field}: {exc.message}", [{"field": exc.field, "message": exc.message}])
+        errors = [{"field": exc.field, "message": exc.message}]
+        raise ProblemError(422, f"{exc.field}: {exc.message}", errors) from None
     background.add_task(run_in_threadpool, alerts.deliver)  # the mail leaves after the answer
     return JSONResponse({"status": "pending", "detail": ACCEPTED}, status_code=202)
 
@@ -90,9 +92,9 @@ def alert_params(query: dict[str, Any], board: BoardDep) -> dict[str, list[str]]
     from web import alert_forms, params  # web builds on api: imported here, not at module level
 
     known = params.defaults()
-    errors = [{"field": f"query.{name}", "message": "ist kein Suchparameter"} for name in query if name not in known]
+    errors = [{"field": f"query.{name}", "message": NOT_A_PARAMETER} for name in query if name not in known]
     errors += [{"field": f"query.{name}", "message": NOT_A_VALUE} for name, value in query.items()
-               if not all(isinstance(v, SCALARS) and v is not None for v in _listed(value))]  # fmt: skip
+               if not all(isinstance(v, SCALARS) for v in _listed(value))]  # fmt: skip
     if errors:
         raise ProblemError(422, _detail(errors), errors)
     pairs = [(name, _text(value)) for name, values in query.items() for value in _listed(values)]
