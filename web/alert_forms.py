@@ -32,8 +32,9 @@ from web import present
 
 TOKEN_HOURS = 24
 FREQUENCIES = {"daily": "täglich", "weekly": "wöchentlich"}
-# A search's paging and order do not change which new postings match it: an alert keeps neither.
-NOT_KEPT = ("page", "per_page", "sort")
+# Paging and order do not change which new postings match a search, and a mail only has open postings:
+# an alert keeps none of these (as vacancies.alerts stores it).
+NOT_KEPT = ("page", "per_page", "sort", "include_expired")
 FORM_FAILED = (
     "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen (abgelaufen oder von einer fremden Seite). "
     "Bitte senden Sie das Formular noch einmal ab."
@@ -112,8 +113,5 @@ def describe(params: dict[str, list[str]]) -> list[str]:
             line = present.param_label(name, value)
             if name == "near":
                 line = f"Ort: {value} (Umkreis {radius.removesuffix('.0')} km)"
-            if name == "include_expired":
-                line = "auch abgelaufene Stellen" if value == "true" else ""
-            if line:
-                lines.append(line)
+            lines.append(line)
     return lines or ["alle neuen Stellen (ohne Einschränkung)"]
