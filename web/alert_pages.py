@@ -15,6 +15,7 @@ web/alert_forms.py. Store work runs in the thread pool; mails leave after the an
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +26,7 @@ from starlette.datastructures import FormData
 
 from api import client
 from vacancies.alerts import AlertError, AlertLinkError, AlertRateLimited, Alerts
-from vacancies.search.contract import IndexUnavailable
+from vacancies.search.contract import BERLIN, IndexUnavailable
 from web import alert_forms, views
 from web.params import PageSearch, parse
 
@@ -166,11 +167,17 @@ def _manage_page(request: Request, token: str, status: int = 200, **extra: Any) 
         "alert": alert,
         "lines": alert_forms.describe(alert.params),
         "others": [(other, alert_forms.describe(other.params)) for other in others if other.id != alert.id],
+        "created": _berlin_date(alert.created_at),
         "action_url": _manage_path(token),
         "csrf": alert_forms.manage_token(request, token),
         **extra,
     }
     return page(request, "alerts/manage.html", context, status)
+
+
+def _berlin_date(moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+    return aware.astimezone(BERLIN).date()
 
 
 @router.post("/verwalten")
