@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from vacancies.alerts.model import AlertLinkError
+
 CONFIRM_MAX_AGE = 48 * 3600
 SALTS = {
     "confirm": "stellenboerse.alert.confirm",
@@ -31,3 +35,37 @@ def unsubscribe_url(base_url: str, token: str) -> str:
 
 def _url(base_url: str, path: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{path}?{urlencode({'t': token})}"
+
+
+class Links:
+    """Signs and reads the tokens of one board (settings.secret_key)."""
+
+    def __init__(self, secret_key: str) -> None:
+        self.serializers = {
+            purpose: URLSafeTimedSerializer(secret_key, salt=salt) for purpose, salt in SALTS.items()
+        }
+
+    def sign(self, purpose: str, alert_id: int, nonce: str) -> str:
+        return self.serializers[purpose].dumps({"a": alert_id, "n": nonce})
+
+    def read(self, purpose: str, token: str) -> tuple[int, str]:
+        """(alert id, nonce) of a genuine token; AlertLinkError for a forged or expired one."""
+        max_age = CONFIRM_MAX_AGE if purpose == "confirm" else None
+        try:
+            data = self.serializers[purpose].loads(token or "", max_age=max_age)
+        except SignatureExpired:
+            raise AlertLinkError(
+                "Dieser Bestätigungslink ist abgelaufen (er gilt 48 Stunden). Bitte legen Sie den "
+                "Suchauftrag neu an."
+            ) from None
+        except BadSignature:
+            raise AlertLinkError(
+                "Dieser Link ist ungültig. Bitte verwenden Sie den Link aus Ihrer E-Mail."
+            ) from None
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("a"), int)
+            or not isinstance(data.get("n"), str)
+        ):
+            raise AlertLinkError("Dieser Link ist ungültig. Bitte verwenden Sie den Link aus Ihrer E-Mail.")
+        return data["a"], data["n"]

@@ -604,3 +604,96 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+# -- saved searches (Suchaufträge, issue 18): percolator queries ---------------------------------------
+
+
+def alert_query(query: SearchQuery, analyzer: GermanAnalyzer) -> dict[str, Any]:
+    """The query the search would send for `query`, minus the date-dependent visibility (the alert
+    matcher's caller keeps to visible postings), to be stored as a percolator query."""
+    groups = analyzer.query_groups(query.text) if query.text.strip() else []
+    filters = [*plain_filter_clauses(query), *facet_filter_clauses(query).values()]
+    return {"bool": {"must": [text_clause(group) for group in groups], "filter": filters}}
+
+
+class AlertPercolator:
+    """The distinct queries of the stored alerts as percolator documents in `<alias>_alerts`.
+
+    Outside the `<alias>-*` pattern of the vacancy indices, so a reindex never touches it. Its mapping
+    is the vacancy mapping (what a percolated posting holds) plus the percolator field; documents are
+    keyed by the query's fingerprint, so a thousand addresses with one search are one query."""
+
+    BATCH = 250  # postings per percolate request
+
+    def __init__(self, backend: ElasticsearchBackend) -> None:
+        self.backend, self.client = backend, backend.client
+        self.index = f"{backend.alias}_alerts"
+
+    def ensure(self) -> None:
+        if self.client.indices.exists(index=self.index):
+            return
+        properties = copy.deepcopy(self.backend.template["template"]["mappings"]["properties"])
+        properties.pop("vacancy", None)
+        properties["query"] = {"type": "percolator"}
+        properties["key"] = {"type": "keyword"}
+        settings = {"index": {"number_of_shards": 1, "number_of_replicas": 0}}
+        self.client.indices.create(
+            index=self.index, settings=settings, mappings={"dynamic": "strict", "properties": properties}
+        )
+
+    def sync(self, queries: dict[str, dict[str, Any]]) -> tuple[int, int]:
+        """Make the stored queries exactly `queries` (fingerprint -> query); returns (added, removed)."""
+        self._guarded("ensure", self.ensure)
+        stored = self._guarded("read", self._stored_keys)
+        added = [key for key in queries if key not in stored]
+        removed = sorted(stored - queries.keys())
+        actions = [{"_index": self.index, "_id": k, "key": k, "query": queries[k]} for k in added]
+        actions += [{"_op_type": "delete", "_index": self.index, "_id": k} for k in removed]
+        if actions:
+            self.backend._bulk(actions, refresh="wait_for", ignore_status=(404,), require_alias=False)
+        return len(added), len(removed)
+
+    def percolate(self, documents: list[dict[str, Any]]) -> dict[str, list[int]]:
+        """Fingerprint -> positions of the documents (index documents without `vacancy`) it matches."""
+        found: dict[str, list[int]] = {}
+        for start in range(0, len(documents), self.BATCH):
+            batch = documents[start : start + self.BATCH]
+            for key, slots in self._guarded("percolate", lambda b=batch: list(self._percolate_batch(b))):
+                found.setdefault(key, []).extend(start + slot for slot in slots)
+        return found
+
+    def drop(self) -> None:
+        self.client.indices.delete(index=self.index, ignore_unavailable=True)
+
+    def _percolate_batch(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:
+        body: dict[str, Any] = {
+            "query": {"percolate": {"field": "query", "documents": batch}},
+            "size": 5000,
+            "sort": [{"key": "asc"}],
+            "_source": False,
+            "track_total_hits": False,
+        }
+        while True:
+            hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            for hit in hits:
+                slots = hit.get("fields", {}).get("_percolator_document_slot", [0])
+                yield hit["sort"][0], slots
+            if len(hits) < body["size"]:
+                return
+            body["search_after"] = hits[-1]["sort"]
+
+    def _stored_keys(self) -> set[str]:
+        keys: set[str] = set()
+        body: dict[str, Any] = {"query": {"match_all": {}}, "size": 10000, "sort": [{"key": "asc"}],
+                                "_source": False, "track_total_hits": False}  # fmt: skip
+        while hits := self.client.search(index=self.index, body=body)["hits"]["hits"]:
+            keys.update(hit["sort"][0] for hit in hits)
+            body["search_after"] = hits[-1]["sort"]
+        return keys
+
+    def _guarded(self, what: str, call: Callable[[], T]) -> T:
+        try:
+            return self.backend._retrying(f"Suchaufträge ({what})", call)
+        except ApiError as exc:
+            raise IndexUnavailable(f"Elasticsearch lehnt die Suchaufträge ab ({what}): {exc}") from exc

@@ -1,0 +1,174 @@
+"""Which new postings match which saved searches, on either backend, as the search itself would.
+
+An alert's query is the search's own `SearchQuery`; matching applies exactly the search's text rule and
+filters (vacancies/search/contract.py) to a small set of new postings instead of the whole index:
+
+- `EmbeddedMatcher` (any backend, the default for the embedded one): the new postings become the
+  search's documents (`build_document`, the same German analysis), held as an inverted index whose
+  posting lists are Python integers used as bit sets. A query group is the OR of its terms' bit sets
+  and of the bit sets of every token starting with one of its prefixes; groups and filters AND
+  together. Each distinct query is evaluated once, however many addresses saved it.
+- `PercolatorMatcher` (Elasticsearch): each distinct query is a percolator document in its own index
+  `<alias>_alerts` (`vacancies.search.elasticsearch_backend.alert_query`: the very clauses the search
+  sends, minus the date-dependent visibility), and the new postings are percolated in batches.
+  The index is derived: `sync` brings it in line with the stored alerts before each run.
+
+Visibility (published, not past the deadline, not hidden) is applied by the caller before matching, so
+a stored percolator query never depends on the day it was written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from vacancies.model import Vacancy
+from vacancies.normalize import pay_grade_rank
+from vacancies.search.analysis import GermanAnalyzer, QueryGroup
+from vacancies.search.contract import EARTH_RADIUS_KM, SearchQuery
+from vacancies.search.document import build_document
+
+# -- embedded ------------------------------------------------------------------------------------------
+
+
+class EmbeddedMatcher:
+    """The new postings as an in-memory index; `match(query)` -> positions (a bit set) of the matches."""
+
+    def __init__(self, vacancies: list[Vacancy], analyzer: GermanAnalyzer) -> None:
+        self.analyzer = analyzer
+        self.ids = [v.id for v in vacancies]
+        self.all = (1 << len(vacancies)) - 1
+        self.docs = [build_document(v, analyzer) for v in vacancies]
+        self.postings: dict[str, int] = {}  # token -> bit set of the documents holding it
+        self.values: dict[tuple[str, str], int] = {}  # (facet or status, value) -> bit set
+        for position, doc in enumerate(self.docs):
+            bit = 1 << position
+            for token in set(doc["title_tokens"].split()) | set(doc["body_tokens"].split()):
+                self.postings[token] = self.postings.get(token, 0) | bit
+            for name in (*_FACET_NAMES, "status"):
+                for value in doc[name]:
+                    self.values[(name, value)] = self.values.get((name, value), 0) | bit
+        self.vocabulary = sorted(self.postings)
+        self._cache: dict[Any, int] = {}
+
+    def match(self, query: SearchQuery) -> int:
+        mask = self.all
+        groups = self.analyzer.query_groups(query.text) if query.text.strip() else []
+        for group in groups:
+            mask &= self._group(group)
+            if not mask:
+                return 0
+        for name, values in facet_selection(query).items():
+            mask &= self._any_of(name, values)
+        if query.status:
+            mask &= self._any_of("status", [s.value for s in query.status])
+        if mask and (query.pay_grade_min or query.pay_grade_max):
+            mask &= self._cached(("grade", query.pay_grade_min, query.pay_grade_max), self._grades, query)
+        if mask and query.min_monthly_pay is not None:
+            mask &= self._cached(("pay", query.min_monthly_pay), self._pay, query)
+        if mask and query.near is not None:
+            key = ("near", query.near.lat, query.near.lon, query.radius_km)
+            mask &= self._cached(key, self._near, query)
+        return mask
+
+    def ids_of(self, mask: int) -> list[str]:
+        return [self.ids[i] for i in range(len(self.ids)) if mask >> i & 1]
+
+    def _group(self, group: QueryGroup) -> int:
+        return self._cached(("group", group.terms, group.prefixes), self._group_mask, group)
+
+    def _group_mask(self, group: QueryGroup) -> int:
+        mask = 0
+        for term in group.terms:
+            mask |= self.postings.get(term, 0)
+        for prefix in group.prefixes:
+            start = bisect.bisect_left(self.vocabulary, prefix)
+            for token in self.vocabulary[start:]:
+                if not token.startswith(prefix):
+                    break
+                mask |= self.postings[token]
+        return mask
+
+    def _any_of(self, name: str, values: Iterable[str]) -> int:
+        mask = 0
+        for value in values:
+            mask |= self.values.get((name, value), 0)
+        return mask
+
+    def _cached(self, key: Any, compute, argument) -> int:
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = compute(argument)
+        return found
+
+    def _grades(self, query: SearchQuery) -> int:
+        low = pay_grade_rank(query.pay_grade_min) if query.pay_grade_min else -math.inf
+        high = pay_grade_rank(query.pay_grade_max) if query.pay_grade_max else math.inf
+        return self._where(
+            lambda d: d["grade_low"] is not None and d["grade_high"] >= low and d["grade_low"] <= high
+        )
+
+    def _pay(self, query: SearchQuery) -> int:
+        wanted = query.min_monthly_pay
+        return self._where(lambda d: d["pay_month_high"] is not None and d["pay_month_high"] >= wanted)
+
+    def _near(self, query: SearchQuery) -> int:
+        near, radius = query.near, query.radius_km
+        return self._where(
+            lambda d: (
+                d["lat"] is not None
+                and d["lon"] is not None
+                and haversine_km(d["lat"], d["lon"], near.lat, near.lon) <= radius
+            )
+        )
+
+    def _where(self, test) -> int:
+        mask = 0
+        for position, doc in enumerate(self.docs):
+            if test(doc):
+                mask |= 1 << position
+        return mask
+
+
+_FACET_NAMES = (
+    "district",
+    "posting_type",
+    "category",
+    "working_time",
+    "fixed_term",
+    "career_level",
+    "remote",
+)
+
+
+def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
+    """The chosen facet values of a query as strings (the search's facet filters)."""
+    wanted = {
+        "district": list(query.districts),
+        "posting_type": [p.value for p in query.posting_types],
+        "category": list(query.categories),
+        "working_time": [w.value for w in query.working_time],
+        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
+        "career_level": [str(level) for level in query.career_levels],
+        "remote": [r.value for r in query.remote],
+    }
+    return {name: values for name, values in wanted.items() if values}
+
+
+def haversine_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
+    """The contract's great-circle distance (the same formula as both backends)."""
+    phi, phi0 = math.radians(lat), math.radians(lat0)
+    a = (
+        math.sin((phi - phi0) / 2) ** 2
+        + math.cos(phi) * math.cos(phi0) * math.sin(math.radians(lon - lon0) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def query_fingerprint(body: dict[str, Any]) -> str:
+    """A stable id for a percolator query: equal queries share one stored document."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:40]
