@@ -1,5 +1,6 @@
 """Fixtures for the Suchaufträge pages and API (issue 18): a real board, a real local SMTP server
-(aiosmtpd) that the app mails to, the app, a test client per client address, and a live server.
+(aiosmtpd, the domain tests' own) that the app mails to, the app, a test client per client address,
+and a live server.
 
 Each test module gets its own board and SMTP server, so the alerts, the rate limits and the mailbox of
 one module never leak into another.
@@ -7,11 +8,7 @@ one module never leak into another.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import itertools
-import re
-import threading
 import time
 from email.message import EmailMessage
 
@@ -19,76 +16,57 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from tests.alerts.support import SmtpServer, link, parts
 from tests.search.helpers import make_board
 from tests.support import free_port, served
 from tests.web.conftest import shifted_corpus
 from vacancies.settings import Settings
 
-LINK_RE = re.compile(r"https?://[^\s\"'<>]+")
 _addresses = itertools.count(1)
 
 
 class Mailbox:
-    """aiosmtpd handler: keeps every message it is given, parsed."""
+    """The domain tests' real SMTP server (tests/alerts/support.py), waited on per recipient."""
 
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.changed = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        message = email.message_from_bytes(
-            envelope.original_content or envelope.content, policy=email.policy.default
-        )
-        with self.changed:
-            self.messages.append(message)
-            self.changed.notify_all()
-        return "250 Message accepted for delivery"
+    def __init__(self, server: SmtpServer) -> None:
+        self.server, self.port = server, server.port
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
+        return self.server.inbox.to(address)
 
     def wait_for(self, address: str, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
         """The messages to `address` once there are `count` of them (the app sends after answering)."""
         deadline = time.monotonic() + timeout
-        with self.changed:
-            while len(self.to(address)) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(
-                        f"{count} Mail(s) an {address} erwartet, da sind {len(self.to(address))}"
-                    )
-                self.changed.wait(left)
-            return self.to(address)
+        while len(self.to(address)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{count} Mail(s) an {address} erwartet, da sind {len(self.to(address))}"
+                )
+            time.sleep(0.02)
+        return self.to(address)
 
 
 def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    return parts(message)[0]
 
 
 def link_in(message: EmailMessage, path: str) -> str:
     """The link of the message's plain text part that leads to `path` (e.g. /suchauftrag/bestaetigen)."""
-    links = [link for link in LINK_RE.findall(text_of(message)) if path in link]
-    assert links, f"kein Link auf {path} in: {text_of(message)}"
-    return links[0]
+    return link(message, path)
 
 
-def local(link: str) -> str:
+def local(url: str) -> str:
     """A mailed link (public base URL) as a path for the test client or the live server."""
-    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 @pytest.fixture(scope="module")
 def mailbox():
-    from aiosmtpd.controller import Controller
-
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port
+    server = SmtpServer(free_port()).start()
     try:
-        yield box
+        yield Mailbox(server)
     finally:
-        controller.stop()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
