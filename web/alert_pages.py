@@ -121,7 +121,8 @@ async def subscribe(request: Request, background: BackgroundTasks) -> Response:
             return _results_again(request, form, 422, errors={exc.field: exc.message})
         return _results_again(request, form, 422, message=exc.message)
     background.add_task(run_in_threadpool, alerts.deliver)
-    return RedirectResponse("/suchauftrag/bitte-bestaetigen", status_code=303)
+    # A fragment of its own: without one the browser would keep the form's "#suchauftrag" (RFC 9110, 10.2.2)
+    return RedirectResponse("/suchauftrag/bitte-bestaetigen#inhalt", status_code=303)
 
 
 @router.get("/bitte-bestaetigen", response_class=HTMLResponse)

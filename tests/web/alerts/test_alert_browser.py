@@ -19,6 +19,7 @@ from tests.web.alerts.test_alert_api import alerts_of
 from tests.web.conftest import today
 from tests.web.test_browser import axe_violations
 from vacancies.model import Vacancy
+from vacancies.store import utcnow
 
 pytestmark = pytest.mark.browser
 RESULTS = "/?q=Sachbearbeiter&working_time=part_time"
@@ -63,7 +64,7 @@ def test_subscribe_confirm_digest_and_one_click_unsubscribe(page, alert_app, ale
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("wöchentlich").check()
     page.get_by_role("button", name="Suchauftrag anlegen").click()
-    assert page.url.endswith("/suchauftrag/bitte-bestaetigen")
+    assert page.url.endswith("/suchauftrag/bitte-bestaetigen#inhalt")
     assert page.locator("h1").inner_text() == "Bitte bestätigen Sie Ihre Adresse"
 
     [confirmation] = mailbox.wait_for(email)
@@ -72,7 +73,7 @@ def test_subscribe_confirm_digest_and_one_click_unsubscribe(page, alert_app, ale
     assert "wöchentlich" in page.locator("main").inner_text()
 
     alert_board.save([new_posting("alert-journey:1")])  # first seen after the confirmation: new for it
-    alert_app.state.alerts.send_digests()
+    alert_app.state.alerts.send_digests(utcnow() + timedelta(days=7))  # the nightly run a week later
     digest = mailbox.wait_for(email, 2)[-1]
     assert "Sachbearbeiter (m/w/d) Bauaufsicht" in text_of(digest)
     assert digest.get_content_type() == "multipart/alternative"
@@ -154,4 +155,4 @@ def test_axe_finds_no_violations_on_the_alert_pages(page, alert_app, mailbox, wi
     check("unsubscribed")
     page.goto(page.base + "/datenschutz")
     check("privacy")
-    assert len(checked) == 10
+    assert len(checked) == 9

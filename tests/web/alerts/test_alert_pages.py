@@ -112,7 +112,7 @@ def test_a_search_with_errors_offers_no_alert(client):
 def test_subscribing_redirects_to_please_confirm_and_stores_the_search(client, alert_board, unique_email):
     response = subscribe(client, unique_email, frequency="weekly")
     assert response.status_code == 303
-    assert response.headers["location"] == "/suchauftrag/bitte-bestaetigen"
+    assert response.headers["location"] == "/suchauftrag/bitte-bestaetigen#inhalt"
     page = client.get(response.headers["location"])
     assert "Bitte bestätigen Sie Ihre Adresse" in page.text
     [alert] = alerts_of(alert_board, unique_email)
