@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from api import client
@@ -96,10 +95,6 @@ def as_params(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for key, value in pairs:
         params.setdefault(key, []).append(value)
     return params
-
-
-def as_query_params(params: dict[str, list[str]]) -> QueryParams:
-    return QueryParams([(key, value) for key, values in params.items() for value in values])
 
 
 def describe(params: dict[str, list[str]]) -> list[str]:

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
 
 from api import client
 from vacancies.alerts import AlertError, AlertLinkError, AlertRateLimited, Alerts
@@ -31,7 +31,7 @@ from web import alert_forms, views
 from web.params import PageSearch, parse
 
 router = APIRouter(prefix="/suchauftrag", include_in_schema=False)
-FORM_FIELDS = ("email", "frequency", "csrf_token")
+SEARCH_FIELD = "search"  # the search as one query string: its own names would clash with the search form's
 MISSING_LINK = "Der Link ist unvollständig. Bitte öffnen Sie ihn genau so, wie er in der E-Mail steht."
 RATE_LIMIT_RETRY_SECONDS = 3600
 NOTICES = {"gespeichert": "Die Änderung ist gespeichert."}
@@ -64,7 +64,7 @@ def form_context(request: Request, search: PageSearch, **given: Any) -> dict[str
     failed attempt had typed and why it failed (`email`, `frequency`, `errors`, `message`)."""
     return {
         "token": alert_forms.subscribe_token(request),
-        "hidden": alert_forms.kept_pairs(search.raw),
+        "search": urlencode(alert_forms.kept_pairs(search.raw)),
         "email": given.get("email", ""),
         "frequency": given.get("frequency") if given.get("frequency") in alert_forms.FREQUENCIES else "daily",
         "errors": given.get("errors", {}),
@@ -74,21 +74,23 @@ def form_context(request: Request, search: PageSearch, **given: Any) -> dict[str
 
 def _results_again(request: Request, form: FormData, status: int, **failure: Any) -> HTMLResponse:
     """The results page of the posted search again, the form filled in as it was sent, with the error."""
-    from starlette.datastructures import QueryParams
-
     from web.routes import render
 
     board, vocabulary = request.app.state.board, request.app.state.vocabulary
-    pairs = [(k, v) for k, v in form.multi_items() if k not in FORM_FIELDS and isinstance(v, str)]
+    query = _search_of(form)
     try:
-        context, _ = views.search_view(board, vocabulary, QueryParams(pairs))
+        context, _ = views.search_view(board, vocabulary, query)
     except IndexUnavailable:
-        context = {"search": parse(QueryParams(pairs), board.gazetteer), "page": None, "hints": []}
+        context = {"search": parse(query, board.gazetteer), "page": None, "hints": []}
     given = {"email": _field(form, "email"), "frequency": _field(form, "frequency"), **failure}
     context["alert"] = form_context(request, context["search"], **given)
     response = render(request, "search.html", context, status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _search_of(form: FormData) -> QueryParams:
+    return QueryParams(_field(form, SEARCH_FIELD, 4000))
 
 
 def _field(form: FormData, name: str, limit: int = 254) -> str:
@@ -98,12 +100,10 @@ def _field(form: FormData, name: str, limit: int = 254) -> str:
 
 @router.post("")
 async def subscribe(request: Request, background: BackgroundTasks) -> Response:
-    form = await request.form(max_files=0, max_fields=100)
+    form = await request.form(max_files=0, max_fields=10)
     if not alert_forms.subscribe_token_ok(request, _field(form, "csrf_token", 100)):
         return _results_again(request, form, 403, message=alert_forms.FORM_FAILED)
-    search_pairs = [(k, v) for k, v in form.multi_items() if k not in FORM_FIELDS and isinstance(v, str)]
-    search = parse(alert_forms.as_query_params(alert_forms.as_params(search_pairs)),
-                         request.app.state.board.gazetteer)  # fmt: skip
+    search = parse(_search_of(form), request.app.state.board.gazetteer)
     if search.errors:  # a hand-made form; ours only carries searches that ran
         return _results_again(request, form, 422, message="Diese Suche enthält ungültige Angaben.")
     params = alert_forms.as_params(alert_forms.kept_pairs(search.raw))

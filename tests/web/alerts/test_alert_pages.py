@@ -8,6 +8,7 @@ import re
 import time
 from datetime import timedelta
 from html.parser import HTMLParser
+from urllib.parse import parse_qs
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -98,8 +99,9 @@ def test_the_results_page_has_the_form_with_the_search_and_sets_no_cookie(client
     response = client.get(RESULTS)
     assert "set-cookie" not in response.headers  # the privacy page promises no cookies for the search
     fields = dict(form_on(response.text, "/suchauftrag#suchauftrag"))
-    assert fields["q"] == "Sachbearbeiter" and fields["working_time"] == "part_time"
-    assert "sort" not in fields and "page" not in fields
+    assert set(fields) == {"csrf_token", "search", "email", "frequency"}
+    # the search as one field, so that its names never clash with the search form's own fields
+    assert parse_qs(fields["search"]) == {"q": ["Sachbearbeiter"], "working_time": ["part_time"]}
     assert fields["frequency"] == "daily" and fields["csrf_token"]
     assert 'href="/datenschutz#suchauftraege"' in response.text
     assert 'for="alert-email"' in response.text
@@ -130,6 +132,14 @@ def test_a_bad_address_shows_the_results_again_with_the_error_at_the_field(clien
     assert "<h1>1 Stelle gefunden</h1>" in html and "result-title" in html  # the results are still there
     assert html.count("<title>Fehler:") == 1
     assert alerts_of(alert_board, "erika@") == []
+
+
+def test_a_search_the_search_refuses_is_refused_by_the_form_too(client, alert_board, unique_email):
+    response = subscribe(client, unique_email, search="q=Verwaltung&near=Atlantis")
+    assert response.status_code == 422
+    assert "Diese Suche enthält ungültige Angaben." in response.text
+    assert "„Atlantis“ ist nicht bekannt" in response.text  # the search form says which
+    assert alerts_of(alert_board, unique_email) == []
 
 
 def test_a_missing_or_foreign_csrf_token_is_refused_and_nothing_is_stored(
