@@ -101,10 +101,11 @@ def describe(params: dict[str, list[str]]) -> list[str]:
     """The search in words, one line per criterion: "Suchbegriff: Verwaltung", "Ort: 85354 (25 km)"."""
     lines = []
     radius = (params.get("radius_km") or ["25"])[-1]
-    for name, values in params.items():
+    order = list(present.FIELD_LABELS)  # as the search form reads: words, place, then the filters
+    for name in sorted(params, key=lambda n: order.index(n) if n in order else len(order)):
         if name in ("radius_km", *NOT_KEPT):
             continue
-        for value in values:
+        for value in params[name]:
             line = present.param_label(name, value)
             if name == "near":
                 line = f"Ort: {value} (Umkreis {radius.removesuffix('.0')} km)"

@@ -120,7 +120,7 @@ async def subscribe(request: Request, background: BackgroundTasks) -> Response:
         if exc.field in ("email", "frequency"):
             return _results_again(request, form, 422, errors={exc.field: exc.message})
         return _results_again(request, form, 422, message=exc.message)
-    background.add_task(run_in_threadpool, alerts.deliver)
+    background.add_task(alerts.deliver)  # after the answer, in the thread pool
     # A fragment of its own: without one the browser would keep the form's "#suchauftrag" (RFC 9110, 10.2.2)
     return RedirectResponse("/suchauftrag/bitte-bestaetigen#inhalt", status_code=303)
 

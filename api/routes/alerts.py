@@ -82,7 +82,7 @@ async def create_alert(
     except AlertError as exc:
         errors = [{"field": exc.field, "message": exc.message}]
         raise ProblemError(422, f"{exc.field}: {exc.message}", errors) from None
-    background.add_task(run_in_threadpool, alerts.deliver)  # the mail leaves after the answer
+    background.add_task(alerts.deliver)  # the mail leaves after the answer (in the thread pool)
     return JSONResponse({"status": "pending", "detail": ACCEPTED}, status_code=202)
 
 
