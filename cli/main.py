@@ -210,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_hr_commands(sub)
     add_pay_commands(sub)
+    __import__("cli.alerts").alerts.add_commands(sub)  # Suchaufträge (issue 18): one line, few conflicts
     return parser
 
 

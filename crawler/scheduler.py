@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,9 @@ from vacancies.store import make_engine, migrate
 
 log = logging.getLogger(__name__)
 CRAWL_TIMEOUT = 3 * 3600  # a crawl that hangs longer is killed; its run is recorded as failed
+ALERTS_JOB = "alerts-send"  # the Suchaufträge digests (issue 18), after the nightly crawls
+ALERTS_TIMEOUT = 2 * 3600
+ALERTS_WAIT_FOR_CRAWLS = 2 * 3600  # a crawl still running at the alerts' time: wait this long for it
 
 
 def cron_for(source: SourceConfig, config: DistrictsConfig) -> CronTrigger:
@@ -83,21 +87,42 @@ class CrawlJobs:
         return cmd
 
     def run(self, source_key: str) -> int | None:
+        code = self._child(source_key, self.command(source_key), CRAWL_TIMEOUT)
+        log.info("Crawl %s beendet mit Status %s", source_key, code)
+        return code
+
+    def alerts_command(self) -> list[str]:
+        return [sys.executable, "-m", "cli.main", "alerts", "send"]
+
+    def run_alerts(self, poll: float = 30.0) -> int | None:
+        """`stellenboerse alerts send`, once the crawls running now have finished (their new postings
+        belong in this morning's digests), waiting at most ALERTS_WAIT_FOR_CRAWLS."""
+        deadline = time.monotonic() + ALERTS_WAIT_FOR_CRAWLS
+        while self.crawling() and time.monotonic() < deadline and not self.stopping:
+            time.sleep(poll)
+        code = self._child(ALERTS_JOB, self.alerts_command(), ALERTS_TIMEOUT)
+        log.info("Suchaufträge versandt, Status %s", code)
+        return code
+
+    def crawling(self) -> bool:
         with self.lock:
-            if self.stopping or source_key in self.children:
+            return any(key != ALERTS_JOB for key in self.children)
+
+    def _child(self, key: str, command: list[str], timeout: float) -> int | None:
+        with self.lock:
+            if self.stopping or key in self.children:
                 return None
             env = {**os.environ, PARENT_ENV: str(os.getpid())}
-            child = subprocess.Popen(self.command(source_key), env=env)
-            self.children[source_key] = child
+            child = subprocess.Popen(command, env=env)
+            self.children[key] = child
         try:
-            code = child.wait(timeout=CRAWL_TIMEOUT)
+            code = child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             child.kill()
             code = child.wait()
         finally:
             with self.lock:
-                self.children.pop(source_key, None)
-        log.info("Crawl %s beendet mit Status %s", source_key, code)
+                self.children.pop(key, None)
         return code
 
     def stop(self, grace: float = 30) -> None:
@@ -118,6 +143,9 @@ def build_scheduler(config: DistrictsConfig, jobs: CrawlJobs, runs: RunStore) ->
     for source in config.sources():
         scheduler.add_job(jobs.run, cron_for(source, config), args=[source.key], id=source.key,
                           max_instances=1, coalesce=True, misfire_grace_time=3600)  # fmt: skip
+    alerts = crontab_trigger(jobs.settings.alerts_schedule, config.defaults.timezone)
+    scheduler.add_job(jobs.run_alerts, alerts, id=ALERTS_JOB, max_instances=1, coalesce=True,
+                      misfire_grace_time=3 * 3600)  # fmt: skip
     now = datetime.now(ZoneInfo(config.defaults.timezone))
     for offset, source in enumerate(missed_sources(config, runs, now)):
         log.info("Verpasster Lauf wird nachgeholt: %s", source.key)

@@ -204,7 +204,7 @@ mail_outbox_table = Table(
     Column("recipient", String(254), nullable=False),
     Column("email_key", String(254), nullable=False),  # rate limit per address
     Column("client_address", String(64)),  # rate limit per client address (confirmation mails)
-    Column("message", Text, nullable=False),  # the whole RFC 5322 message; emptied once sent
+    Column("message", Text, nullable=False),  # the mail's parts as JSON (mail.parts); emptied once sent
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),

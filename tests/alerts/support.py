@@ -58,7 +58,7 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     """(plain text, HTML) of a multipart/alternative mail."""
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    return text, html
+    return text.replace("\r\n", "\n"), html.replace("\r\n", "\n")
 
 
 def link(message: EmailMessage, path: str) -> str:

@@ -97,3 +97,51 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
     assert child.returncode == 0, err
     assert "Zeitplan beendet." in out
     time.sleep(0)  # nothing left running: communicate() returned
+
+
+def test_alert_digests_are_scheduled_after_the_crawls_at_06_30_berlin(tmp_path):
+    config = load_districts(text=CONFIG)
+    scheduler = build_scheduler(config, CrawlJobs(Settings(), None), runs(tmp_path))
+    job = next(job for job in scheduler.get_jobs() if job.id == "alerts-send")
+    assert job.max_instances == 1
+    fire = job.trigger.get_next_fire_time(None, datetime(2026, 11, 28, 12, 0, tzinfo=BERLIN))
+    assert fire == datetime(2026, 11, 29, 6, 30, tzinfo=BERLIN)
+    summer = job.trigger.get_next_fire_time(None, datetime(2026, 7, 1, 12, 0, tzinfo=BERLIN))
+    assert summer == datetime(2026, 7, 2, 6, 30, tzinfo=BERLIN)  # 06:30 local time in summer too
+
+
+def test_alert_schedule_is_configurable(tmp_path):
+    config = load_districts(text=CONFIG)
+    jobs = CrawlJobs(Settings(alerts_schedule="15 7 * * 1-5"), None)
+    job = next(
+        job for job in build_scheduler(config, jobs, runs(tmp_path)).get_jobs() if job.id == "alerts-send"
+    )
+    fire = job.trigger.get_next_fire_time(None, datetime(2026, 11, 28, 12, 0, tzinfo=BERLIN))  # Saturday
+    assert fire == datetime(2026, 11, 30, 7, 15, tzinfo=BERLIN)
+    assert jobs.alerts_command()[1:] == ["-m", "cli.main", "alerts", "send"]
+
+
+def test_alerts_wait_for_a_running_crawl(tmp_path):
+    jobs = CrawlJobs(Settings(), None)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    jobs.children["a"] = sleeper  # a crawl of source "a" is running
+    started = []
+    jobs.alerts_command = lambda: [sys.executable, "-c", "print('ok')"]
+    original = jobs._child
+
+    def child(key, command, timeout):
+        started.append(sleeper.poll())
+        return original(key, command, timeout)
+
+    jobs._child = child
+
+    def finish_crawl():
+        sleeper.wait()
+        with jobs.lock:
+            jobs.children.pop("a")
+
+    import threading
+
+    threading.Thread(target=finish_crawl).start()
+    assert jobs.run_alerts(poll=0.05) == 0
+    assert started == [0]  # the alerts started only after the crawl had ended

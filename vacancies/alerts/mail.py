@@ -4,7 +4,7 @@ Every mail is first a row of the outbox, written in the transaction that decided
 digest and its watermark), with a unique idempotency key. Delivery then works row by row:
 
 1. claim the row (`claimed_at`, one UPDATE that only one process can win), commit;
-2. hand it to the SMTP server;
+2. build the MIME message from the parts the row keeps, hand it to the SMTP server;
 3. mark it sent (`sent_at`) and drop its body, commit.
 
 A failed attempt releases the claim and schedules the next one with a growing delay (BACKOFF); SMTP
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import json
 import logging
 import smtplib
 import ssl
@@ -76,16 +78,21 @@ class SmtpTarget:
 
 
 def build_message(
-    sender: str, recipient: str, subject: str, text: str, html: str, unsubscribe: str
+    sender: str, recipient: str, subject: str, text: str, html: str, unsubscribe: str, key: str = ""
 ) -> EmailMessage:
-    """A German multipart/alternative mail with the one-click unsubscribe headers (RFC 8058)."""
+    """A German multipart/alternative mail with the one-click unsubscribe headers (RFC 8058).
+
+    With the outbox row's idempotency `key`, every attempt of one mail has the same Message-ID."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = format_datetime(utcnow())
     domain = parseaddr(sender)[1].rpartition("@")[2] or "stellenboerse.invalid"
-    message["Message-ID"] = make_msgid(domain=domain)
+    if key:
+        message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}.suchauftrag@{domain}>"
+    else:
+        message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -123,7 +130,7 @@ class Mailer:
                 finally:
                     self._close()
             elif not self.smtp_url:
-                log.warning("STELLEN_SMTP_URL ist nicht gesetzt: Mails bleiben in der Warteschlange")
+                log.info("STELLEN_SMTP_URL ist nicht gesetzt: Mails bleiben in der Warteschlange")
         stats.waiting = self.waiting()
         return stats
 
@@ -134,7 +141,7 @@ class Mailer:
     def _deliver_due(self, now: datetime | None, stats: DeliveryStats) -> None:
         while (row := self._claim_next(now or utcnow())) is not None:
             try:
-                self._send(row.recipient, row.message)
+                self._send(row.recipient, self._mime(row))
             except (OSError, smtplib.SMTPException) as exc:
                 stats.failed += 1
                 gave_up = self._failed(row, exc, now or utcnow())
@@ -149,7 +156,13 @@ class Mailer:
     def _claim_next(self, now: datetime):
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(outbox.c.id, outbox.c.recipient, outbox.c.message, outbox.c.attempts)
+                select(
+                    outbox.c.id,
+                    outbox.c.idempotency_key,
+                    outbox.c.recipient,
+                    outbox.c.message,
+                    outbox.c.attempts,
+                )  # fmt: skip
                 .where(_open(), outbox.c.claimed_at.is_(None), outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.next_attempt_at, outbox.c.id)
                 .limit(1)
@@ -189,6 +202,14 @@ class Mailer:
             )
 
     # -- SMTP ---------------------------------------------------------------------------------------
+
+    def _mime(self, row) -> str:
+        """The message as sent, built from the parts the outbox keeps (rendering all digests is the
+        nightly run's hot path; MIME encoding is done here, at the SMTP server's pace)."""
+        parts = json.loads(row.message)
+        message = build_message(self.sender, row.recipient, parts["subject"], parts["text"], parts["html"],
+                                parts["unsubscribe"], row.idempotency_key)  # fmt: skip
+        return serialise(message)
 
     def _send(self, recipient: str, message: str) -> None:
         smtp = self._connection()
@@ -259,6 +280,11 @@ def _refused_for_good(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def parts(subject: str, text: str, html: str, unsubscribe: str) -> str:
+    """What an outbox row keeps of a mail until it is sent (JSON)."""
+    return json.dumps({"subject": subject, "text": text, "html": html, "unsubscribe": unsubscribe})
 
 
 def queue(conn: Connection, values: dict) -> int | None:

@@ -81,13 +81,19 @@ def digest(
 
 
 @functools.cache
-def _environment() -> Environment:
-    return Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
-                       lstrip_blocks=True, keep_trailing_newline=True)  # fmt: skip
+def _environment(html: bool) -> Environment:
+    # HTML escapes every value; plain text must not (a "&" in a link stays a "&").
+    escape = select_autoescape(default=html, default_for_string=html)
+    return Environment(autoescape=escape, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@functools.cache
+def _compiled(template: str):
+    return _environment(template.startswith("<!DOCTYPE")).from_string(template)
 
 
 def _render(template: str, **values) -> str:
-    return _environment().from_string(template).render(**values)
+    return _compiled(template).render(**values)
 
 
 CONFIRM_TEXT = """\

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vacancies import clock
 from vacancies.alerts import render
-from vacancies.alerts.mail import Mailer, build_message, queue, serialise
+from vacancies.alerts.mail import Mailer, parts, queue
 from vacancies.alerts.matching import EmbeddedMatcher
 from vacancies.alerts.model import (
     FREQUENCIES,
@@ -54,6 +54,7 @@ CONFIRM_WINDOW = timedelta(hours=48)
 ADDRESS_WINDOW = timedelta(hours=24)  # one confirmation mail per address in this time
 CLIENT_WINDOW = timedelta(hours=1)
 OVERLAP = timedelta(minutes=10)
+CHUNK = 500  # due alerts per transaction of the nightly run
 KEEP_MAIL_LOG = timedelta(days=7)  # finished outbox rows (address, times; no body) are kept this long
 WEEK_DAYS = 7
 # Not part of an alert: paging and order mean nothing for a mail, and a digest only has visible postings.
@@ -186,9 +187,7 @@ class Alerts:
         self._queue(conn, "confirm", f"confirm:{alert.id}:{now.isoformat()}", alert, text, now, client)
 
     def _queue(self, conn, kind: str, key: str, alert: Alert, text: render.Rendered, now, client=None):
-        message = build_message(
-            self.settings.mail_from, alert.email, text.subject, text.text, text.html, text.unsubscribe
-        )
+        message = parts(text.subject, text.text, text.html, text.unsubscribe)
         values = {
             "idempotency_key": key,
             "kind": kind,
@@ -196,7 +195,7 @@ class Alerts:
             "recipient": alert.email,
             "email_key": alert.email.lower(),
             "client_address": client,
-            "message": serialise(message),
+            "message": message,
             "created_at": now,
             "next_attempt_at": now,
         }
@@ -323,7 +322,8 @@ class Alerts:
 
     def match(self, vacancies: list[Vacancy]) -> dict[int, list[str]]:
         """Confirmed alert id -> ids of the given postings it matches (visible ones only), with the same
-        German analysis and filters as the search, on either backend."""
+        German analysis and filters as the search, on either backend. The postings as stored (enriched
+        by the board: coordinates, pay figures), e.g. from `board.store.get_many`."""
         return self._match(self._confirmed(), vacancies)
 
     def send_digests(self, now: datetime | None = None) -> DigestStats:
@@ -352,42 +352,52 @@ class Alerts:
         first_seen = {v.id: seen for v, seen in new}
         vacancies = {v.id: v for v, _ in new}
         queued = 0
-        for entry in due:
-            fresh = [i for i in matched.get(entry.alert.id, []) if first_seen[i] > entry.watermark - OVERLAP]
-            queued += self._queue_digest(entry, fresh, vacancies, now)
+        for start in range(0, len(due), CHUNK):  # one transaction per chunk: a killed run keeps whole ones
+            chunk = due[start : start + CHUNK]
+            fresh = {
+                entry.alert.id: [
+                    i for i in matched.get(entry.alert.id, []) if first_seen[i] > entry.watermark - OVERLAP
+                ]
+                for entry in chunk
+            }
+            with self.engine.begin() as conn:
+                queued += self._queue_chunk(conn, chunk, fresh, vacancies, now)
         return len(due), len(new), queued
 
-    def _queue_digest(self, entry: _Due, ids: list[str], vacancies: dict[str, Vacancy], now: datetime) -> int:
+    def _queue_chunk(self, conn, chunk: list[_Due], fresh: dict[int, list[str]], vacancies, now) -> int:
+        """Queue the digests of some due alerts and move their watermarks, in the caller's transaction."""
+        mailed = self._mailed(conn, [e.alert.id for e in chunk if fresh[e.alert.id]], vacancies)
+        sent_to: list[int] = []
+        for entry in chunk:
+            ids = [i for i in fresh[entry.alert.id] if (entry.alert.id, i) not in mailed]
+            if ids and self._queue_digest(conn, entry, ids, vacancies, now):
+                sent_to.append(entry.alert.id)
+        conn.execute(update(table).where(table.c.id.in_([e.alert.id for e in chunk])).values(watermark=now))
+        if sent_to:
+            conn.execute(update(table).where(table.c.id.in_(sent_to)).values(last_sent_at=now))
+        return len(sent_to)
+
+    def _mailed(self, conn, alert_ids: list[int], vacancies: dict[str, Vacancy]) -> set[tuple[int, str]]:
+        """(alert, posting) pairs already in a digest, among these alerts and the new postings."""
+        if not alert_ids:
+            return set()
+        found = conn.execute(
+            select(matches_table.c.alert_id, matches_table.c.vacancy_id).where(
+                matches_table.c.alert_id.in_(alert_ids), matches_table.c.vacancy_id.in_(list(vacancies))
+            )
+        )
+        return {(row.alert_id, row.vacancy_id) for row in found}
+
+    def _queue_digest(self, conn, entry: _Due, ids: list[str], vacancies: dict[str, Vacancy], now) -> bool:
         alert = entry.alert
-        with self.engine.begin() as conn:
-            if ids:
-                mailed = set(
-                    conn.scalars(
-                        select(matches_table.c.vacancy_id).where(
-                            matches_table.c.alert_id == alert.id, matches_table.c.vacancy_id.in_(ids)
-                        )
-                    )
-                )
-                ids = [i for i in ids if i not in mailed]
-            mail_id = None
-            if ids:
-                mail_id = self._queue(
-                    conn,
-                    "digest",
-                    f"digest:{alert.id}:{clock_date(now).isoformat()}",
-                    alert,
-                    self._digest(alert, entry.nonce, [vacancies[i] for i in _ordered(ids, vacancies)]),
-                    now,
-                )
-            values: dict[str, Any] = {"watermark": now}
-            if mail_id is not None:
-                conn.execute(
-                    matches_table.insert(),
-                    [{"alert_id": alert.id, "vacancy_id": i, "mail_id": mail_id} for i in ids],
-                )
-                values["last_sent_at"] = now
-            conn.execute(update(table).where(table.c.id == alert.id).values(**values))
-        return int(mail_id is not None)
+        key = f"digest:{alert.id}:{clock_date(now).isoformat()}"
+        rendered = self._digest(alert, entry.nonce, [vacancies[i] for i in _ordered(ids, vacancies)])
+        mail_id = self._queue(conn, "digest", key, alert, rendered, now)
+        if mail_id is None:
+            return False
+        rows = [{"alert_id": alert.id, "vacancy_id": i, "mail_id": mail_id} for i in ids]
+        conn.execute(matches_table.insert(), rows)
+        return True
 
     def _digest(self, alert: Alert, nonce: str, vacancies: list[Vacancy]) -> render.Rendered:
         from web.views import posting_url
@@ -425,9 +435,10 @@ class Alerts:
         for entry in alerts:
             if entry.query_key not in queries and (query := self._query(entry.alert)) is not None:
                 queries[entry.query_key] = query
+        by_key = None
         if self.board.backend.name == "elasticsearch":
             by_key = self._percolate(queries, visible)
-        else:
+        if by_key is None:
             matcher = EmbeddedMatcher(visible, self.analyzer)
             by_key = {key: matcher.ids_of(matcher.match(q)) for key, q in queries.items()}
         return {
@@ -436,7 +447,20 @@ class Alerts:
             if by_key.get(entry.query_key) and (only is None or entry.alert.id in only)
         }
 
-    def _percolate(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+    def _percolate(
+        self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]
+    ) -> dict[str, list[str]] | None:
+        """Matches by percolation; None when the cluster cannot percolate (no module, or down): then
+        the in-memory matcher answers, with the same result (both use the search's Python analysis)."""
+        from vacancies.search.contract import IndexUnavailable
+
+        try:
+            return self._percolated(queries, vacancies)
+        except IndexUnavailable as exc:
+            log.warning("Suchaufträge werden ohne Elasticsearch abgeglichen: %s", exc)
+            return None
+
+    def _percolated(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
         from vacancies.alerts.matching import query_fingerprint
         from vacancies.search.document import build_document
         from vacancies.search.elasticsearch_backend import AlertPercolator, alert_query, index_document

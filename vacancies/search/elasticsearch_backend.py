@@ -617,6 +617,10 @@ def alert_query(query: SearchQuery, analyzer: GermanAnalyzer) -> dict[str, Any]:
     return {"bool": {"must": [text_clause(group) for group in groups], "filter": filters}}
 
 
+class PercolatorUnavailable(IndexUnavailable):
+    """The cluster has no percolator module (e.g. Elastic's integ-test distribution): match elsewhere."""
+
+
 class AlertPercolator:
     """The distinct queries of the stored alerts as percolator documents in `<alias>_alerts`.
 
@@ -638,9 +642,16 @@ class AlertPercolator:
         properties["query"] = {"type": "percolator"}
         properties["key"] = {"type": "keyword"}
         settings = {"index": {"number_of_shards": 1, "number_of_replicas": 0}}
-        self.client.indices.create(
-            index=self.index, settings=settings, mappings={"dynamic": "strict", "properties": properties}
-        )
+        try:
+            self.client.indices.create(
+                index=self.index, settings=settings, mappings={"dynamic": "strict", "properties": properties}
+            )
+        except ApiError as exc:
+            if "percolator" in str(exc) and exc.status_code == 400:
+                raise PercolatorUnavailable(
+                    f"Elasticsearch unter {self.backend.url} kennt keine Perkolation"
+                ) from exc
+            raise
 
     def sync(self, queries: dict[str, dict[str, Any]]) -> tuple[int, int]:
         """Make the stored queries exactly `queries` (fingerprint -> query); returns (added, removed)."""
@@ -695,5 +706,7 @@ class AlertPercolator:
     def _guarded(self, what: str, call: Callable[[], T]) -> T:
         try:
             return self.backend._retrying(f"Suchaufträge ({what})", call)
+        except PercolatorUnavailable:
+            raise
         except ApiError as exc:
             raise IndexUnavailable(f"Elasticsearch lehnt die Suchaufträge ab ({what}): {exc}") from exc
