@@ -2,7 +2,7 @@
 
 Only subscribing is here: confirming, managing and leaving go through the signed links of the mails
 (web/alert_pages.py). The answer is the same 202 whether the address is new, already subscribed to this
-search or already confirmed, so the API tells nobody which addresses have alerts.
+search or already confirmed; only the rate limit (429) says that the address got a mail within a day.
 """
 
 from __future__ import annotations
