@@ -125,6 +125,12 @@ async def subscribe(request: Request, background: BackgroundTasks) -> Response:
     return RedirectResponse("/suchauftrag/bitte-bestaetigen#inhalt", status_code=303)
 
 
+@router.get("")
+def subscribe_get() -> RedirectResponse:
+    """A bookmarked or reloaded form address: the form lives under every search."""
+    return RedirectResponse("/", status_code=303)
+
+
 @router.get("/bitte-bestaetigen", response_class=HTMLResponse)
 def pending(request: Request) -> HTMLResponse:
     return page(request, "alerts/pending.html", {})

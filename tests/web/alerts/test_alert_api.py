@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.web.alerts.conftest import link_in
@@ -125,3 +126,31 @@ def test_bad_input_stores_nothing(client, alert_board):
     client.post("/api/v1/alerts", json={"email": "x", "query": {"near": "Atlantis"}})
     with alert_board.store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(alerts_table)).scalar_one() == before
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "null",
+        "[]",
+        "42",
+        '"text"',
+        "{",
+        '{"email": null, "query": null}',
+        '{"email": ["a@b.de"], "query": []}',
+        '{"email": "a@b.de", "query": {"q": null}}',
+        '{"email": "a@b.de", "query": {"district": [["x"]]}}',
+        '{"email": "a@b.de", "query": {"q": "' + "x" * 5000 + '"}}',
+        '{"email": "' + "a" * 300 + '@b.de", "query": {}}',
+        '{"email": "a@b.de", "query": {"career_level": [9, "x"], "radius_km": "nan"}}',
+        '{"email": "a@b.de\\r\\nBcc: opfer@example.de", "query": {}}',
+        '{"email": "a@b.de", "query": {}, "frequency": ["daily"]}',
+    ],
+)
+def test_odd_bodies_are_a_german_422_never_a_500(client, alert_board, payload):
+    response = client.post("/api/v1/alerts", content=payload, headers={"Content-Type": "application/json"})
+    body = problem_of(response)
+    assert body["detail"] and body["status"] == 422
+    with alert_board.store.engine.connect() as conn:
+        found = conn.execute(select(alerts_table.c.email).where(alerts_table.c.email.like("%opfer%"))).all()
+    assert found == []

@@ -313,3 +313,8 @@ def test_the_privacy_page_explains_the_alerts(client):
     section = html[html.index('id="suchauftraege"') :]
     for words in ("E-Mail-Adresse", "48 Stunden", "bis Sie ihn abbestellen", "mit einem Klick"):
         assert words in section
+
+
+def test_the_form_address_opened_directly_leads_to_the_search(client):
+    response = client.get("/suchauftrag", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
