@@ -23,9 +23,7 @@ DESCRIPTION = """Die Stellenbörse des Bayerischen Innovationsrings: Stellenange
 durchsuchbar auf Deutsch. Fehler werden als `application/problem+json` (RFC 9457) gemeldet."""
 
 
-def create_app(
-    settings: Settings | None = None, board: Board | None = None, alerts: Alerts | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None, board: Board | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Stellenbörse API",
@@ -38,8 +36,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.board = board or open_board(settings)
-    # Suchaufträge (issue 18) live in the board's database; tests pass their own (clock, SMTP).
-    app.state.alerts = alerts or Alerts(app.state.board.store.engine, app.state.board, settings)
+    # Suchaufträge (issue 18) live in the board's database and mail through settings.smtp_url.
+    app.state.alerts = Alerts(app.state.board.store.engine, app.state.board, settings)
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
     app.include_router(vacancies.router)
