@@ -12,8 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from api import guards, problems
-from api.routes import alerts as alert_routes
 from api.routes import health, vacancies
+from api.routes.alerts import router as alerts_router
 from vacancies.alerts import Alerts
 from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board, OutboxDrainer, open_board
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
     app.include_router(vacancies.router)
-    app.include_router(alert_routes.router)
+    app.include_router(alerts_router)
     app.include_router(health.router)
     _mount_parts(app)
     guards.install(app)
