@@ -45,7 +45,7 @@ def alerts_of(request: Request) -> Alerts:
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """An alert page: its links hold secrets and the pages personal data, so nothing caches or indexes
     them."""
-    from web.routes import render
+    from web.routes import render  # web.routes imports this module to install it: import at call time
 
     response = render(request, name, {"frequencies": alert_forms.FREQUENCIES, **context}, status)
     response.headers.update(PRIVATE_HEADERS)
