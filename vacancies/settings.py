@@ -44,6 +44,22 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if value.strip():
+            from vacancies.alerts.mail import SmtpTarget
+
+            SmtpTarget.parse(value)  # SmtpUrlError (a ValueError) carries the German message
+        return value.strip()
+
+    @field_validator("alerts_schedule")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"„{value}“ ist keine Crontab-Zeit (fünf Felder, z. B. „30 6 * * *“)")
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:

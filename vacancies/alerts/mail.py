@@ -120,13 +120,14 @@ class Mailer:
         self.engine, self.smtp_url, self.sender, self.lock_path = engine, smtp_url, sender, lock_path
         self._smtp: smtplib.SMTP | None = None
 
-    def deliver(self, now: datetime | None = None) -> DeliveryStats:
+    def deliver(self, now: datetime | None = None, limit: int | None = None) -> DeliveryStats:
+        """Send due rows (at most `limit`); the rest wait for the next run."""
         stats = DeliveryStats()
         with self._turn() as mine:
             if mine and self.smtp_url:
                 self._release_cut_off(now or utcnow())
                 try:
-                    self._deliver_due(now, stats)
+                    self._deliver_due(now, stats, limit)
                 finally:
                     self._close()
             elif not self.smtp_url:
@@ -138,8 +139,10 @@ class Mailer:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(outbox).where(_open())) or 0
 
-    def _deliver_due(self, now: datetime | None, stats: DeliveryStats) -> None:
-        while (row := self._claim_next(now or utcnow())) is not None:
+    def _deliver_due(self, now: datetime | None, stats: DeliveryStats, limit: int | None) -> None:
+        while (limit is None or stats.sent + stats.failed < limit) and (
+            row := self._claim_next(now or utcnow())
+        ):
             try:
                 self._send(row.recipient, self._mime(row))
             except (OSError, smtplib.SMTPException) as exc:

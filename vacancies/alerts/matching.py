@@ -26,11 +26,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer, QueryGroup
-from vacancies.search.contract import EARTH_RADIUS_KM, SearchQuery
+from vacancies.search.contract import SearchQuery
 from vacancies.search.document import build_document
+from vacancies.search.sqlite_backend import _haversine
 
 # -- embedded ------------------------------------------------------------------------------------------
 
@@ -54,6 +57,11 @@ class EmbeddedMatcher:
                     self.values[(name, value)] = self.values.get((name, value), 0) | bit
         self.vocabulary = sorted(self.postings)
         self._cache: dict[Any, int] = {}
+        self.lat = np.array([np.nan if d["lat"] is None else d["lat"] for d in self.docs], dtype=np.float64)
+        self.lon = np.array([np.nan if d["lon"] is None else d["lon"] for d in self.docs], dtype=np.float64)
+        self.grade_low = _numbers(d["grade_low"] for d in self.docs)
+        self.grade_high = _numbers(d["grade_high"] for d in self.docs)
+        self.pay = _numbers(d["pay_month_high"] for d in self.docs)
 
     def match(self, query: SearchQuery) -> int:
         mask = self.all
@@ -105,33 +113,31 @@ class EmbeddedMatcher:
             found = self._cache[key] = compute(argument)
         return found
 
+    # Numeric filters over all new postings at once (numpy); NaN (no value) compares False, so postings
+    # without a grade, a pay figure or coordinates are out, as in the search.
+
     def _grades(self, query: SearchQuery) -> int:
         low = pay_grade_rank(query.pay_grade_min) if query.pay_grade_min else -math.inf
         high = pay_grade_rank(query.pay_grade_max) if query.pay_grade_max else math.inf
-        return self._where(
-            lambda d: d["grade_low"] is not None and d["grade_high"] >= low and d["grade_low"] <= high
-        )
+        return _bits(~np.isnan(self.grade_low) & (self.grade_high >= low) & (self.grade_low <= high))
 
     def _pay(self, query: SearchQuery) -> int:
-        wanted = query.min_monthly_pay
-        return self._where(lambda d: d["pay_month_high"] is not None and d["pay_month_high"] >= wanted)
+        return _bits(self.pay >= query.min_monthly_pay)
 
     def _near(self, query: SearchQuery) -> int:
-        near, radius = query.near, query.radius_km
-        return self._where(
-            lambda d: (
-                d["lat"] is not None
-                and d["lon"] is not None
-                and haversine_km(d["lat"], d["lon"], near.lat, near.lon) <= radius
-            )
-        )
+        # The embedded search's own haversine: the same floating-point result at the radius' edge.
+        with np.errstate(invalid="ignore"):
+            distance = _haversine(self.lat, self.lon, query.near.lat, query.near.lon)
+            return _bits(distance <= query.radius_km)
 
-    def _where(self, test) -> int:
-        mask = 0
-        for position, doc in enumerate(self.docs):
-            if test(doc):
-                mask |= 1 << position
-        return mask
+
+def _numbers(values: Iterable[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _bits(mask: np.ndarray) -> int:
+    """A boolean array as an integer bit set (bit i = element i)."""
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 _FACET_NAMES = (
@@ -157,16 +163,6 @@ def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
         "remote": [r.value for r in query.remote],
     }
     return {name: values for name, values in wanted.items() if values}
-
-
-def haversine_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
-    """The contract's great-circle distance (the same formula as both backends)."""
-    phi, phi0 = math.radians(lat), math.radians(lat0)
-    a = (
-        math.sin((phi - phi0) / 2) ** 2
-        + math.cos(phi) * math.cos(phi0) * math.sin(math.radians(lon - lon0) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def query_fingerprint(body: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 from vacancies.model import Vacancy
 
@@ -20,17 +21,18 @@ FREQUENCY_WORDS = {"daily": "täglich", "weekly": "wöchentlich"}
 
 @dataclass
 class DigestItem:
-    title: str
-    employer: str
-    place: str
-    deadline: str  # TT.MM.JJJJ or ""
-    url: str
+    """One posting of a digest, rendered once per run however many digests list it."""
+
+    text: str
+    html: Markup
 
     @classmethod
     def of(cls, vacancy: Vacancy, url: str) -> DigestItem:
         loc = vacancy.location
-        place = " ".join(part for part in (loc.postal_code, loc.city) if part)
-        return cls(vacancy.title, vacancy.employer or "", place, german_date(vacancy.deadline), url)
+        values = {"title": vacancy.title, "employer": vacancy.employer or "", "url": url,
+                  "place": " ".join(part for part in (loc.postal_code, loc.city) if part),
+                  "deadline": german_date(vacancy.deadline)}  # fmt: skip
+        return cls(_render(ITEM_TEXT, **values), Markup(_render(ITEM_HTML, **values)))
 
 
 @dataclass
@@ -68,13 +70,20 @@ def confirmation(search: str, frequency: str, confirm: str, search_url: str, uns
 
 
 def digest(
-    search: str, frequency: str, items: list[DigestItem], search_url: str, manage: str, unsubscribe: str
+    search: str,
+    frequency: str,
+    items: list[DigestItem],
+    search_url: str,
+    manage: str,
+    unsubscribe: str,
+    count: int | None = None,
 ) -> Rendered:
-    count = len(items)
+    """`items`: the postings to list (at most MAX_LISTED are); `count`: how many are new in all."""
+    count = len(items) if count is None else count
     subject = f"{count} neue Stelle" if count == 1 else f"{count} neue Stellen"
     subject += f" für Ihren Suchauftrag {search}"
     values = {"search": search, "frequency": FREQUENCY_WORDS[frequency], "items": items[:MAX_LISTED],
-              "more": max(0, count - MAX_LISTED), "count": count, "search_url": search_url,
+              "more": max(0, count - min(len(items), MAX_LISTED)), "count": count, "search_url": search_url,
               "manage": manage, "unsubscribe": unsubscribe}  # fmt: skip
     html = _render(DIGEST_HTML, subject=subject, **values)
     return Rendered(subject, _render(DIGEST_TEXT, **values), html, unsubscribe)
@@ -88,12 +97,13 @@ def _environment(html: bool) -> Environment:
 
 
 @functools.cache
-def _compiled(template: str):
-    return _environment(template.startswith("<!DOCTYPE")).from_string(template)
+def _compiled(template: str, html: bool):
+    return _environment(html).from_string(template)
 
 
 def _render(template: str, **values) -> str:
-    return _compiled(template).render(**values)
+    html = template in (CONFIRM_HTML, DIGEST_HTML, ITEM_HTML)  # escaped; the plain text parts are not
+    return _compiled(template, html).render(**values)
 
 
 CONFIRM_TEXT = """\
@@ -145,15 +155,7 @@ Guten Tag,
 für Ihren Suchauftrag {{ search }}.
 
 {% for item in items %}
-{{ item.title }}
-{% if item.employer %}  {{ item.employer }}
-{% endif %}
-{% if item.place %}  Ort: {{ item.place }}
-{% endif %}
-{% if item.deadline %}  Bewerbungsfrist: {{ item.deadline }}
-{% endif %}
-  {{ item.url }}
-
+{{ item.text }}
 {% endfor %}
 {% if more %}… und {{ more }} weitere.
 {% endif %}
@@ -178,14 +180,7 @@ DIGEST_HTML = """\
 </h2>
 <ul style="padding-left: 1.2em;">
 {% for item in items %}
-<li style="margin-bottom: 1em;">
-<h3 style="font-size: 1.05em; margin: 0;">
-<a href="{{ item.url }}" style="color: #00457d;">{{ item.title }}</a>
-</h3>
-{% if item.employer %}<p style="margin: 0;">{{ item.employer }}</p>{% endif %}
-{% if item.place %}<p style="margin: 0;">Ort: {{ item.place }}</p>{% endif %}
-{% if item.deadline %}<p style="margin: 0;">Bewerbungsfrist: {{ item.deadline }}</p>{% endif %}
-</li>
+{{ item.html }}
 {% endfor %}
 </ul>
 {% if more %}<p>… und {{ more }} weitere.</p>{% endif %}
@@ -200,3 +195,24 @@ Alle Treffer Ihrer Suche ansehen</a></p>
 </body>
 </html>
 """
+
+ITEM_TEXT = """\
+{{ title }}
+{% if employer %}  {{ employer }}
+{% endif %}
+{% if place %}  Ort: {{ place }}
+{% endif %}
+{% if deadline %}  Bewerbungsfrist: {{ deadline }}
+{% endif %}
+  {{ url }}
+"""
+
+ITEM_HTML = """\
+<li style="margin-bottom: 1em;">
+<h3 style="font-size: 1.05em; margin: 0;">
+<a href="{{ url }}" style="color: #00457d;">{{ title }}</a>
+</h3>
+{% if employer %}<p style="margin: 0;">{{ employer }}</p>{% endif %}
+{% if place %}<p style="margin: 0;">Ort: {{ place }}</p>{% endif %}
+{% if deadline %}<p style="margin: 0;">Bewerbungsfrist: {{ deadline }}</p>{% endif %}
+</li>"""

@@ -187,19 +187,20 @@ class Alerts:
         self._queue(conn, "confirm", f"confirm:{alert.id}:{now.isoformat()}", alert, text, now, client)
 
     def _queue(self, conn, kind: str, key: str, alert: Alert, text: render.Rendered, now, client=None):
-        message = parts(text.subject, text.text, text.html, text.unsubscribe)
-        values = {
+        return queue(conn, self._outbox_row(kind, key, alert, text, now, client))
+
+    def _outbox_row(self, kind: str, key: str, alert: Alert, text: render.Rendered, now, client=None) -> dict:
+        return {
             "idempotency_key": key,
             "kind": kind,
             "alert_id": alert.id,
             "recipient": alert.email,
             "email_key": alert.email.lower(),
             "client_address": client,
-            "message": message,
+            "message": parts(text.subject, text.text, text.html, text.unsubscribe),
             "created_at": now,
             "next_attempt_at": now,
         }
-        return queue(conn, values)
 
     def canonical_search(self, params: Any) -> tuple[dict[str, list[str]], SearchQuery]:
         """Validate search parameters exactly as the pages and the API do; return them in canonical
@@ -351,6 +352,7 @@ class Alerts:
         matched = self._match(confirmed, [v for v, _ in new], only={d.alert.id for d in due})
         first_seen = {v.id: seen for v, seen in new}
         vacancies = {v.id: v for v, _ in new}
+        items = _Items(self.settings.public_base_url, vacancies)
         queued = 0
         for start in range(0, len(due), CHUNK):  # one transaction per chunk: a killed run keeps whole ones
             chunk = due[start : start + CHUNK]
@@ -361,21 +363,47 @@ class Alerts:
                 for entry in chunk
             }
             with self.engine.begin() as conn:
-                queued += self._queue_chunk(conn, chunk, fresh, vacancies, now)
+                queued += self._queue_chunk(conn, chunk, fresh, items, now)
         return len(due), len(new), queued
 
-    def _queue_chunk(self, conn, chunk: list[_Due], fresh: dict[int, list[str]], vacancies, now) -> int:
-        """Queue the digests of some due alerts and move their watermarks, in the caller's transaction."""
-        mailed = self._mailed(conn, [e.alert.id for e in chunk if fresh[e.alert.id]], vacancies)
-        sent_to: list[int] = []
+    def _queue_chunk(self, conn, chunk: list[_Due], fresh: dict[int, list[str]], items: _Items, now) -> int:
+        """Queue the digests of some due alerts and move their watermarks, in the caller's transaction.
+        A digest whose idempotency key is queued already (a run killed after this chunk) is skipped."""
+        mailed = self._mailed(conn, [e.alert.id for e in chunk if fresh[e.alert.id]], items.vacancies)
+        day = clock_date(now).isoformat()
+        planned: dict[str, tuple[_Due, list[str]]] = {}
         for entry in chunk:
             ids = [i for i in fresh[entry.alert.id] if (entry.alert.id, i) not in mailed]
-            if ids and self._queue_digest(conn, entry, ids, vacancies, now):
-                sent_to.append(entry.alert.id)
+            if ids:
+                planned[f"digest:{entry.alert.id}:{day}"] = (entry, ids)
+        done = self._keys(conn, list(planned))
+        rows = [
+            self._outbox_row("digest", key, entry.alert, self._digest(entry, ids, items), now)
+            for key, (entry, ids) in planned.items()
+            if key not in done
+        ]
+        if rows:
+            conn.execute(outbox.insert(), rows)
+        mail_ids = self._keys(conn, [row["idempotency_key"] for row in rows])
+        pairs = [{"alert_id": planned[key][0].alert.id, "vacancy_id": i, "mail_id": mail_id}
+                 for key, mail_id in mail_ids.items() for i in planned[key][1]]  # fmt: skip
+        if pairs:
+            conn.execute(matches_table.insert(), pairs)
         conn.execute(update(table).where(table.c.id.in_([e.alert.id for e in chunk])).values(watermark=now))
+        sent_to = [planned[key][0].alert.id for key in mail_ids]
         if sent_to:
             conn.execute(update(table).where(table.c.id.in_(sent_to)).values(last_sent_at=now))
         return len(sent_to)
+
+    @staticmethod
+    def _keys(conn, keys: list[str]) -> dict[str, int]:
+        """Idempotency key -> outbox id, of those keys already queued."""
+        if not keys:
+            return {}
+        found = conn.execute(
+            select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(keys))
+        )
+        return {row.idempotency_key: row.id for row in found}
 
     def _mailed(self, conn, alert_ids: list[int], vacancies: dict[str, Vacancy]) -> set[tuple[int, str]]:
         """(alert, posting) pairs already in a digest, among these alerts and the new postings."""
@@ -388,31 +416,18 @@ class Alerts:
         )
         return {(row.alert_id, row.vacancy_id) for row in found}
 
-    def _queue_digest(self, conn, entry: _Due, ids: list[str], vacancies: dict[str, Vacancy], now) -> bool:
-        alert = entry.alert
-        key = f"digest:{alert.id}:{clock_date(now).isoformat()}"
-        rendered = self._digest(alert, entry.nonce, [vacancies[i] for i in _ordered(ids, vacancies)])
-        mail_id = self._queue(conn, "digest", key, alert, rendered, now)
-        if mail_id is None:
-            return False
-        rows = [{"alert_id": alert.id, "vacancy_id": i, "mail_id": mail_id} for i in ids]
-        conn.execute(matches_table.insert(), rows)
-        return True
-
-    def _digest(self, alert: Alert, nonce: str, vacancies: list[Vacancy]) -> render.Rendered:
-        from web.views import posting_url
-
-        base = self.settings.public_base_url
-        items = [render.DigestItem.of(v, base + posting_url(v.id)) for v in vacancies]
-        rendered = render.digest(
+    def _digest(self, entry: _Due, ids: list[str], items: _Items) -> render.Rendered:
+        alert, base = entry.alert, self.settings.public_base_url
+        ordered = items.ordered(ids)
+        return render.digest(
             render.describe(alert.params),
             alert.frequency,
-            items,
+            [items.item(i) for i in ordered[: render.MAX_LISTED]],
             base + alert.search_path(),
-            manage_url(base, self.links.sign("manage", alert.id, nonce)),
-            unsubscribe_url(base, self.links.sign("unsubscribe", alert.id, nonce)),
+            manage_url(base, self.links.sign("manage", alert.id, entry.nonce)),
+            unsubscribe_url(base, self.links.sign("unsubscribe", alert.id, entry.nonce)),
+            count=len(ids),
         )
-        return rendered
 
     def deliver(self, now: datetime | None = None) -> DeliveryStats:
         """Send what the outbox holds and is due (SMTP down: it stays queued, retried with backoff)."""
@@ -508,6 +523,32 @@ class Alerts:
         return [(vacancy, seen[i]) for i, vacancy in found.items()]
 
 
+class _Items:
+    """The new postings of one run, each rendered once for all the digests that list it."""
+
+    def __init__(self, base_url: str, vacancies: dict[str, Vacancy]) -> None:
+        self.base_url, self.vacancies = base_url, vacancies
+        self._rendered: dict[str, render.DigestItem] = {}
+        self._rank = {i: n for n, i in enumerate(sorted(vacancies, key=self._newest_first))}
+
+    def item(self, vacancy_id: str) -> render.DigestItem:
+        found = self._rendered.get(vacancy_id)
+        if found is None:
+            from web.views import posting_url
+
+            url = self.base_url + posting_url(vacancy_id)
+            found = self._rendered[vacancy_id] = render.DigestItem.of(self.vacancies[vacancy_id], url)
+        return found
+
+    def ordered(self, ids: list[str]) -> list[str]:
+        """Newest first, as the search's "newest" order."""
+        return sorted(ids, key=self._rank.__getitem__)
+
+    def _newest_first(self, vacancy_id: str) -> tuple[int, str]:
+        posted = self.vacancies[vacancy_id].date_posted
+        return (-(posted.toordinal() if posted else 0), vacancy_id)
+
+
 # -- helpers ----------------------------------------------------------------------------------------------
 
 
@@ -572,14 +613,6 @@ def _is_due(entry: _Due, now: datetime) -> bool:
         reference = alert.last_sent_at or alert.confirmed_at
         return (today - clock_date(reference)).days >= WEEK_DAYS
     return alert.last_sent_at is None or clock_date(alert.last_sent_at) < today
-
-
-def _ordered(ids: list[str], vacancies: dict[str, Vacancy]) -> list[str]:
-    """Newest first, as the search's "newest" order."""
-    return sorted(ids, key=lambda i: (-(vacancies[i].date_posted or _NO_DAY).toordinal(), i))
-
-
-_NO_DAY = datetime(1, 1, 1).date()
 
 
 def _pairs(params: Any) -> list[tuple[str, str]]:
