@@ -16,6 +16,7 @@ web/alert_forms.py. Store work runs in the thread pool; mails leave after the an
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,7 +61,7 @@ def link_error(request: Request, message: str) -> HTMLResponse:
 
 
 def form_context(request: Request, search: PageSearch, **given: Any) -> dict[str, Any]:
-    """What the results page needs for the form: a fresh token, the search as hidden fields, and what a
+    """What the results page needs for the form: a fresh token, the search as one query string, what a
     failed attempt had typed and why it failed (`email`, `frequency`, `errors`, `message`)."""
     return {
         "token": alert_forms.subscribe_token(request),
@@ -101,11 +102,12 @@ def _field(form: FormData, name: str, limit: int = 254) -> str:
 @router.post("")
 async def subscribe(request: Request, background: BackgroundTasks) -> Response:
     form = await request.form(max_files=0, max_fields=10)
+    again = partial(run_in_threadpool, _results_again, request, form)  # searches: off the event loop
     if not alert_forms.subscribe_token_ok(request, _field(form, "csrf_token", 100)):
-        return _results_again(request, form, 403, message=alert_forms.FORM_FAILED)
+        return await again(403, message=alert_forms.FORM_FAILED)
     search = parse(_search_of(form), request.app.state.board.gazetteer)
     if search.errors:  # a hand-made form; ours only carries searches that ran
-        return _results_again(request, form, 422, message="Diese Suche enthält ungültige Angaben.")
+        return await again(422, message="Diese Suche enthält ungültige Angaben.")
     params = alert_forms.as_params(alert_forms.kept_pairs(search.raw))
     email, frequency = _field(form, "email"), _field(form, "frequency", 20)
     address = client.client_address(request, request.app.state.settings)
@@ -113,13 +115,13 @@ async def subscribe(request: Request, background: BackgroundTasks) -> Response:
     try:
         await run_in_threadpool(alerts.subscribe, email, params, frequency, address)
     except AlertRateLimited as exc:
-        response = _results_again(request, form, 429, message=exc.message)
+        response = await again(429, message=exc.message)
         response.headers["Retry-After"] = str(RATE_LIMIT_RETRY_SECONDS)
         return response
     except AlertError as exc:
         if exc.field in ("email", "frequency"):
-            return _results_again(request, form, 422, errors={exc.field: exc.message})
-        return _results_again(request, form, 422, message=exc.message)
+            return await again(422, errors={exc.field: exc.message})
+        return await again(422, message=exc.message)
     background.add_task(alerts.deliver)  # after the answer, in the thread pool
     # A fragment of its own: without one the browser would keep the form's "#suchauftrag" (RFC 9110, 10.2.2)
     return RedirectResponse("/suchauftrag/bitte-bestaetigen#inhalt", status_code=303)
