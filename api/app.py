@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api import docs, guards, problems
 from api.routes import health, vacancies
+from api.routes.alerts import router as alerts_router
+from vacancies.alerts import Alerts
 from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board, OutboxDrainer, open_board
 from vacancies.settings import Settings, get_settings
@@ -34,10 +36,13 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     )
     app.state.settings = settings
     app.state.board = board or open_board(settings)
+    # Suchaufträge (issue 18) live in the board's database and mail through settings.smtp_url.
+    app.state.alerts = Alerts(app.state.board.store.engine, app.state.board, settings)
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     problems.install(app)
     docs.install(app)
     app.include_router(vacancies.router)
+    app.include_router(alerts_router)
     app.include_router(health.router)
     _mount_parts(app)
     guards.install(app)

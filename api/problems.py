@@ -62,6 +62,10 @@ _MESSAGES = {
     "missing": "fehlt",
     "string_too_long": "ist zu lang (höchstens {max_length} Zeichen)",
     "json_invalid": "ist kein gültiges JSON",
+    "extra_forbidden": "ist hier nicht vorgesehen",
+    "string_type": "muss ein Text sein",
+    "dict_type": "muss ein JSON-Objekt sein",
+    "model_attributes_type": "muss ein JSON-Objekt sein",
 }
 
 

@@ -21,7 +21,7 @@ from starlette.routing import Match
 from api.problems import RETRY_AFTER_SECONDS
 from vacancies import legal
 from vacancies.search.contract import IndexUnavailable
-from web import present, svgmap, views
+from web import alert_pages, present, svgmap, views
 from web.vocabulary import Vocabulary
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +56,7 @@ def install(app: FastAPI) -> None:
     app.state.vocabulary = Vocabulary(app.state.board)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages)
+    app.include_router(alert_pages.router)
     if not _has_route(app, "/api/v1/suggest"):
         app.include_router(suggest_router)
     _html_errors(app)
@@ -112,6 +113,8 @@ def search_page(request: Request) -> Response:
                                             request.query_params)  # fmt: skip
     except IndexUnavailable:
         return _unavailable(request)
+    if context["search"].query is not None:  # a search that ran can become a Suchauftrag (issue 18)
+        context["alert"] = alert_pages.form_context(request, context["search"])
     return render(request, "search.html", context, status)
 
 
