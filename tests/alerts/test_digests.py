@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.alerts.conftest import BASE_URL, confirmed, day, posting, settings_for
 from tests.alerts.support import link, parts, token
 from tests.support import free_port
+from vacancies.addresses import posting_path
 from vacancies.alerts import Alerts
 from vacancies.model import State
 from vacancies.schema import mail_outbox_table
@@ -40,12 +41,14 @@ def test_digest_lists_new_matching_postings_with_headers_parts_and_links(alerts,
     text, html = parts(mail)
     assert "Verwaltungsfachangestellte (m/w/d)" in text and "Erzieherin" not in text
     assert "Bewerbungsfrist: 15.01.2027" in text and "Ort: 85354 Freising" in text
-    assert f"{BASE_URL}/stellen/p1" in text and "Landratsamt Freising" in text
+    # Each posting at its readable address (issue 16): /stellen/<title>-<short id>.
+    assert f"{BASE_URL}{posting_path('p1', 'Verwaltungsfachangestellte (m/w/d)')}" in text
+    assert "Landratsamt Freising" in text
     assert f"Alle Treffer Ihrer Suche: {BASE_URL}/?district=freising&q=Verwaltung" in text
     assert html.startswith("<!DOCTYPE html>") and '<html lang="de">' in html
     assert "<h1" in html and "<h2" in html and html.count("<li") == 2
     assert "Leitung &lt;Verwaltung&gt; &amp; Kasse" in html  # escaped
-    assert f'href="{BASE_URL}/stellen/p3"' in html
+    assert f'href="{BASE_URL}{posting_path("p3", "Leitung <Verwaltung> & Kasse")}"' in html
     assert "Bewerbungsfrist: 31.01.2027" in html
     assert f'href="{BASE_URL}/?district=freising&amp;q=Verwaltung"' in html
     manage = token(link(mail, "/suchauftrag/verwalten"))
