@@ -32,6 +32,7 @@ SAVED_SEARCHES = [
     {"pay_grade_min": "E9a", "pay_grade_max": "A11"},
     {"pay_grade_min": "E 13"},
     {"min_monthly_pay": "3500"},
+    {"pay_scale": ["TV-L", "BayBesG"]},  # a facet added after matching was written: must not be ignored
     {"status": ["civil_servant"]},
     {"career_level": ["3", "4"]},
     {"remote": ["hybrid"]},

@@ -153,6 +153,7 @@ _FACET_NAMES = (
     "category",
     "working_time",
     "fixed_term",
+    "pay_scale",
     "career_level",
     "remote",
 )
@@ -166,6 +167,7 @@ def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
         "category": list(query.categories),
         "working_time": [w.value for w in query.working_time],
         "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
+        "pay_scale": [s.value for s in query.pay_scales],
         "career_level": [str(level) for level in query.career_levels],
         "remote": [r.value for r in query.remote],
     }

@@ -569,6 +569,7 @@ def canonical_params(query: SearchQuery, near_typed: str) -> dict[str, list[str]
     put("working_time", query.working_time)
     if query.fixed_term is not None:
         out["fixed_term"] = ["true" if query.fixed_term else "false"]
+    put("pay_scale", query.pay_scales)
     put("pay_grade_min", [query.pay_grade_min])
     put("pay_grade_max", [query.pay_grade_max])
     put("min_monthly_pay", [query.min_monthly_pay])
