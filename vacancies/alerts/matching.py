@@ -31,7 +31,7 @@ import numpy as np
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer, QueryGroup
-from vacancies.search.contract import SearchQuery
+from vacancies.search.contract import FACET_FIELDS, SearchQuery, facet_selection
 from vacancies.search.document import build_document
 from vacancies.search.sqlite_backend import _haversine
 
@@ -52,7 +52,7 @@ class EmbeddedMatcher:
             bit = 1 << position
             for token in set(doc["title_tokens"].split()) | set(doc["body_tokens"].split()):
                 self.postings[token] = self.postings.get(token, 0) | bit
-            for name in (*_FACET_NAMES, "status"):
+            for name in (*FACET_FIELDS, "status"):
                 for value in doc[name]:
                     self.values[(name, value)] = self.values.get((name, value), 0) | bit
         self.vocabulary = sorted(self.postings)
@@ -145,33 +145,6 @@ def _numbers(values: Iterable[float | None]) -> np.ndarray:
 def _bits(mask: np.ndarray) -> int:
     """A boolean array as an integer bit set (bit i = element i)."""
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
-
-
-_FACET_NAMES = (
-    "district",
-    "posting_type",
-    "category",
-    "working_time",
-    "fixed_term",
-    "pay_scale",
-    "career_level",
-    "remote",
-)
-
-
-def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
-    """The chosen facet values of a query as strings (the search's facet filters)."""
-    wanted = {
-        "district": list(query.districts),
-        "posting_type": [p.value for p in query.posting_types],
-        "category": list(query.categories),
-        "working_time": [w.value for w in query.working_time],
-        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
-        "pay_scale": [s.value for s in query.pay_scales],
-        "career_level": [str(level) for level in query.career_levels],
-        "remote": [r.value for r in query.remote],
-    }
-    return {name: values for name, values in wanted.items() if values}
 
 
 def query_fingerprint(body: dict[str, Any]) -> str:

@@ -167,3 +167,19 @@ class SearchBackend(Protocol):
 
 class IndexUnavailable(RuntimeError):
     """The search index could not be reached or refused the write."""
+
+
+def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
+    """The chosen values of every facet with a selection, as strings, in FACET_FIELDS order: one map
+    for both backends and the alert matcher, so a new facet cannot be forgotten in one of them."""
+    wanted = {
+        "district": list(query.districts),
+        "posting_type": [p.value for p in query.posting_types],
+        "category": list(query.categories),
+        "working_time": [w.value for w in query.working_time],
+        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
+        "pay_scale": [s.value for s in query.pay_scales],
+        "career_level": [str(level) for level in query.career_levels],
+        "remote": [r.value for r in query.remote],
+    }
+    return {name: values for name, values in wanted.items() if values}

@@ -50,6 +50,7 @@ from vacancies.search.contract import (
     SearchPage,
     SearchQuery,
     Sort,
+    facet_selection,
 )
 from vacancies.search.document import DocumentBuilder, html_to_text
 
@@ -172,17 +173,7 @@ def _grade_clauses(low: str | None, high: str | None) -> list[dict[str, Any]]:
 
 def facet_filter_clauses(query: SearchQuery) -> dict[str, dict[str, Any]]:
     """The chosen values of every facet with a selection, as `terms` clauses keyed by facet."""
-    wanted = {
-        "district": list(query.districts),
-        "posting_type": [p.value for p in query.posting_types],
-        "category": list(query.categories),
-        "working_time": [w.value for w in query.working_time],
-        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
-        "pay_scale": [s.value for s in query.pay_scales],
-        "career_level": [str(level) for level in query.career_levels],
-        "remote": [r.value for r in query.remote],
-    }
-    return {name: {"terms": {name: values}} for name, values in wanted.items() if values}
+    return {name: {"terms": {name: values}} for name, values in facet_selection(query).items()}
 
 
 def facet_aggregations(facet_filters: dict[str, dict[str, Any]]) -> dict[str, Any]:

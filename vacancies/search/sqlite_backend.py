@@ -37,6 +37,7 @@ from vacancies.search.contract import (
     SearchPage,
     SearchQuery,
     Sort,
+    facet_selection,
 )
 from vacancies.search.document import DocumentBuilder, StartedAnalysis, html_to_text
 
@@ -553,23 +554,9 @@ class _Search:
         return mask
 
     def _facet_masks(self) -> dict[str, np.ndarray]:
-        q = self.query
-        wanted = {
-            "district": q.districts,
-            "posting_type": [p.value for p in q.posting_types],
-            "category": q.categories,
-            "working_time": [w.value for w in q.working_time],
-            "fixed_term": [] if q.fixed_term is None else ["true" if q.fixed_term else "false"],
-            "pay_scale": [s.value for s in q.pay_scales],
-            "career_level": [str(c) for c in q.career_levels],
-            "remote": [r.value for r in q.remote],
-        }
         masks = {}
-        for name, values in wanted.items():
-            if values:
-                masks[name] = (
-                    self._bits_mask(name, values) if name in BITSETS else self._code_mask(name, values)
-                )
+        for name, values in facet_selection(self.query).items():
+            masks[name] = self._bits_mask(name, values) if name in BITSETS else self._code_mask(name, values)
         return masks
 
     def _code_mask(self, name: str, values: list[str]) -> np.ndarray:
