@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import logging
 import math
@@ -58,7 +59,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FACET_SIZE = 500
-TITLE_BOOST = 3.0  # the embedded backend weighs title tokens the same way: bm25(search_fts, 3.0, 1.0)
+# Elasticsearch scores with BM25; the embedded backend uses the same title weight (3 for the title, 1
+# for the body) on its own idf x binary-tf score (sqlite_backend.SqliteBackend._text), not BM25.
+TITLE_BOOST = 3.0
 RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try again later
 
 
@@ -238,10 +241,11 @@ def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class ElasticsearchBackend:
-    """`SearchBackend` on an Elasticsearch cluster (the same major as the client, see pyproject.toml)."""
+    """`SearchBackend` (vacancies/search/protocols.py) on an Elasticsearch cluster (the same major as
+    the client, see pyproject.toml). It has no transactional capability: the Board feeds it from the
+    store's outbox after the commit (OutboxIndex: index, delete)."""
 
     name = "elasticsearch"
-    transactional = False  # fed from the store's outbox after the commit
 
     def __init__(
         self,
@@ -465,6 +469,14 @@ class ElasticsearchBackend:
             },
         )
 
+    def transactional_index(self) -> None:
+        """None: a cluster cannot join the store's transaction; the outbox feeds it after the commit."""
+        return None
+
+    def generation(self) -> None:
+        """None: the cluster keeps no cheap write counter (callers fall back to the store)."""
+        return None
+
     def refresh_now(self) -> None:
         client = self.client.options(request_timeout=min(self.request_timeout, 5))
         try:
@@ -676,12 +688,15 @@ class AlertPercolator:
         found: dict[str, list[int]] = {}
         for start in range(0, len(documents), self.BATCH):
             batch = documents[start : start + self.BATCH]
-            for key, slots in self._guarded("percolate", lambda b=batch: list(self._percolate_batch(b))):
+            for key, slots in self._guarded("percolate", functools.partial(self._percolated_batch, batch)):
                 found.setdefault(key, []).extend(start + slot for slot in slots)
         return found
 
     def drop(self) -> None:
         self.client.indices.delete(index=self.index, ignore_unavailable=True)
+
+    def _percolated_batch(self, batch: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+        return list(self._percolate_batch(batch))
 
     def _percolate_batch(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:
         body: dict[str, Any] = {
