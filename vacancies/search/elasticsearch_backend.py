@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import hashlib
 import json
 import logging
 import math
@@ -53,7 +54,7 @@ from vacancies.search.contract import (
     Sort,
     facet_selection,
 )
-from vacancies.search.document import DocumentBuilder, html_to_text
+from vacancies.search.document import DocumentBuilder, build_document, html_to_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -473,6 +474,9 @@ class ElasticsearchBackend:
         """None: a cluster cannot join the store's transaction; the outbox feeds it after the commit."""
         return None
 
+    def alert_percolation(self) -> AlertPercolator:
+        return AlertPercolator(self)
+
     def generation(self) -> None:
         """None: the cluster keeps no cheap write counter (callers fall back to the store)."""
         return None
@@ -635,6 +639,11 @@ def alert_query(query: SearchQuery, analyzer: GermanAnalyzer) -> dict[str, Any]:
     return {"bool": {"must": [text_clause(group) for group in groups], "filter": filters}}
 
 
+def query_fingerprint(body: dict[str, Any]) -> str:
+    """A stable id for a percolator query: equal queries share one stored document."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:40]
+
+
 class PercolatorUnavailable(IndexUnavailable):
     """The cluster has no percolator module (e.g. Elastic's integ-test distribution): match elsewhere."""
 
@@ -691,6 +700,23 @@ class AlertPercolator:
             for key, slots in self._guarded("percolate", functools.partial(self._percolated_batch, batch)):
                 found.setdefault(key, []).extend(start + slot for slot in slots)
         return found
+
+    def match_alerts(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+        """`AlertPercolation`: store the distinct queries (dropping those no alert holds any more),
+        then percolate the postings; raises IndexUnavailable (PercolatorUnavailable: no module)."""
+        analyzer = self.backend.analyzer
+        bodies = {key: alert_query(q, analyzer) for key, q in queries.items()}
+        prints = {key: query_fingerprint(body) for key, body in bodies.items()}
+        self.sync({prints[key]: body for key, body in bodies.items()})
+        if not vacancies:
+            return {}
+        docs = []
+        for vacancy in vacancies:
+            doc = index_document(vacancy, build_document(vacancy, analyzer))
+            doc.pop("vacancy")
+            docs.append(doc)
+        found = self.percolate(docs)
+        return {key: [vacancies[i].id for i in sorted(found.get(fp, []))] for key, fp in prints.items()}
 
     def drop(self) -> None:
         self.client.indices.delete(index=self.index, ignore_unavailable=True)

@@ -5,7 +5,9 @@ and writes outside the store's transaction (`OutboxIndex`). Whether it can also 
 store's transaction is asked by `transactional_index()`, which each backend answers explicitly: the
 embedded SQLite FTS5 index returns itself (its rows live in the store's database and commit with it),
 Elasticsearch returns None (it is fed from the store's outbox after the commit, eventually consistent).
-Callers (vacancies.service.Board, the vocabulary, alerts) use these methods only, so no code outside a
+Likewise `alert_percolation()`: Elasticsearch matches saved searches by percolation, the embedded index
+leaves it to the in-memory matcher. Callers (vacancies.service.Board, the vocabulary, alerts) use these
+methods only, so no code outside a
 backend module needs to know which engine runs, and mypy checks every call.
 
 The query semantics both backends share are in vacancies/search/contract.py.
@@ -85,10 +87,23 @@ class TransactionalIndex(Protocol):
         ...
 
 
+class AlertPercolation(Protocol):
+    """Saved searches matched against new postings by the engine itself (Elasticsearch's percolator)."""
+
+    def match_alerts(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+        """Query key -> ids of the `vacancies` (already visible ones) it matches, in their order; raises
+        IndexUnavailable when the engine cannot percolate now (the caller then matches in memory)."""
+        ...
+
+
 class SearchBackend(SearchIndex, OutboxIndex, Protocol):
-    """A search backend: every capability above, the transactional one where the engine has it."""
+    """A search backend: every capability above; the optional ones are asked for, never probed."""
 
     def transactional_index(self) -> TransactionalIndex | None:
         """The index's writes inside the store's transaction, or None when it is fed from the outbox
         after the commit (then the Board queues ids there and a drainer pushes them)."""
+        ...
+
+    def alert_percolation(self) -> AlertPercolation | None:
+        """The engine's own alert matcher, or None: vacancies.alerts.matching matches in memory."""
         ...

@@ -322,6 +322,10 @@ class SqliteBackend:
     def transactional_index(self) -> TransactionalIndex:
         return self
 
+    def alert_percolation(self) -> None:
+        """None: saved searches are matched in memory (vacancies.alerts.matching.EmbeddedMatcher)."""
+        return None
+
     def documents(self, vacancies: list[Vacancy]) -> Iterator[dict[str, Any]]:
         """Start building the index documents of `vacancies` (see DocumentBuilder); pass to write()."""
         return self.builder.documents(vacancies)
