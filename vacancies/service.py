@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from vacancies import addresses
+from vacancies import addresses, visibility
 from vacancies.enrich import enrich
 from vacancies.geo import Gazetteer, get_gazetteer
 from vacancies.model import State, Vacancy
@@ -218,9 +218,9 @@ class Board:
         """A posting the public may see (page and API alike): not a draft, not withdrawn, not hidden by
         an operator. Expired ones stay readable: old links and bookmarks keep working."""
         vacancy = self.store.get(vacancy_id)
-        if vacancy is None or vacancy.state in (State.draft, State.withdrawn):
+        if vacancy is None or not visibility.is_readable(vacancy):
             return None
-        if self.store.hidden_ids([vacancy_id]):
+        if not visibility.is_readable(vacancy, hidden=bool(self.store.hidden_ids([vacancy_id]))):
             return None
         return vacancy
 

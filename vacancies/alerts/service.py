@@ -49,6 +49,7 @@ from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board
 from vacancies.settings import Settings
 from vacancies.store import utcnow
+from vacancies.visibility import is_public
 
 log = logging.getLogger(__name__)
 
@@ -486,13 +487,11 @@ class Alerts:
             return None
 
     def _visible(self, vacancies: Iterable[Vacancy]) -> list[Vacancy]:
-        """What the search shows: published, not past the deadline, not hidden by an operator."""
+        """What the search shows (vacancies.visibility): published, not past the deadline, not hidden."""
         today = clock.today()
-        candidates = [
-            v for v in vacancies if v.state == State.published and (v.deadline is None or v.deadline >= today)
-        ]
+        candidates = [v for v in vacancies if is_public(v, today)]
         hidden = self.board.store.hidden_ids([v.id for v in candidates]) if candidates else set()
-        visible = [v for v in candidates if v.id not in hidden]
+        visible = [v for v in candidates if is_public(v, today, hidden=v.id in hidden)]
         # Newest first (the search's "newest" order): matches keep this order, a digest lists them so.
         return sorted(visible, key=lambda v: (-(v.date_posted.toordinal() if v.date_posted else 0), v.id))
 

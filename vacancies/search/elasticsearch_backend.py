@@ -32,6 +32,7 @@ from elasticsearch import TransportError as EsTransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+from vacancies import visibility
 from vacancies.model import Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -122,13 +123,14 @@ def text_clause(group: QueryGroup) -> dict[str, Any]:
 
 
 def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
-    """Published and not past the Bewerbungsfrist; with `include_expired` also expired ones.
-
-    Drafts and withdrawn postings are never visible.
-    """
-    if include_expired:
-        return {"terms": {"state": ["published", "expired"]}}
-    in_time = {
+    """vacancies.visibility as a filter: published and not past the Bewerbungsfrist; with
+    `include_expired` also expired ones. Drafts and withdrawn postings are never visible (hidden ones
+    are not in the index)."""
+    values = [s.value for s in visibility.listed_states(include_expired)]
+    states = {"term": {"state": values[0]}} if len(values) == 1 else {"terms": {"state": values}}
+    if not visibility.deadline_counts(include_expired):
+        return states
+    in_time = {  # visibility.in_time
         "bool": {
             "should": [
                 {"bool": {"must_not": {"exists": {"field": "deadline"}}}},
@@ -137,7 +139,7 @@ def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
             "minimum_should_match": 1,
         }
     }
-    return {"bool": {"filter": [{"term": {"state": "published"}}, in_time]}}
+    return {"bool": {"filter": [states, in_time]}}
 
 
 def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
+from vacancies import visibility
 from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -545,12 +546,15 @@ class _Search:
     # -- masks --------------------------------------------------------------------------------------
 
     def _visible(self) -> np.ndarray:
-        cols, today = self.cols, self.query.effective_today().toordinal()
-        published = self._state_mask(State.published)
-        in_time = (cols.deadline == MISSING_DAY) | (cols.deadline >= today)
-        if not self.query.include_expired:
-            return published & in_time
-        return published | self._state_mask(State.expired)
+        """vacancies.visibility as a mask (hidden postings are not in the index)."""
+        cols, include_expired = self.cols, self.query.include_expired
+        mask = np.zeros(len(cols), dtype=bool)
+        for state in visibility.listed_states(include_expired):
+            mask |= self._state_mask(state)
+        if visibility.deadline_counts(include_expired):
+            today = self.query.effective_today().toordinal()
+            mask &= (cols.deadline == MISSING_DAY) | (cols.deadline >= today)  # visibility.in_time
+        return mask
 
     def _state_mask(self, state: State) -> np.ndarray:
         vocab = self.cols.vocab["state"]
