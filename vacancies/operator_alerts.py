@@ -6,9 +6,9 @@ source's earlier runs (`crawl_runs`). A run shows a *problem* when
 
 1. a host refused us (`refusal`: HTTP 429 from any host, a vendor's HTTP 403 or robots.txt), or
 2. it failed and so did the source's run before it (two failed runs in a row), or
-3. it succeeded but found fewer than half the usual postings: the median of the source's last
-   USUAL_RUNS successful runs (at least MIN_HISTORY of them, median at least MIN_USUAL; below that a
-   drop is noise).
+3. it found fewer than half the usual postings: the median of the source's last USUAL_RUNS
+   successful runs (at least MIN_HISTORY of them, median at least MIN_USUAL; below that a drop is
+   noise). Judged for successful runs and for those the crawler failed only for a fallen count.
 
 A problem opens an *incident* of the source (table `operator_incidents`, migration 0017) and queues one
 German mail (plain text + HTML) per address of STELLEN_OPERATOR_EMAILS in the mail outbox of the
@@ -55,6 +55,7 @@ HISTORY = 50  # finished runs per source read for one check
 # What crawler.spider.refusal writes for a refusing host (into a failed page's reason or the run's
 # flag): "HTTP 429 (zu viele Anfragen) von host", "host verweigert den Abruf: HTTP 403|robots.txt".
 REFUSED = re.compile(r"HTTP 429|verweigert den Abruf")
+SUSPICIOUS = "verdächtig wenige Stellen"  # crawler.lifecycle.failure's flag when the count fell
 KINDS = {
     "failing": "fällt aus",
     "few": "findet auffällig wenige Stellen",
@@ -100,15 +101,16 @@ def problem(run: CrawlRun, earlier: list[CrawlRun]) -> Problem | None:
     """What is wrong with `run`, given the source's finished runs before it (oldest first)."""
     if refused := refusal(run):
         return Problem("refused", refused[:500])
-    if run.status == "failed":
-        if earlier and earlier[-1].status == "failed":
-            return Problem("failing", f"zwei Läufe hintereinander fehlgeschlagen, zuletzt: {run.flag}")
-        return None
-    usual = usual_found(earlier)
+    # A count that fell against the last run fails the run already (crawler.lifecycle); its postings
+    # were still counted, so it is judged by the usual number like a successful run.
+    counted = run.status == "success" or (run.flag or "").startswith(SUSPICIOUS)
+    usual = usual_found(earlier) if counted else None
     if usual is not None and run.found < usual / 2:
         return Problem(
             "few", f"{run.found} Stellen gefunden, üblich sind {usual:g} (Median der letzten Läufe)"
         )
+    if run.status == "failed" and earlier and earlier[-1].status == "failed":
+        return Problem("failing", f"zwei Läufe hintereinander fehlgeschlagen, zuletzt: {run.flag}")
     return None
 
 
@@ -187,7 +189,7 @@ class OperatorAlerts:
     def _queue(self, conn: Connection, incident_id: int, event: str, subject: str, values: dict, now) -> None:
         addresses = self.settings.operator_addresses
         if not addresses:
-            log.warning("STELLEN_OPERATOR_EMAILS ist leer: „%s“ wird nicht gemailt", subject)
+            log.info("STELLEN_OPERATOR_EMAILS ist leer: „%s“ wird nicht gemailt", subject)
             return
         values = {**values, "subject": subject, "finished": _berlin(values["run"].finished_at),
                   "base_url": self.settings.public_base_url, "recovery_runs": RECOVERY_RUNS}  # fmt: skip

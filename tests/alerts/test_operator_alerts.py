@@ -136,6 +136,24 @@ def test_less_than_half_the_usual_postings_is_an_incident(watch, board, smtp, se
         assert "9 Stellen gefunden, üblich sind 20" in parts(mail)[0]
 
 
+def test_a_run_the_crawler_failed_for_its_fallen_count_is_judged_by_the_usual_number(
+    watch, board, smtp, settings
+):
+    for usual in (22, 19, 20, 25, 20):
+        record(board, "lra-freising", found=usual)
+    watch.check(["lra-freising"])
+    suspicious = record(board, "lra-freising", "failed", 8, "verdächtig wenige Stellen (8 statt zuletzt 20)")
+    [notice] = night(watch, board, smtp, settings, suspicious)
+    assert notice.kind == "few"
+
+
+def test_one_unreachable_list_is_no_incident_although_it_found_nothing(watch, board, smtp, settings):
+    for usual in (22, 19, 20, 25, 20):
+        record(board, "lra-freising", found=usual)
+    watch.check(["lra-freising"])
+    assert night(watch, board, smtp, settings, failed(board)) == []
+
+
 def test_too_few_is_not_judged_without_enough_history(watch, board, smtp, settings):
     record(board, "lra-freising", found=20)
     record(board, "lra-freising", found=20)
