@@ -136,9 +136,7 @@ async def login(request: Request) -> Response:
         response = await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 429)
         response.headers["Retry-After"] = str(result.retry_after)
         return response
-    if result.user is None:
-        actor = f"login:{email.strip().lower()[:100]}"
-        await run_in_threadpool(ctx.audit.record_repeated, actor, "login_failed", client)
+    if result.user is None:  # audited by authenticate
         return await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 400)
     old = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE))
     session_id = await run_in_threadpool(_start_session, ctx, result.user, client, old)
@@ -149,8 +147,7 @@ async def login(request: Request) -> Response:
 
 
 def _start_session(ctx: HrContext, user: User, client: str, replaces: str | None) -> str:
-    session_id, _ = ctx.accounts.start_session(user, client, replaces=replaces)
-    ctx.audit.record(user.actor, "login", user.district)
+    session_id, _ = ctx.accounts.start_session(user, client, replaces=replaces)  # audited there
     return session_id
 
 
@@ -162,16 +159,15 @@ def logout_page(request: Request, session: CurrentSession) -> Response:
 @router.post("/abmelden")
 async def logout(request: Request, session: CurrentSession) -> Response:
     await checked_form(request, session, max_files=0)
-    await run_in_threadpool(_end_session, request, session)
+    await run_in_threadpool(_end_session, request)
     response = see_other("/hr/anmelden?hinweis=abgemeldet")
     auth.clear_session_cookie(request, response)
     return response
 
 
-def _end_session(request: Request, session: Session) -> None:
-    ctx = auth.hr(request)
-    ctx.accounts.end_session(request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), ""))
-    ctx.audit.record(session.user.actor, "logout", session.user.district)
+def _end_session(request: Request) -> None:
+    session_id = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), "")
+    auth.hr(request).accounts.logout(session_id)  # audited there, in the same transaction
 
 
 # -- overview ----------------------------------------------------------------------------------------------
@@ -464,7 +460,6 @@ def _create_token(request: Request, user: User, form: FormData) -> Response:
         token, secret = ctx.accounts.create_token(district, name, user.actor)
     except AccountError as exc:
         return _tokens_page(request, user, {"errors": {"district": str(exc)}}, 422)
-    ctx.audit.record(user.actor, "token_create", district, detail=f"{token.id} {token.name}")
     return _tokens_page(request, user, {"created": token, "secret": secret})
 
 
@@ -485,11 +480,8 @@ def _token_number(token_id: str) -> int:
 
 
 def _revoke_token(request: Request, user: User, token_id: int) -> None:
-    ctx = auth.hr(request)
-    token = ctx.accounts.revoke_token(token_id, scope_of(user))
-    if token is None:
+    if auth.hr(request).accounts.revoke_token(token_id, scope_of(user), actor=user.actor) is None:
         raise PageError(404, NOT_FOUND)
-    ctx.audit.record(user.actor, "token_revoke", token.district, detail=f"{token.id} {token.name}")
 
 
 # -- audit log ---------------------------------------------------------------------------------------------
