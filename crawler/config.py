@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from vacancies.districts import SLUG, District, districts_file, read_file
 
@@ -258,7 +259,7 @@ def _path(parts: list) -> str:
     return out
 
 
-def _german(error: dict) -> str:
+def _german(error: ErrorDetails) -> str:
     kind = error.get("type")
     if kind == "missing":
         return "fehlt"

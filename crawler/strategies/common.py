@@ -86,7 +86,7 @@ class Strategy:
     def next_pages(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
         """Pagination: the list page behind `next_selector`, if configured and on the site."""
         selector = self.option("next_selector")
-        if not selector:
+        if not selector or not isinstance(response, scrapy.http.TextResponse):  # a PDF has no links
             return
         for url in select_links(response, selector)[:1]:
             if self.reporter.is_allowed(url):

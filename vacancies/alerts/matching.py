@@ -133,8 +133,11 @@ class EmbeddedMatcher:
 
     def _near(self, query: SearchQuery) -> int:
         # The embedded search's own haversine: the same floating-point result at the radius' edge.
+        near = query.near
+        if near is None:  # only asked when the query names a place (matches)
+            raise ValueError("Umkreissuche ohne Ort")
         with np.errstate(invalid="ignore"):
-            distance = haversine_km_array(self.lat, self.lon, query.near.lat, query.near.lon)
+            distance = haversine_km_array(self.lat, self.lon, near.lat, near.lon)
             return _bits(distance <= query.radius_km)
 
 

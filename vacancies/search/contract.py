@@ -2,7 +2,7 @@
 
 Both backends (embedded SQLite FTS5 and Elasticsearch) implement `SearchBackend` and must return the
 same members, totals and facet counts for the same query; only the order among equal-relevance hits may
-differ. The shared behaviour lives in `tests/search/contract.py`.
+differ. The shared behaviour is tested for both in `tests/search/test_contract.py`.
 
 Semantics every backend follows:
 - Visibility: only `state == published` and (no deadline or deadline >= today). With `include_expired`

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FACET_SIZE = 500
-TITLE_BOOST = 3.0  # the embedded backend weighs title tokens the same way: bm25(search_fts, 3.0, 1.0)
+TITLE_BOOST = 3.0  # BM25 here; the embedded backend gives a title match the same weight 3 (sqlite _text)
 RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try again later
 
 

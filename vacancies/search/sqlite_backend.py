@@ -1,6 +1,7 @@
 """Embedded search: SQLite FTS5 over the analysed tokens, in the same database as the store.
 
-Text matching and BM25 come from FTS5. Filters, facets, radius and sorting run on column arrays
+Text matching comes from FTS5; scoring is not FTS5's bm25() but idf with binary term frequency and
+the title weight (`_text`). Filters, facets, radius and sorting run on column arrays
 (numpy) cached from `search_docs`: counting eight facets over 100,000 postings with GROUP BY would cost
 tens of milliseconds per search, bincount costs well under one. The cache is reloaded when the
 `generation` counter, bumped in the same transaction as every index write, changes.
