@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from vacancies.legal import LegalSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_dir() -> Path:
+    """The configuration directory: `$STELLEN_CONFIG_DIR`, or `<repo>/config`. The one place that
+    resolves it (issue 17, item 7); read on every call, so tests and child processes can point it
+    elsewhere without clearing a cache."""
+    return Path(os.environ.get("STELLEN_CONFIG_DIR") or REPO_ROOT / "config")
+
+
 DEV_SECRET = "dev-secret-change-me"
 DEV_BASE_URL = "http://127.0.0.1:8000"
 
@@ -27,7 +37,7 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     search_backend: Literal["sqlite", "elasticsearch"] = "sqlite"
     elasticsearch_url: str = "http://127.0.0.1:9200"
     elasticsearch_alias: str = "stellenboerse-vacancies"
-    config_dir: Path = REPO_ROOT / "config"
+    config_dir: Path = Field(default_factory=config_dir)
     secret_key: str = DEV_SECRET
     cookie_secure: bool = True
     cors_origins: list[str] = []

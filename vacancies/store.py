@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from vacancies import addresses
+from vacancies.batching import batched
 from vacancies.model import State, Vacancy
 from vacancies.schema import index_outbox_table as outbox
 from vacancies.schema import vacancies_table as table
@@ -235,11 +236,6 @@ def _memoised(convert):
     return cached
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class VacancyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -368,7 +364,7 @@ class VacancyStore:
     def _known(self, conn: Connection, ids: list[str]) -> dict[str, dict]:
         known: dict[str, dict] = {}
         cols = (table.c.id, table.c.content_hash, table.c.state, table.c.first_seen)
-        for chunk in _chunks(ids):
+        for chunk in batched(ids, _BATCH):
             for row in conn.execute(select(*cols).where(table.c.id.in_(chunk))):
                 known[row.id] = row._asdict()
         return known
@@ -377,7 +373,7 @@ class VacancyStore:
         """Change the lifecycle state (expire, withdraw, republish) of postings; returns rows changed."""
         now = now or utcnow()
         changed = 0
-        for chunk in _chunks(ids):
+        for chunk in batched(ids, _BATCH):
             rows = conn.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))).all()
             for row in rows:
                 data = json.loads(row.data)
@@ -405,7 +401,7 @@ class VacancyStore:
         ids = list(ids)
         out: dict[str, Vacancy] = {}
         with self._reader(conn) as reader:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 for row in reader.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))):
                     out[row.id] = Vacancy.model_validate_json(row.data)
         return out
@@ -414,7 +410,7 @@ class VacancyStore:
         ids = list(ids)
         hidden: set[str] = set()
         with self._reader(conn) as reader:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 query = select(table.c.id).where(table.c.id.in_(chunk), table.c.hidden.is_(True))
                 hidden.update(reader.scalars(query))
         return hidden
@@ -450,7 +446,7 @@ class VacancyStore:
     def hr_owned(self, ids: list[str]) -> set[str]:
         owned: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 query = select(table.c.id).where(table.c.id.in_(chunk), table.c.origin == "hr")
                 owned.update(conn.scalars(query))
         return owned
@@ -481,7 +477,7 @@ class VacancyStore:
     def ids_for_urls(self, source: str, urls: set[str]) -> set[str]:
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(urls)):
+            for chunk in batched(sorted(urls), _BATCH):
                 query = select(table.c.id).where(table.c.source == source, table.c.source_url.in_(chunk))
                 found.update(conn.scalars(query))
         return found

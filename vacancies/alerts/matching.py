@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from vacancies.geo import haversine_km_array
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer, QueryGroup
 from vacancies.search.contract import FACET_FIELDS, SearchQuery, facet_selection
 from vacancies.search.document import build_document
-from vacancies.search.sqlite_backend import _haversine
 
 # -- embedded ------------------------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ class EmbeddedMatcher:
             return _bits(np.ones(len(self.lat), dtype=bool))
         # The embedded search's own haversine: the same floating-point result at the radius' edge.
         with np.errstate(invalid="ignore"):
-            distance = _haversine(self.lat, self.lon, near.lat, near.lon)
+            distance = haversine_km_array(self.lat, self.lon, near.lat, near.lon)
             return _bits(distance <= query.radius_km)
 
 

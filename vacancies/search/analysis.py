@@ -42,6 +42,8 @@ from pathlib import Path
 
 import snowballstemmer  # type: ignore[import-untyped]  # ships neither stubs nor py.typed
 
+from vacancies.settings import config_dir as configured_dir  # `config_dir` is a parameter name here
+
 __all__ = [
     "GermanAnalyzer",
     "QueryGroup",
@@ -448,10 +450,7 @@ class GermanAnalyzer:
 
 def default_config_dir() -> Path:
     """`<repo>/config/search`, or `$STELLEN_CONFIG_DIR/search` when that variable is set."""
-    env = os.environ.get("STELLEN_CONFIG_DIR")
-    if env:
-        return Path(env) / "search"
-    return Path(__file__).resolve().parents[2] / "config" / "search"
+    return configured_dir() / "search"
 
 
 @functools.cache

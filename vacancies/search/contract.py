@@ -48,7 +48,6 @@ FACET_FIELDS = (
     "remote",
 )
 
-EARTH_RADIUS_KM = 6371.0088
 BERLIN = ZoneInfo("Europe/Berlin")
 MAX_PER_PAGE = 100
 # Deep paging is refused: nobody reads page 500, and it protects both engines (ES max_result_window).

@@ -16,8 +16,6 @@ import functools
 import hashlib
 import json
 import logging
-import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +31,8 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
 from vacancies import visibility
+from vacancies.batching import batched
+from vacancies.geo import haversine_km
 from vacancies.model import Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -43,7 +43,6 @@ from vacancies.search.analysis import (
     snippet,
 )
 from vacancies.search.contract import (
-    EARTH_RADIUS_KM,
     FACET_FIELDS,
     MAX_RESULT_WINDOW,
     FacetValue,
@@ -56,6 +55,7 @@ from vacancies.search.contract import (
     facet_selection,
 )
 from vacancies.search.document import DocumentBuilder, build_document, html_to_text
+from vacancies.settings import config_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,9 +69,7 @@ RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try ag
 
 def default_template_path() -> Path:
     """`<repo>/config/elasticsearch/...`, or under `$STELLEN_CONFIG_DIR` when that is set."""
-    base = os.environ.get("STELLEN_CONFIG_DIR")
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / "config"
-    return root / "elasticsearch" / "vacancies-template.json"
+    return config_dir() / "elasticsearch" / "vacancies-template.json"
 
 
 def load_template(alias: str, path: Path | None = None) -> dict[str, Any]:
@@ -221,16 +219,6 @@ def sort_clause(sort: Sort, has_text: bool, near: GeoPoint | None = None) -> lis
     return [newest, by_id]  # newest, and relevance without words
 
 
-def distance_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
-    """Great-circle distance, the same haversine as the contract and the embedded backend."""
-    phi, phi0 = math.radians(lat), math.radians(lat0)
-    a = (
-        math.sin((phi - phi0) / 2) ** 2
-        + math.cos(phi) * math.cos(phi0) * math.sin(math.radians(lon - lon0) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
     """The shared index document (build_document), plus a geo_point and the record for display."""
     lat, lon = doc.pop("lat"), doc.pop("lon")
@@ -363,7 +351,7 @@ class ElasticsearchBackend:
 
     def _load(self, index: str, vacancies: Iterable[Vacancy]) -> int:
         count = 0
-        for batch in _batches(vacancies, self.chunk_size):
+        for batch in batched(vacancies, self.chunk_size):
             self._bulk(self._index_actions(batch, index), refresh=False, require_alias=False)
             count += len(batch)
         return count
@@ -460,7 +448,7 @@ class ElasticsearchBackend:
         vacancy = Vacancy.model_validate(hit["_source"]["vacancy"])
         distance = None
         if query.near is not None and vacancy.location.lat is not None and vacancy.location.lon is not None:
-            km = distance_km(vacancy.location.lat, vacancy.location.lon, query.near.lat, query.near.lon)
+            km = haversine_km(vacancy.location.lat, vacancy.location.lon, query.near.lat, query.near.lon)
             distance = round(km, 1)
         return SearchHit(
             vacancy=vacancy,
@@ -617,17 +605,6 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
         ]
         for name in FACET_FIELDS
     }
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # -- saved searches (Suchaufträge, issue 18): percolator queries ---------------------------------------

@@ -17,13 +17,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine
 
 from vacancies import visibility
+from vacancies.batching import batched
+from vacancies.geo import haversine_km_array
 from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -34,7 +35,6 @@ from vacancies.search.analysis import (
     snippet,
 )
 from vacancies.search.contract import (
-    EARTH_RADIUS_KM,
     FACET_FIELDS,
     FacetValue,
     SearchHit,
@@ -116,12 +116,6 @@ def _doc_values(doc: dict[str, Any]) -> tuple:
             value = (value[0] if value else None) if column in CATEGORICAL else ",".join(value)
         values.append(value)
     return tuple(values)
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def fts_expression(groups: list[QueryGroup]) -> str:
@@ -349,7 +343,7 @@ class SqliteBackend:
         insert_fts = "INSERT INTO search_fts (rowid, title_tokens, body_tokens) VALUES (?, ?, ?)"
         # Chunk by chunk: rows are written while worker processes still analyse the later ones.
         rowid = first
-        for chunk in _batched(docs, 100):
+        for chunk in batched(docs, 100):
             rowids = range(rowid, rowid + len(chunk))
             raw.executemany(insert_doc, [(r, *_doc_values(d)) for r, d in zip(rowids, chunk, strict=True)])
             raw.executemany(
@@ -397,8 +391,7 @@ class SqliteBackend:
         count = 0
         with self.engine.begin() as conn:
             self.clear(conn)
-            stream = iter(vacancies)
-            while batch := list(islice(stream, 1000)):
+            for batch in batched(vacancies, 1000):
                 self.write(conn, batch)
                 count += len(batch)
         return count
@@ -577,7 +570,7 @@ class _Search:
         if q.status:
             mask &= self._bits_mask("status", [s.value for s in q.status])
         if q.near is not None:
-            self.distance = _haversine(cols.lat, cols.lon, q.near.lat, q.near.lon)
+            self.distance = haversine_km_array(cols.lat, cols.lon, q.near.lat, q.near.lon)
             with np.errstate(invalid="ignore"):
                 mask &= self.distance <= q.radius_km
         return mask
@@ -692,9 +685,3 @@ def _order_rank(primary: np.ndarray, id_rank: np.ndarray) -> np.ndarray:
     rank = np.empty(len(primary), dtype=np.int64)
     rank[np.lexsort((id_rank, primary))] = np.arange(len(primary))
     return rank
-
-
-def _haversine(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    phi, phi0 = np.radians(lat), np.radians(lat0)
-    a = np.sin((phi - phi0) / 2) ** 2 + np.cos(phi) * np.cos(phi0) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
