@@ -6,8 +6,10 @@ Validated at load; an error names the district, the field and the problem, e.g.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -271,7 +273,7 @@ def _path(parts: list) -> str:
     return out
 
 
-def _german(error: dict) -> str:
+def _german(error: Mapping[str, Any]) -> str:
     kind = error.get("type")
     if kind == "missing":
         return "fehlt"
@@ -281,3 +283,16 @@ def _german(error: dict) -> str:
         return "unbekanntes Feld"
     message = error.get("msg", "ungültig")
     return message.removeprefix("Value error, ")
+
+
+def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
+    """A source on the command line (`stellenboerse probe`, `python -m crawler.probe`): address,
+    strategy and its options as in districts.yaml."""
+    parser.add_argument("url")
+    parser.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    parser.add_argument(
+        "--options", default=None,
+        help="Optionen der Strategie als JSON-Objekt wie in districts.yaml, z. B. "
+        '\'{"link_selector": "a.stelle"}\'',
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=60, help="höchstens so viele Sekunden (Standard 60)")
