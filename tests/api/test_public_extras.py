@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
 from api import caching
-from api.app import create_app
+from server.app import create_app
 from api.routes import site
 from tests.search.corpus import corpus
 from tests.search.helpers import make_board
