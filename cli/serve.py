@@ -20,6 +20,7 @@ import socket
 import sys
 import threading
 import time
+from multiprocessing.process import BaseProcess
 
 STOP_TIMEOUT = 30.0  # seconds a worker gets to finish its requests after SIGTERM
 QUICK_DEATH = 5.0  # a worker that dies this soon after its start counts towards giving up
@@ -72,7 +73,7 @@ class Supervisor:
         self.host, self.port, self.count = host, port, workers
         self.options = {k: v for k, v in options.items() if k not in ("host", "port")}
         self.context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied locks
-        self.workers: list[tuple[multiprocessing.Process, float]] = []
+        self.workers: list[tuple[BaseProcess, float]] = []
         self.stopping = threading.Event()
         self.quick_deaths = 0
         self.failed = False
@@ -87,7 +88,7 @@ class Supervisor:
                 break
         return self._stop_all()
 
-    def _start(self) -> tuple[multiprocessing.Process, float]:
+    def _start(self) -> tuple[BaseProcess, float]:
         arguments = (self.host, self.port, self.options, os.getpid())
         process = self.context.Process(target=_worker, args=arguments, name="stellenboerse-worker")
         process.start()

@@ -570,6 +570,7 @@ def parse_german_date(text: str, today: date | None = None) -> date | None:
 
 
 def _date_of(match: re.Match[str], today: date) -> date | None:
+    year: int | None
     if match["iy"]:
         year, month, day = int(match["iy"]), int(match["im"]), int(match["id"])
     elif match["d"]:

@@ -33,7 +33,7 @@ class Board:
         self.backend = backend
         self.gazetteer = gazetteer or get_gazetteer()
         self.transactional = getattr(backend, "transactional", False)
-        self.drainer: OutboxDrainer | None = None  # set while a server runs (server.app lifespan)
+        self.drainer: OutboxDrainer | None = None  # set while a server runs (api.app lifespan)
         self.index_down = False
 
     # -- writes -------------------------------------------------------------------------------------

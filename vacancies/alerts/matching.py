@@ -133,6 +133,7 @@ class EmbeddedMatcher:
 
     def _near(self, query: SearchQuery) -> int:
         # The embedded search's own haversine: the same floating-point result at the radius' edge.
+        assert query.near is not None, "only called for a search with a place"
         with np.errstate(invalid="ignore"):
             distance = _haversine(self.lat, self.lon, query.near.lat, query.near.lon)
             return _bits(distance <= query.radius_km)

@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -183,7 +183,7 @@ class Alerts:
                     "nonce": nonce,
                     "created_at": now,
                 }
-                alert_id = conn.execute(table.insert().values(**values)).inserted_primary_key[0]
+                alert_id = conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
                 row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).one()
             alert = _alert(row)
             self._queue_confirmation(conn, alert, row.nonce, client, now)
@@ -255,7 +255,7 @@ class Alerts:
         """Validate search parameters exactly as the pages and the API do; return them in canonical
         form (sorted names and values, paging and order dropped) and the search's query."""
         search = self.read_search(_pairs(params), self.board.gazetteer)
-        if search.errors:
+        if search.errors or search.query is None:
             details = "; ".join(f"{name}: {message}" for name, message in search.errors.items())
             raise AlertError(f"Diese Suche kann nicht gespeichert werden ({details}).", "query")
         return canonical_params(search.query, search.value("near")), search.query
@@ -639,6 +639,7 @@ def _is_due(entry: _Due, now: datetime) -> bool:
     today = clock_date(now)
     if alert.frequency == "weekly":
         reference = alert.last_sent_at or alert.confirmed_at
+        assert reference is not None, "only confirmed alerts are due"
         return (today - clock_date(reference)).days >= WEEK_DAYS
     return alert.last_sent_at is None or clock_date(alert.last_sent_at) < today
 
@@ -692,6 +693,10 @@ def _alert(row) -> Alert:
     )
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without their zone; every one written here is UTC."""
     if moment is not None and moment.tzinfo is None:
