@@ -181,7 +181,7 @@ def test_checker_names_file_and_line_of_a_back_arrow(tmp_path):
             "vacancies/__init__.py": "",
             "vacancies/model.py": "import re\n",
             "crawler/__init__.py": "",
-            "crawler/probe.py": "import json\n\n\ndef parser():\n    from cli.crawl import add\n    return add\n",
+            "crawler/probe.py": "import json\n\n\ndef parser():\n    from cli.crawl import add\n",
             "api/__init__.py": "",
             "api/site.py": "from vacancies import model\nfrom sqlalchemy import select\n",
             "web/__init__.py": "from vacancies.schema import vacancies_table\n",
