@@ -20,9 +20,15 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from vacancies import clock
-from vacancies.categories import CATEGORIES, CATEGORY_KEYWORDS, KLDB_BERUFSBEREICH, category_for
+from vacancies.categories import (
+    CATEGORIES,
+    CATEGORY_KEYWORDS,
+    KLDB_BERUFSBEREICH,
+    category_for,
+    posting_type_from_title,
+)
 from vacancies.grades import PAY_GRADE_RANKS, pay_grade_rank
-from vacancies.model import EmploymentStatus, PayScale, PostingType, WorkingTime
+from vacancies.model import EmploymentStatus, PayScale, WorkingTime
 
 __all__ = [
     "CATEGORIES",
@@ -475,51 +481,11 @@ def parse_status(text: str) -> list[EmploymentStatus]:
     return [status for status, on in pairs if on]
 
 
-# ---------------------------------------------------------------------------------- posting type
-
-# Dual study is named with whole words: "Duales Studium", "Dualer Studiengang", "Studium … (dual)",
-# "Bachelor of Laws (dual)". Substrings are not enough: "Oberstudienrat … Duales Lernen" is a teacher's job.
-_DUAL_RE = re.compile(r"\bdual(?:e[mnrs]?)?\b")
-_STUDY_RE = re.compile(
-    r"\b(?:bachelor|verbund|dual)?studi(?:um|ums|engang|engaenge|enplatz|enplaetze|eren|erende[nr]?)\b"
-    r"|\bbachelor\b|\bb\.\s?(?:a|sc|eng)\b|\bhochschule"
-)
-_STUDY_TITLE_RE = re.compile(
-    r"^\W*(?:bachelor)?studi(?:um|engang|enplatz)\b|verbundstudium|\bdualstudi(?:um|engang)"
-)
-_TRAINEE_RE = re.compile(r"anwaerter|trainee|vorbereitungsdienst|referendar|volontaer|volontariat")
-_INTERN_RE = re.compile(r"praktik|praxissemester|hospitation")
-_APPRENTICE_RE = re.compile(
-    r"^\W*ausbildung\b|\bausbildung\s+(?:zu[mr]?|als|im|in\s+der|fuer|ab|20\d\d)\b|[-–|:,(/)]\s*ausbildung\b|"
-    r"\bausbildungs(?:platz|plaetze|stelle|stellen|beginn|start|jahr)\b|\bberufsausbildung|"
-    r"auszubildende|\bazubi|\blehrstelle|\blehrling"
-)
-# Jobs *about* training: the trainer is no apprentice.
-_TRAINER_RE = re.compile(
-    r"ausbilder|ausbildungs(?:leit|beauftragt|koordinat|referent|berat)|praxisanleit|\bleit(?:er|erin|ung)\b"
-    r"|\blehrkr|\blehrer|\bdozent"
-)
-
-
-def posting_type_from_title(title: str) -> PostingType:
-    """Stelle / Ausbildung / Duales Studium / Praktikum / Anwärter from the posting title."""
-    folded = _fold(title or "")
-    # Dual study first: its titles often also say "Ausbildung" or "Anwärter".
-    if (_DUAL_RE.search(folded) and _STUDY_RE.search(folded)) or _STUDY_TITLE_RE.search(folded):
-        return PostingType.dual_study
-    if _TRAINEE_RE.search(folded):
-        return PostingType.trainee
-    if _INTERN_RE.search(folded):
-        return PostingType.internship
-    if _APPRENTICE_RE.search(folded) and not _TRAINER_RE.search(folded):
-        return PostingType.apprenticeship
-    return PostingType.job
-
-
 # -------------------------------------------------------------------------------------- category
 
 # The Berufsfeld taxonomy, its KldB 2010 mapping and the matcher live in vacancies/categories.py
-# (issue 15); CATEGORIES, CATEGORY_KEYWORDS, KLDB_BERUFSBEREICH and category_for stay importable from here.
+# (issue 15), with posting_type_from_title (category_for needs it: trainee posts first); these stay
+# importable from here.
 
 
 # ------------------------------------------------------------------------------------------- dates
