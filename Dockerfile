@@ -6,6 +6,7 @@ COPY vacancies vacancies
 COPY crawler crawler
 COPY api api
 COPY web web
+COPY server server
 COPY cli cli
 COPY config config
 RUN pip install --no-cache-dir . && useradd --system --home /app stellen && mkdir -p /data && chown stellen /data

@@ -1,6 +1,6 @@
 """The public API beyond search and detail: districts, facets, feeds, sitemap, robots.txt, HTTP caching.
 
-`create_app` calls `install(app)` when this module exists.
+api.app.install calls `install(app)` (the composition root, server.app.create_app, builds the app).
 """
 
 from __future__ import annotations

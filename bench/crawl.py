@@ -79,7 +79,7 @@ def _children_cpu() -> float:
 def byte_compile() -> None:
     """Compile the project's modules as `pip install` does (Dockerfile): a checkout run with
     PYTHONDONTWRITEBYTECODE=1 would otherwise compile them from source at every process start."""
-    for package in ("api", "cli", "crawler", "vacancies", "web"):
+    for package in ("api", "cli", "crawler", "server", "vacancies", "web"):
         compileall.compile_dir(str(ROOT / package), quiet=1)
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import func, select
-
 from vacancies.settings import get_settings
 
 
 def _alerts():
-    from vacancies.alerts import Alerts
+    from server.alerts import build_alerts
     from vacancies.service import open_board
 
     settings = get_settings()
-    board = open_board(settings)
-    return Alerts(board.store.engine, board, settings)
+    return build_alerts(open_board(settings), settings)
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -43,25 +40,12 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Counts for operators: alerts by state and frequency, the outbox."""
-    from vacancies.schema import alerts_table as alerts
-    from vacancies.schema import mail_outbox_table as outbox
-
-    engine = _alerts().engine
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(alerts.c.frequency, alerts.c.confirmed_at.is_not(None), func.count()).group_by(
-                alerts.c.frequency, alerts.c.confirmed_at.is_not(None)
-            )
-        ).all()
-        waiting = conn.scalar(
-            select(func.count()).where(outbox.c.sent_at.is_(None), outbox.c.gave_up_at.is_(None))
-        )
-        given_up = conn.scalar(select(func.count()).where(outbox.c.gave_up_at.is_not(None)))
+    overview = _alerts().overview()
     words = {"daily": "täglich", "weekly": "wöchentlich"}
-    for frequency, confirmed, count in sorted(rows):
+    for frequency, confirmed, count in overview.by_state:
         state = "bestätigt" if confirmed else "unbestätigt"
         print(f"{words.get(frequency, frequency):<12} {state:<12} {count:>8}")
-    print(f"Warteschlange: {waiting} Mails warten, {given_up} aufgegeben")
+    print(f"Warteschlange: {overview.waiting} Mails warten, {overview.given_up} aufgegeben")
     return 0
 
 

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from crawler.config import STRATEGIES, DistrictsConfigError, load_districts
+from crawler.config import DistrictsConfigError, add_probe_arguments, load_districts
 from vacancies.runs import CrawlRun
 from vacancies.settings import get_settings
 
@@ -106,17 +106,6 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("mindestens 1")
     return number
-
-
-def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url")
-    parser.add_argument("--strategy", default="auto", choices=STRATEGIES)
-    parser.add_argument(
-        "--options", default=None,
-        help="Optionen der Strategie als JSON-Objekt wie in districts.yaml, z. B. "
-        '\'{"link_selector": "a.stelle"}\'',
-    )  # fmt: skip
-    parser.add_argument("--timeout", type=float, default=60, help="höchstens so viele Sekunden (Standard 60)")
 
 
 def cmd_probe(args: argparse.Namespace) -> int:

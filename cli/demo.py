@@ -102,7 +102,7 @@ def hr_account_hint(data_dir: Path) -> str:
 def _serve(args: argparse.Namespace, data_dir: Path) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from server.app import create_app
 
     # Pages read the district list (members, profiles) from the sample sites' configuration too.
     os.environ["STELLEN_DISTRICTS_FILE"] = demo_environment(data_dir)["STELLEN_DISTRICTS_FILE"]

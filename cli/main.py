@@ -166,7 +166,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except PortBusy as exc:
         print(exc, file=sys.stderr)
         return 2
-    from api.app import create_app
+    from server.app import create_app
 
     uvicorn.run(create_app(settings), **options)
     return 0

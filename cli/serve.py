@@ -61,14 +61,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def _worker(host: str, port: int, options: dict, parent: int) -> None:
-    """One server process: its own socket, the app built from the environment (api.app:create_app)."""
+    """One server process: its own socket, the app built from the environment (server.app:create_app)."""
     import uvicorn
 
     from vacancies.lifeline import die_with_parent
 
     die_with_parent(parent, signal.SIGTERM)
     sock = listening_socket(host, port)
-    config = uvicorn.Config("api.app:create_app", factory=True, **options)
+    config = uvicorn.Config("server.app:create_app", factory=True, **options)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -6,6 +6,7 @@ Validated at load; an error names the district, the field and the problem, e.g.
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -269,3 +270,16 @@ def _german(error: ErrorDetails) -> str:
         return "unbekanntes Feld"
     message = error.get("msg", "ungültig")
     return message.removeprefix("Value error, ")
+
+
+def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
+    """A source on the command line (`stellenboerse probe`, `python -m crawler.probe`): address,
+    strategy and its options as in districts.yaml."""
+    parser.add_argument("url")
+    parser.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    parser.add_argument(
+        "--options", default=None,
+        help="Optionen der Strategie als JSON-Objekt wie in districts.yaml, z. B. "
+        '\'{"link_selector": "a.stelle"}\'',
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=60, help="höchstens so viele Sekunden (Standard 60)")

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from crawler.config import SourceConfig
+from crawler.config import SourceConfig, add_probe_arguments
 from crawler.items import RawPosting
 from crawler.pipelines import Rejected, prepare
 from crawler.strategies.auto import VACANCY_RE
@@ -96,8 +96,15 @@ def run_probe(
 
     from crawler.spider import DistrictSpider, SourceCrawl
 
-    source = SourceConfig(
-        key="probe", district="probe", strategy=strategy, start_urls=[url], options=options or {}
+    # validated like districts.yaml: an unknown strategy typed on the command line is a ValidationError
+    source = SourceConfig.model_validate(
+        {
+            "key": "probe",
+            "district": "probe",
+            "strategy": strategy,
+            "start_urls": [url],
+            "options": options or {},
+        }
     )
     process = CrawlerProcess({**probe_settings(timeout), **(settings or {})})
     crawler = process.create_crawler(DistrictSpider)
@@ -209,8 +216,6 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stellenboerse probe", description="Stellen einer Adresse testweise lesen"
     )
-    from cli.crawl import add_probe_arguments
-
     add_probe_arguments(parser)
     return parser
 

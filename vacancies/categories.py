@@ -274,7 +274,7 @@ _KEYWORD_PATTERNS: list[tuple[str, bool, int, re.Pattern[str]]] = [
 
 def _matches(folded: str, *, generic: bool) -> list[tuple[bool, int, int, str]]:
     """(weak, start, -keyword length, category) of every keyword hit; Verwaltung only when `generic`."""
-    hits = []
+    hits: list[tuple[bool, int, int, str]] = []
     for category, weak, length, pattern in _KEYWORD_PATTERNS:
         if (category == _GENERIC_CATEGORY) != generic:
             continue
@@ -298,9 +298,48 @@ def _text_category(text: str | None) -> str | None:
     return counts[0][0]
 
 
-def _is_training(title: str) -> bool:
-    from vacancies.normalize import posting_type_from_title  # late: normalize re-exports this module
+# ---------------------------------------------------------------------------------- posting type
 
+# Dual study is named with whole words: "Duales Studium", "Dualer Studiengang", "Studium … (dual)",
+# "Bachelor of Laws (dual)". Substrings are not enough: "Oberstudienrat … Duales Lernen" is a teacher's job.
+_DUAL_RE = re.compile(r"\bdual(?:e[mnrs]?)?\b")
+_STUDY_RE = re.compile(
+    r"\b(?:bachelor|verbund|dual)?studi(?:um|ums|engang|engaenge|enplatz|enplaetze|eren|erende[nr]?)\b"
+    r"|\bbachelor\b|\bb\.\s?(?:a|sc|eng)\b|\bhochschule"
+)
+_STUDY_TITLE_RE = re.compile(
+    r"^\W*(?:bachelor)?studi(?:um|engang|enplatz)\b|verbundstudium|\bdualstudi(?:um|engang)"
+)
+_TRAINEE_RE = re.compile(r"anwaerter|trainee|vorbereitungsdienst|referendar|volontaer|volontariat")
+_INTERN_RE = re.compile(r"praktik|praxissemester|hospitation")
+_APPRENTICE_RE = re.compile(
+    r"^\W*ausbildung\b|\bausbildung\s+(?:zu[mr]?|als|im|in\s+der|fuer|ab|20\d\d)\b|[-–|:,(/)]\s*ausbildung\b|"
+    r"\bausbildungs(?:platz|plaetze|stelle|stellen|beginn|start|jahr)\b|\bberufsausbildung|"
+    r"auszubildende|\bazubi|\blehrstelle|\blehrling"
+)
+# Jobs *about* training: the trainer is no apprentice.
+_TRAINER_RE = re.compile(
+    r"ausbilder|ausbildungs(?:leit|beauftragt|koordinat|referent|berat)|praxisanleit|\bleit(?:er|erin|ung)\b"
+    r"|\blehrkr|\blehrer|\bdozent"
+)
+
+
+def posting_type_from_title(title: str) -> PostingType:
+    """Stelle / Ausbildung / Duales Studium / Praktikum / Anwärter from the posting title."""
+    folded = _fold(title or "")
+    # Dual study first: its titles often also say "Ausbildung" or "Anwärter".
+    if (_DUAL_RE.search(folded) and _STUDY_RE.search(folded)) or _STUDY_TITLE_RE.search(folded):
+        return PostingType.dual_study
+    if _TRAINEE_RE.search(folded):
+        return PostingType.trainee
+    if _INTERN_RE.search(folded):
+        return PostingType.internship
+    if _APPRENTICE_RE.search(folded) and not _TRAINER_RE.search(folded):
+        return PostingType.apprenticeship
+    return PostingType.job
+
+
+def _is_training(title: str) -> bool:
     return posting_type_from_title(title) is not PostingType.job
 
 

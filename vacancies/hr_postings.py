@@ -31,6 +31,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from vacancies.audit import AuditLog
 from vacancies.districts import by_slug
+from vacancies.grades import pay_grade_rank
 from vacancies.html import sanitise_html
 from vacancies.model import (
     CONTENT_FIELDS,
@@ -43,7 +44,7 @@ from vacancies.model import (
     Vacancy,
     WorkingTime,
 )
-from vacancies.normalize import canonical_pay_grade, pay_grade_rank
+from vacancies.normalize import canonical_pay_grade
 from vacancies.schema import hr_postings_table as extras_t
 from vacancies.schema import vacancies_table as vacancies_t
 from vacancies.search.contract import BERLIN

@@ -6,7 +6,6 @@ The same shape is the import format (JSON lines), the API output and the source 
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-PAY_GRADE_RE = re.compile(r"^(E|S|A|P)\d{1,2}[a-d]?\Z")
+from vacancies.grades import PAY_GRADE_RE, pay_grade_rank
+
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
 URL_MESSAGE = "muss eine http(s)-Adresse sein"
 # Validation context for records whose bad links should be dropped instead of refused, e.g. a crawl:
@@ -251,11 +251,12 @@ class Vacancy(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Vacancy:
-        if self.pay_grade_min and self.pay_grade_max:
-            from vacancies.normalize import pay_grade_rank
-
-            if pay_grade_rank(self.pay_grade_min) > pay_grade_rank(self.pay_grade_max):
-                raise ValueError("pay_grade_min liegt über pay_grade_max")
+        if (
+            self.pay_grade_min
+            and self.pay_grade_max
+            and pay_grade_rank(self.pay_grade_min) > pay_grade_rank(self.pay_grade_max)
+        ):
+            raise ValueError("pay_grade_min liegt über pay_grade_max")
         if self.salary_min and self.salary_max and self.salary_min > self.salary_max:
             raise ValueError("salary_min liegt über salary_max")
         if self.origin == Origin.crawled and not self.source:

@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -147,7 +148,8 @@ def table_for(pay_scale: PayScale, grade: str, day: date, tables: tuple[PayTable
         if t.pay_scale == scale and t.s_grades == s_grade and grade in t.grades and t.valid_from <= day
     ]
     in_force = [t for t in candidates if t.in_force(day)]
-    return (in_force or candidates or [None])[-1]
+    found = in_force or candidates
+    return found[-1] if found else None
 
 
 def pay_range(
@@ -193,7 +195,7 @@ def _end(
 ) -> tuple[int, float, PayTable] | None:
     table = table_for(pay_scale, grade, day, tables)
     steps = table.steps(grade) if table else []
-    if not steps:
+    if table is None or not steps:
         return None
     step, amount = steps[0] if first else steps[-1]
     return step, amount, table
@@ -214,3 +216,40 @@ def table_warnings(day: date | None = None, tables: tuple[PayTable, ...] | None 
         for t in newest.values()
         if t.expired(day)
     ]
+
+
+def grade_text(v: Vacancy) -> str:
+    """The grades as pages and feeds show them: "TVöD E9a–E10", "TV-L ab E13", "A13"."""
+    low, high = v.pay_grade_min, v.pay_grade_max
+    if low and high:
+        grade = low if low == high else f"{low}–{high}"
+    else:  # an open range ("mind. E 14", "bis zu E 9c") says which end it is
+        grade = f"ab {low}" if low else f"bis {high}" if high else ""
+    if not grade:
+        return v.pay_scale.value if v.pay_scale else ""
+    return f"{v.pay_scale.value} {grade}" if v.pay_scale else grade
+
+
+def pay_euros(v: Vacancy, today: date) -> dict[str, Any] | None:
+    """The JSON API's `pay_euros`: figures, unit, and where they come from (pay table or posting)."""
+    found = pay_range(v, today)
+    if found is None:
+        return None
+    body: dict[str, Any] = {"min": found.low, "max": found.high, "unit": found.unit.value, "currency": "EUR"}
+    if found.table is None:
+        body["source"] = "posting"
+        return body
+    t = found.table
+    body.update(
+        source="pay_table",
+        approximate=True,
+        steps={"from": found.step_low, "to": found.step_high},
+        table={
+            "name": t.name,
+            "valid_from": t.valid_from.isoformat(),
+            "valid_until": t.valid_until.isoformat() if t.valid_until else None,
+            "expired": found.expired,
+            "source": t.source,
+        },
+    )
+    return body

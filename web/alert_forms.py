@@ -27,13 +27,14 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from api import client
+from vacancies.alerts.service import IGNORED_PARAMS
 from web import present
 
 TOKEN_HOURS = 24
 FREQUENCIES = {"daily": "täglich", "weekly": "wöchentlich"}
 # Paging and order do not change which new postings match a search, and a mail only has open postings:
-# an alert keeps none of these (as vacancies.alerts stores it).
-NOT_KEPT = ("page", "per_page", "sort", "include_expired")
+# an alert keeps none of these (the domain's rule, vacancies.alerts.service.IGNORED_PARAMS).
+NOT_KEPT = tuple(sorted(IGNORED_PARAMS))
 FORM_FAILED = (
     "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen (abgelaufen oder von einer fremden Seite). "
     "Bitte senden Sie das Formular noch einmal ab."

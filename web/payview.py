@@ -1,4 +1,5 @@
-"""Pay in euros for pages, JSON-LD and the JSON API (issue 15, item 4): one reading of vacancies.pay."""
+"""Pay in euros for pages, JSON-LD and the JSON API (issue 15, item 4): one reading of vacancies.pay
+(the JSON API's `pay_euros` is vacancies.pay.pay_euros)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def _span(found: PayRange, exact: bool) -> str:
         return f"ab {prefix}{euros(found.low, exact)}"  # an open range: "mind. E 14"
     if found.low is None and found.high is not None:
         return f"bis {prefix}{euros(found.high, exact)}"
-    return f"{prefix}{euros(found.low if found.low is not None else found.high, exact)}"
+    amount = found.low if found.low is not None else found.high
+    return f"{prefix}{euros(amount, exact)}" if amount is not None else ""
 
 
 def _steps(v: Vacancy, found: PayRange) -> str:
@@ -66,28 +68,3 @@ def base_salary(v: Vacancy, today: date) -> dict[str, Any] | None:
     if found.high is not None:
         value["maxValue"] = found.high
     return {"@type": "MonetaryAmount", "currency": "EUR", "value": value}
-
-
-def api_pay(v: Vacancy, today: date) -> dict[str, Any] | None:
-    """The JSON API's pay_euros: figures, unit, and where they come from."""
-    found = pay_range(v, today)
-    if found is None:
-        return None
-    body: dict[str, Any] = {"min": found.low, "max": found.high, "unit": found.unit.value, "currency": "EUR"}
-    if found.table is None:
-        body["source"] = "posting"
-        return body
-    t = found.table
-    body.update(
-        source="pay_table",
-        approximate=True,
-        steps={"from": found.step_low, "to": found.step_high},
-        table={
-            "name": t.name,
-            "valid_from": t.valid_from.isoformat(),
-            "valid_until": t.valid_until.isoformat() if t.valid_until else None,
-            "expired": found.expired,
-            "source": t.source,
-        },
-    )
-    return body

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from vacancies import clock, districts
 from vacancies.model import Contact, Vacancy
+from vacancies.pay import grade_text
 from vacancies.search.contract import BERLIN, FacetValue
 
 POSTING_TYPES = {
@@ -134,17 +135,6 @@ def german_number(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def pay_grade(v: Vacancy) -> str:
-    low, high = v.pay_grade_min, v.pay_grade_max
-    if low and high:
-        grade = low if low == high else f"{low}–{high}"
-    else:  # an open range ("mind. E 14", "bis zu E 9c") says which end it is
-        grade = f"ab {low}" if low else f"bis {high}" if high else ""
-    if not grade:
-        return v.pay_scale.value if v.pay_scale else ""
-    return f"{v.pay_scale.value} {grade}" if v.pay_scale else grade
-
-
 def deadline_label(deadline: date | None, on: date | None = None) -> str:
     """One form everywhere: the date (TT.MM.JJJJ) and, when near, how near: "05.12.2026 (noch 5 Tage)"."""
     if deadline is None:
@@ -175,7 +165,7 @@ def badges(v: Vacancy, on: date | None = None) -> list[tuple[str, str]]:
         out.append(("", f"befristet ({months(v.term_months)})" if v.term_months else "befristet"))
     if v.remote.value != "none":
         out.append(("", "Homeoffice möglich" if v.remote.value == "hybrid" else "ortsunabhängig"))
-    if grade := pay_grade(v):
+    if grade := grade_text(v):
         out.append(("", grade))
     if text := deadline_text(v.deadline, on):
         urgent = v.deadline is not None and (v.deadline - (on or today())).days <= 7

@@ -1,6 +1,6 @@
 """Pages for job seekers (German, server-rendered, usable without JavaScript) and title/place suggest.
 
-`install(app)` is called by api.app.create_app. Handlers stay thin: parsing lives in web.params,
+`install(app)` is called by server.app.create_app. Handlers stay thin: parsing lives in web.params,
 wording in web.present, the page views in web.views.
 """
 

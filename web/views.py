@@ -13,6 +13,7 @@ from starlette.datastructures import QueryParams
 
 from vacancies import addresses, districts
 from vacancies.model import State, Vacancy
+from vacancies.pay import grade_text
 from vacancies.search.contract import (
     MAX_RESULT_WINDOW,
     GeoPoint,
@@ -228,7 +229,7 @@ def facts(v: Vacancy, today) -> list[tuple[str, str]]:
 def pay_facts(v: Vacancy, today) -> list[tuple[str, str]]:
     """The pay rows, first in the facts: scale and grade, then the amount in euros."""
     label = present.PAY_SCALE_LABEL.get(v.pay_scale.value, "Entgelt") if v.pay_scale else "Entgelt/Besoldung"
-    return [(label, present.pay_grade(v)), ("Gehalt", payview.pay_text(v, today))]
+    return [(label, grade_text(v)), ("Gehalt", payview.pay_text(v, today))]
 
 
 def apply_link(v: Vacancy) -> dict[str, str] | None:

@@ -1,8 +1,9 @@
 """Words and titles of the published postings: did-you-mean and title autocomplete.
 
-The vocabulary is read from the store (the truth), cached, and rebuilt when the store's signature
-(count, published count, hidden count, last update) changes — checked at most every `max_age` seconds,
-so a busy search page costs one small aggregate query now and then, not a table scan.
+The vocabulary is read from the store (the truth; vacancies.public_listing), cached, and rebuilt when
+the store's signature (count, published count, hidden count, last update) changes — checked at most
+every `max_age` seconds, so a busy search page costs one small aggregate query now and then, not a
+table scan.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
-
-from vacancies.schema import vacancies_table as table
+from vacancies.public_listing import PublicListing
 from vacancies.search.analysis import GermanAnalyzer, fold, get_analyzer
 from vacancies.service import Board
 from web import present
@@ -46,6 +45,7 @@ REBUILD_INTERVAL = 300.0  # seconds between vocabulary rebuilds once one is load
 class Vocabulary:
     def __init__(self, board: Board, analyzer: GermanAnalyzer | None = None, max_age: float = 5.0):
         self.board = board
+        self.listing = PublicListing(board.store.engine)
         self.analyzer = analyzer or get_analyzer()
         self.max_age = max_age
         self._words = _Words()
@@ -61,14 +61,7 @@ class Vocabulary:
         generation = self.board.backend.generation()
         if generation is not None:
             return (generation, present.today())  # deadlines pass at midnight
-        query = select(
-            func.count(),
-            func.count().filter(table.c.state == "published"),
-            func.count().filter(table.c.hidden.is_(True)),
-            func.max(table.c.updated_at),
-        )
-        with self.board.store.engine.connect() as conn:
-            return (*conn.execute(query).one(), present.today())
+        return (*self.listing.change_signature(), present.today())
 
     def _current(self) -> _Words:
         now = time.monotonic()
@@ -89,17 +82,11 @@ class Vocabulary:
     def _load(self, signature: tuple) -> _Words:
         words = _Words(signature=signature)
         spellings: dict[str, Counter] = {}
-        query = select(table.c.title).where(
-            table.c.state == "published",
-            table.c.hidden.is_(False),
-            or_(table.c.deadline.is_(None), table.c.deadline >= signature[-1]),
-        )
-        with self.board.store.engine.connect() as conn:
-            for title in conn.scalars(query):
-                cleaned = clean_title(title)
-                words.titles[cleaned] += 1
-                for word in WORD_RE.findall(cleaned):
-                    spellings.setdefault(fold(word), Counter())[word] += 1
+        for title in self.listing.published_titles(today=signature[-1]):
+            cleaned = clean_title(title)
+            words.titles[cleaned] += 1
+            for word in WORD_RE.findall(cleaned):
+                spellings.setdefault(fold(word), Counter())[word] += 1
         for title in words.titles:
             words.title_words[title] = tuple(fold(w) for w in WORD_RE.findall(title))
         words.display = {key: counter.most_common(1)[0][0] for key, counter in spellings.items()}

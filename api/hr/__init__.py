@@ -1,4 +1,5 @@
-"""HR portal and HR API, installed into the app by create_app (api/app.py calls `install(app)`).
+"""The HR API and the HR portal's shared context, installed by the composition root (server.app calls
+`install(app)`, then web.hr.install for the portal's pages and static files).
 
 What it adds to the whole app: the small job that publishes scheduled postings and expires HR postings
 past their deadline (run on requests, at most every `due_interval_seconds`). The security headers
@@ -10,18 +11,14 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.hr.auth import LoginRequired, PageError
 from api.hr.context import HrContext
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "web" / "hr" / "static"
 
 
 class DueJob:
@@ -44,22 +41,10 @@ class DueJob:
 
 
 def install(app: FastAPI) -> None:
+    """The context the HR API and pages share (app.state.hr), the HR API, the due-postings job."""
     from api.hr.api import router as api_router
-    from web.hr.pages import error_page, login_redirect
-    from web.hr.pages import router as pages_router
 
     ctx = HrContext(app.state.settings, app.state.board)
     app.state.hr = ctx
     app.include_router(api_router)
-    app.include_router(pages_router)
-    app.mount("/hr/static", StaticFiles(directory=STATIC_DIR), name="hr-static")
-
-    @app.exception_handler(LoginRequired)
-    async def _login_required(request: Request, exc: LoginRequired):
-        return login_redirect(request)
-
-    @app.exception_handler(PageError)
-    async def _page_error(request: Request, exc: PageError):
-        return error_page(request, exc)
-
     app.add_middleware(DueJob, ctx=ctx)

@@ -7,18 +7,20 @@ search or already confirmed; only the rate limit (429) says that the address got
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import QueryParams
 
 from api import client
 from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
-from vacancies.alerts import AlertError, AlertRateLimited
+from api.search_params import SearchParams
+from vacancies.alerts import AlertError, AlertRateLimited, Alerts, kept_params
+from vacancies.service import Board
 
 router = APIRouter(prefix="/api/v1", tags=["Suchaufträge"])
 RATE_LIMIT_RETRY_SECONDS = 3600  # the per-client limit counts per hour; AlertRateLimited names no time
@@ -71,7 +73,7 @@ async def create_alert(
     body: AlertCreate, request: Request, alerts: AlertsDep, board: BoardDep, settings: SettingsDep,
     background: BackgroundTasks,
 ) -> JSONResponse:  # fmt: skip
-    params = await run_in_threadpool(alert_params, body.query, board)
+    params = await run_in_threadpool(alert_params, body.query, alerts, board)
     address = client.client_address(request, settings)
     try:
         await run_in_threadpool(alerts.subscribe, body.email, params, body.frequency, address)
@@ -86,23 +88,26 @@ async def create_alert(
     return JSONResponse({"status": "pending", "detail": ACCEPTED}, status_code=202)
 
 
-def alert_params(query: dict[str, Any], board: BoardDep) -> dict[str, list[str]]:
+def alert_params(query: dict[str, Any], alerts: Alerts, board: Board) -> dict[str, list[str]]:
     """The query checked as the search checks it (ProblemError 422 naming `query.<parameter>`), kept as
     the search applies it, without paging and order."""
-    from web import alert_forms, params  # web builds on api: imported here, not at module level
-
-    known = params.defaults()
+    known = search_parameter_names()
     errors = [{"field": f"query.{name}", "message": NOT_A_PARAMETER} for name in query if name not in known]
     errors += [{"field": f"query.{name}", "message": NOT_A_VALUE} for name, value in query.items()
                if not all(isinstance(v, SCALARS) for v in _listed(value))]  # fmt: skip
     if errors:
         raise ProblemError(422, _detail(errors), errors)
     pairs = [(name, _text(value)) for name, values in query.items() for value in _listed(values)]
-    search = params.parse(QueryParams(pairs), board.gazetteer)
+    search = alerts.read_search(pairs, board.gazetteer)
     if search.errors:
         errors = [{"field": f"query.{name}", "message": text} for name, text in search.errors.items()]
         raise ProblemError(422, _detail(errors), errors)
-    return alert_forms.as_params(alert_forms.kept_pairs(search.raw))
+    return kept_params(search.raw)
+
+
+def search_parameter_names() -> set[str]:
+    """The names `GET /api/v1/vacancies` takes (SearchParams' signature)."""
+    return {name for name in inspect.signature(SearchParams.__init__).parameters if name != "self"}
 
 
 def _listed(value: Any) -> list[Any]:

@@ -21,9 +21,9 @@ from api.search_params import SearchParams
 from vacancies import clock, districts
 from vacancies.addresses import posting_path
 from vacancies.model import Vacancy
+from vacancies.pay import grade_text
 from vacancies.search.contract import BERLIN, SearchQuery, Sort
 from vacancies.search.document import html_to_text
-from web.present import pay_grade
 
 FEED_SIZE = 50
 SUMMARY_CHARS = 300
@@ -199,7 +199,7 @@ def summary(vacancy: Vacancy) -> str:
     facts = [who] if who else []
     if vacancy.deadline:
         facts.append(f"Bewerbungsfrist: {vacancy.deadline:%d.%m.%Y}")
-    grades = pay_grade(vacancy)
+    grades = grade_text(vacancy)
     if grades:
         facts.append(grades)
     text = " ".join(html_to_text(vacancy.description).split())

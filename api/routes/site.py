@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import func, or_, select
 
 from api.deps import BoardDep, SettingsDep
 from api.problems import ProblemError
-from vacancies import clock, districts
+from vacancies import districts
 from vacancies.addresses import posting_path
-from vacancies.model import State
-from vacancies.schema import vacancies_table as table
+from vacancies.public_listing import PublicListing
 from vacancies.search.contract import BERLIN
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -63,7 +60,7 @@ def sitemap_part(number: Annotated[int, Path(ge=1)], board: BoardDep, settings: 
 
 
 def _page_count(board) -> int:
-    total = len(_static_paths()) + _published_count(board)
+    total = len(_static_paths()) + PublicListing(board.store.engine).published_count()
     return max(1, math.ceil(total / SITEMAP_URLS))
 
 
@@ -76,41 +73,17 @@ def _urlset(base: str, board, number: int) -> ET.Element:
         ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = f"{base}{path}"
     offset = max(0, start - len(static))
     limit = SITEMAP_URLS - len(urlset)
-    for vacancy_id, title, updated in _published(board, offset, limit):
+    for posting in PublicListing(board.store.engine).published_page(offset, limit):
         url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = f"{base}{posting_path(vacancy_id, title)}"
-        if updated is not None:
-            ET.SubElement(url, "lastmod").text = _day(updated).isoformat()
+        ET.SubElement(url, "loc").text = f"{base}{posting_path(posting.id, posting.title)}"
+        if posting.updated_at is not None:
+            ET.SubElement(url, "lastmod").text = _day(posting.updated_at).isoformat()
     return urlset
 
 
 def _static_paths() -> list[str]:
     members = [f"/landkreise/{d.slug}" for d in districts.load() if d.member]
     return ["/", "/landkreise", *members]
-
-
-def _visible():
-    """Published, not hidden, Bewerbungsfrist not passed (as the default search shows them)."""
-    today = clock.today()
-    return (
-        table.c.state == State.published.value,
-        table.c.hidden.is_(False),
-        or_(table.c.deadline.is_(None), table.c.deadline >= today),
-    )
-
-
-def _published_count(board) -> int:
-    with board.store.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(table).where(*_visible())) or 0
-
-
-def _published(board, offset: int, limit: int) -> Iterator[tuple[str, str, datetime | None]]:
-    if limit <= 0:
-        return iter(())
-    query = select(table.c.id, table.c.title, table.c.updated_at).where(*_visible()).order_by(table.c.id)
-    with board.store.engine.connect() as conn:
-        rows = conn.execute(query.offset(offset).limit(limit)).all()
-    return iter([(row.id, row.title, row.updated_at) for row in rows])
 
 
 def _day(moment: datetime | date) -> date:

@@ -11,7 +11,7 @@ from api.problems import ProblemError, problem_responses
 from api.search_params import SearchParams
 from vacancies import clock
 from vacancies.categories import KLDB_BERUFSBEREICH
-from web import payview
+from vacancies.pay import pay_euros
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
@@ -62,5 +62,5 @@ def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
     if kldb := KLDB_BERUFSBEREICH.get(vacancy.category or ""):
         body["category_kldb"] = {"code": kldb[0], "name": kldb[1]}
     # Euros: the posting's own figures, else the range of its grades by the pay tables (issue 15).
-    body["pay_euros"] = payview.api_pay(vacancy, clock.today())
+    body["pay_euros"] = pay_euros(vacancy, clock.today())
     return body

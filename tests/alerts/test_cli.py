@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from server.alerts import build_alerts
 from tests.alerts.conftest import BASE_URL, posting, settings_for
 from tests.alerts.support import SmtpServer
 from tests.support import free_port
@@ -44,7 +45,7 @@ def command_env(db: str, smtp_port: int) -> dict[str, str]:
 
 def prepare(board, smtp_url: str) -> Alerts:
     """ALERTS confirmed daily alerts, each with one new matching posting."""
-    alerts = Alerts(board.store.engine, board, settings_for(smtp_url, alert_mails_per_client_hour=1000))
+    alerts = build_alerts(board, settings_for(smtp_url, alert_mails_per_client_hour=1000))
     start = utcnow() - timedelta(hours=3)
     for n in range(ALERTS):
         alerts.subscribe(f"person{n}@example.de", {"q": f"Stelle{n}"}, "daily", "192.0.2.1")
@@ -113,3 +114,23 @@ def test_killed_midway_and_run_again_sends_no_digest_twice(tmp_path, board):
         assert all(r.sent_at is not None or r.last_error == UNCERTAIN for r in rows)
     finally:
         server.stop()
+
+
+def test_alerts_list_counts_alerts_by_state_and_the_outbox(tmp_path, board, smtp):
+    """`alerts list` reads through the alerts domain (Alerts.overview), not the tables (issue 17, item 3)."""
+    alerts = prepare(board, smtp.url)
+    alerts.subscribe("neu@example.de", {"q": "Erzieher"}, "weekly", "192.0.2.2")  # unconfirmed, mail waits
+    with alerts.engine.begin() as conn:
+        conn.execute(update(mail_outbox_table).where(mail_outbox_table.c.id == 1).values(gave_up_at=utcnow()))
+    overview = alerts.overview()
+    assert overview.by_state == [("daily", True, ALERTS), ("weekly", False, 1)]
+    assert (overview.waiting, overview.given_up) == (1, 1)
+    db = str(tmp_path / "board.db")
+    cmd = [sys.executable, "-m", "cli.main", "alerts", "list"]
+    done = subprocess.run(
+        cmd, env=command_env(db, smtp.port), capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    assert lines == [f"täglich bestätigt {ALERTS}", "wöchentlich unbestätigt 1",
+                     "Warteschlange: 1 Mails warten, 1 aufgegeben"]  # fmt: skip

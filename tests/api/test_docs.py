@@ -11,7 +11,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.helpers import make_board
 from vacancies.settings import Settings
 

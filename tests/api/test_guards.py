@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.helpers import make_board
 from tests.support import served
 from vacancies.settings import Settings

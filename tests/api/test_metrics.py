@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert
 
-from api.app import create_app
+from server.app import create_app
 from tests.alerts.support import Inbox, SmtpServer
 from tests.search.helpers import make_board
 from tests.support import free_port

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.corpus import VISIBLE, corpus
 from tests.search.helpers import make_board
 from vacancies.settings import Settings

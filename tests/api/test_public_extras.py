@@ -10,8 +10,8 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
 from api import caching
-from api.app import create_app
 from api.routes import site
+from server.app import create_app
 from tests.search.corpus import corpus
 from tests.search.helpers import make_board
 from vacancies import districts

@@ -17,7 +17,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.corpus import corpus
 from tests.search.helpers import make_board
 from vacancies.settings import Settings

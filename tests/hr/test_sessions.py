@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
+from server.app import create_app
 from tests.hr.conftest import EMAILS, PASSWORD, csrf_of, login
 from vacancies.schema import sessions_table
 from vacancies.settings import Settings

@@ -71,7 +71,7 @@ def test_the_server_loads_the_columns_before_its_first_request(tmp_path):
     """The first search after a start cost 1.8 s at 100,000 postings while the cache loaded."""
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from server.app import create_app
     from vacancies.settings import Settings
 
     board = make_board("sqlite", tmp_path, list(generate_vacancies(50, seed=3, today=TODAY)))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from vacancies.grades import pay_grade_rank
 from vacancies.model import PAY_GRADE_RE, PayScale, PostingType, WorkingTime
-from vacancies.normalize import pay_grade_rank
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "vacancies" / "corpus"

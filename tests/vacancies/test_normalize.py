@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from vacancies.grades import PAY_GRADE_RANKS
 from vacancies.model import PAY_GRADE_RE, EmploymentStatus, PayScale, PostingType, WorkingTime
 from vacancies.normalize import (
     CATEGORIES,
     CATEGORY_KEYWORDS,
-    PAY_GRADE_RANKS,
     PayInfo,
     canonical_pay_grade,
     category_for,

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from vacancies.grades import PAY_GRADE_RANKS, pay_grade_rank
 from vacancies.model import Vacancy
-from vacancies.normalize import PAY_GRADE_RANKS, pay_grade_rank
 from vacancies.sample_data import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,

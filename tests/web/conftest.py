@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.corpus import TODAY, corpus
 from tests.search.helpers import make_board
 from tests.support import served

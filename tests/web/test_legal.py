@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.app import create_app
+from server.app import create_app
 from tests.search.helpers import make_board
 from vacancies.legal import REQUIRED
 from vacancies.settings import Settings

@@ -18,7 +18,7 @@ from vacancies.alerts.model import (
     DeliveryStats,
     DigestStats,
 )
-from vacancies.alerts.service import Alerts
+from vacancies.alerts.service import AlertOverview, Alerts, ReadSearch, SearchReader, kept_params
 from vacancies.alerts.tokens import confirm_url, manage_url, unsubscribe_url
 
 __all__ = [
@@ -26,11 +26,15 @@ __all__ = [
     "Alert",
     "AlertError",
     "AlertLinkError",
+    "AlertOverview",
     "AlertRateLimited",
     "Alerts",
     "DeliveryStats",
     "DigestStats",
+    "ReadSearch",
+    "SearchReader",
     "confirm_url",
+    "kept_params",
     "manage_url",
     "unsubscribe_url",
 ]

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from vacancies.geo import haversine_km_array
+from vacancies.grades import pay_grade_rank
 from vacancies.model import Vacancy
-from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer, QueryGroup
 from vacancies.search.contract import FACET_FIELDS, SearchQuery, facet_selection
 from vacancies.search.document import build_document

@@ -18,10 +18,10 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,7 @@ from vacancies.alerts.model import (
     DigestStats,
 )
 from vacancies.alerts.tokens import Links, confirm_url, manage_url, unsubscribe_url
+from vacancies.geo import Gazetteer
 from vacancies.model import State, Vacancy
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
@@ -81,9 +82,34 @@ class _Due:
     watermark: datetime
 
 
+class ReadSearch(Protocol):
+    """A search read from its parameters as the pages and the API read it (web.params.PageSearch)."""
+
+    raw: list[tuple[str, str]]
+    query: SearchQuery | None
+    errors: dict[str, str]
+
+    def value(self, name: str, default: str = "") -> str: ...
+
+
+# Reads search parameters (name, value pairs) with the one validation of API and pages. The composition
+# root (server/alerts.py) passes it in: the rules live above this package, which must not import them.
+SearchReader = Callable[[list[tuple[str, str]], Gazetteer], ReadSearch]
+
+
+@dataclass(frozen=True)
+class AlertOverview:
+    """Counts for operators (`stellenboerse alerts list`)."""
+
+    by_state: list[tuple[str, bool, int]]  # (frequency, confirmed, alerts)
+    waiting: int  # mails in the outbox not yet sent
+    given_up: int  # mails the outbox gave up on
+
+
 class Alerts:
-    def __init__(self, engine: Engine, board: Board, settings: Settings) -> None:
+    def __init__(self, engine: Engine, board: Board, settings: Settings, read_search: SearchReader) -> None:
         self.engine, self.board, self.settings = engine, board, settings
+        self.read_search = read_search
         self.links = Links(settings.secret_key)
         self.analyzer = board.backend.analyzer
         lock = _sqlite_file(engine)
@@ -91,10 +117,27 @@ class Alerts:
         self.mailer = Mailer(engine, settings.smtp_url, settings.mail_from, lock_path, self.render_digest)
         self._items: dict[str, render.DigestItem] = {}  # rendered postings, for one delivery run
 
+    def overview(self) -> AlertOverview:
+        with self.engine.connect() as conn:
+            confirmed = table.c.confirmed_at.is_not(None)
+            rows = conn.execute(
+                select(table.c.frequency, confirmed, func.count()).group_by(table.c.frequency, confirmed)
+            ).all()
+            waiting = conn.scalar(
+                select(func.count()).where(outbox.c.sent_at.is_(None), outbox.c.gave_up_at.is_(None))
+            )
+            given_up = conn.scalar(select(func.count()).where(outbox.c.gave_up_at.is_not(None)))
+        by_state = sorted((frequency, bool(done), count) for frequency, done, count in rows)
+        return AlertOverview(by_state, waiting or 0, given_up or 0)
+
     # -- subscribing --------------------------------------------------------------------------------
 
     def subscribe(
-        self, email: str, params: dict[str, list[str] | str], frequency: str, client_address: str
+        self,
+        email: str,
+        params: Mapping[str, list[str] | str] | Mapping[str, list[str]],
+        frequency: str,
+        client_address: str,
     ) -> Alert:
         """Store an unconfirmed alert and queue its double-opt-in mail.
 
@@ -141,9 +184,7 @@ class Alerts:
                     "nonce": nonce,
                     "created_at": now,
                 }
-                inserted = conn.execute(table.insert().values(**values)).inserted_primary_key
-                assert inserted is not None, "an INSERT reports its primary key"
-                alert_id = inserted[0]
+                alert_id = conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
                 row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).one()
             alert = _alert(row)
             self._queue_confirmation(conn, alert, row.nonce, client, now)
@@ -214,8 +255,8 @@ class Alerts:
     def canonical_search(self, params: Any) -> tuple[dict[str, list[str]], SearchQuery]:
         """Validate search parameters exactly as the pages and the API do; return them in canonical
         form (sorted names and values, paging and order dropped) and the search's query."""
-        search = _page_search(_pairs(params), self.board.gazetteer)
-        if search.errors:
+        search = self.read_search(_pairs(params), self.board.gazetteer)
+        if search.errors or search.query is None:
             details = "; ".join(f"{name}: {message}" for name, message in search.errors.items())
             raise AlertError(f"Diese Suche kann nicht gespeichert werden ({details}).", "query")
         return canonical_params(search.query, search.value("near")), search.query
@@ -582,6 +623,15 @@ def _is_due(entry: _Due, now: datetime) -> bool:
     return alert.last_sent_at is None or clock_date(alert.last_sent_at) < today
 
 
+def kept_params(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The parameters of a search that an alert stores, by name (no paging, no order, no empty fields)."""
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if name not in IGNORED_PARAMS and value.strip():
+            params.setdefault(name, []).append(value)
+    return params
+
+
 def _pairs(params: Any) -> list[tuple[str, str]]:
     if not isinstance(params, dict):
         raise AlertError("Die Suche muss ein Objekt mit Suchparametern sein.", "query")
@@ -601,16 +651,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _page_search(pairs: list[tuple[str, str]], gazetteer):
-    # The pages' validation (web.params): one definition of names, types and limits for API, pages,
-    # feeds and alerts. Imported here: the web layer sits above this package.
-    from starlette.datastructures import QueryParams
-
-    from web.params import parse
-
-    return parse(QueryParams(pairs), gazetteer)
 
 
 def _delete_alerts(conn, ids: list[int]) -> None:

@@ -19,9 +19,9 @@ from typing import Any
 
 from vacancies import pay
 from vacancies.batching import batched
+from vacancies.grades import pay_grade_rank
 from vacancies.lifeline import die_with_parent
 from vacancies.model import Vacancy
-from vacancies.normalize import pay_grade_rank
 from vacancies.search.analysis import GermanAnalyzer
 
 _BLOCK = r"p|br|li|div|h[1-6]|tr|ul|ol|section|dt|dd|table|blockquote|hr"

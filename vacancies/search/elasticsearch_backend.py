@@ -33,6 +33,7 @@ from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 from vacancies import visibility
 from vacancies.batching import batched
 from vacancies.geo import haversine_km
+from vacancies.grades import pay_grade_rank
 from vacancies.model import Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -163,9 +164,6 @@ def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
 
 
 def _grade_clauses(low: str | None, high: str | None) -> list[dict[str, Any]]:
-    # Imported here like the embedded backend does: normalize is the one place that ranks grades.
-    from vacancies.normalize import pay_grade_rank
-
     # The spans [grade_low, grade_high] and [low, high] overlap; postings without a grade are out.
     clauses: list[dict[str, Any]] = [{"exists": {"field": "grade_low"}}]
     if low:

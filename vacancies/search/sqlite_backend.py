@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine
 from vacancies import visibility
 from vacancies.batching import batched
 from vacancies.geo import haversine_km_array
+from vacancies.grades import pay_grade_rank
 from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -559,8 +560,6 @@ class _Search:
         q, cols = self.query, self.cols
         mask = np.ones(len(cols), dtype=bool)
         if q.pay_grade_min or q.pay_grade_max:
-            from vacancies.normalize import pay_grade_rank
-
             has_grade = cols.grade_low >= 0
             low = pay_grade_rank(q.pay_grade_min) if q.pay_grade_min else -1
             high = pay_grade_rank(q.pay_grade_max) if q.pay_grade_max else np.iinfo(np.int32).max

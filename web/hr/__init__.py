@@ -1,5 +1,29 @@
-"""Pages of the HR portal (/hr/...); installed by api.hr.install together with the HR API."""
+"""Pages of the HR portal (/hr/...) and their static files; installed by the composition root
+(server.app) after api.hr.install, which puts the shared HrContext on app.state.hr."""
 
-from web.hr.pages import router
+from __future__ import annotations
 
-__all__ = ["router"]
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from api.hr.auth import LoginRequired, PageError
+from web.hr.pages import error_page, login_redirect, router
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+__all__ = ["install", "router"]
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/hr/static", StaticFiles(directory=STATIC_DIR), name="hr-static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        return login_redirect(request)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError):
+        return error_page(request, exc)

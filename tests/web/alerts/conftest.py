@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from server.app import create_app
 from tests.alerts.support import SmtpServer, link, parts
 from tests.search.helpers import make_board
 from tests.support import free_port, served
