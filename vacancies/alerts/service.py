@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from vacancies import clock
+from vacancies import clock, messages
 from vacancies.addresses import posting_path
 from vacancies.alerts import render
 from vacancies.alerts.mail import Mailer, parts, queue
@@ -46,6 +46,7 @@ from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
 from vacancies.schema import vacancies_table
 from vacancies.search.contract import SearchQuery
+from vacancies.search.filters import check
 from vacancies.service import Board
 from vacancies.settings import Settings
 from vacancies.store import utcnow
@@ -211,11 +212,11 @@ class Alerts:
     def canonical_search(self, params: Any) -> tuple[dict[str, list[str]], SearchQuery]:
         """Validate search parameters exactly as the pages and the API do; return them in canonical
         form (sorted names and values, paging and order dropped) and the search's query."""
-        search = _page_search(_pairs(params), self.board.gazetteer)
-        if search.errors:
-            details = "; ".join(f"{name}: {message}" for name, message in search.errors.items())
+        checked = check(_pairs(params), self.board.gazetteer)
+        if checked.query is None:
+            details = messages.joined(checked.errors)
             raise AlertError(f"Diese Suche kann nicht gespeichert werden ({details}).", "query")
-        return canonical_params(search.query, search.value("near")), search.query
+        return canonical_params(checked.query, checked.filters.near or ""), checked.query
 
     def confirm(self, token: str) -> Alert:
         """Confirm through the mailed link: signed, valid 48 hours, once (AlertLinkError otherwise)."""
@@ -619,16 +620,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _page_search(pairs: list[tuple[str, str]], gazetteer):
-    # The pages' validation (web.params): one definition of names, types and limits for API, pages,
-    # feeds and alerts. Imported here: the web layer sits above this package.
-    from starlette.datastructures import QueryParams
-
-    from web.params import parse
-
-    return parse(QueryParams(pairs), gazetteer)
 
 
 def _delete_alerts(conn, ids: list[int]) -> None:
