@@ -108,7 +108,7 @@ def facet_views(search: PageSearch, page: SearchPage) -> list[dict[str, Any]]:
         options = present.facet_options(facet, values, chosen)
         if options:
             out.append({"name": facet, "param": param, "legend": legend, "options": options,
-                        "radio": facet == "fixed_term"})  # fmt: skip
+                        "radio": facet in present.SINGLE_CHOICE})  # fmt: skip
     return out
 
 

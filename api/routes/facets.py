@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import BoardDep
 from api.problems import problem_responses
+from vacancies.search.facets import FACETS
 from vacancies.search.filters import SearchFilters
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
@@ -44,9 +45,9 @@ EXAMPLE = {
 @router.get(
     "/facets",
     summary="Facetten einer Suche",
-    description="Die Trefferzahl und die Facetten (Landkreis, Art, Berufsfeld, Arbeitszeit, Befristung, "
-    "Tarif, Qualifikationsebene, Homeoffice) für beliebige Suchparameter – dieselben wie bei "
-    "`/api/v1/vacancies`, ohne Seite und Sortierung, und ohne die Stellen selbst.",
+    description=f"Die Trefferzahl und die Facetten ({', '.join(f.legend for f in FACETS)}) für beliebige "
+    "Suchparameter – dieselben wie bei `/api/v1/vacancies`, ohne Seite und Sortierung, und ohne die "
+    "Stellen selbst.",
     response_model=FacetsPublic,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},

@@ -45,7 +45,7 @@ from vacancies.model import State, Vacancy
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
 from vacancies.schema import vacancies_table
-from vacancies.search.contract import SearchQuery
+from vacancies.search.contract import SearchQuery, facet_selection
 from vacancies.search.filters import check
 from vacancies.service import Board
 from vacancies.settings import Settings
@@ -564,19 +564,12 @@ def canonical_params(query: SearchQuery, near_typed: str) -> dict[str, list[str]
             out[name] = texts
 
     put("q", [" ".join(query.text.split())])
-    put("district", query.districts)
-    put("posting_type", query.posting_types)
-    put("category", query.categories)
-    put("working_time", query.working_time)
-    if query.fixed_term is not None:
-        out["fixed_term"] = ["true" if query.fixed_term else "false"]
-    put("pay_scale", query.pay_scales)
+    for name, values in facet_selection(query).items():  # every facet of the registry
+        put(name, values)
     put("pay_grade_min", [query.pay_grade_min])
     put("pay_grade_max", [query.pay_grade_max])
     put("min_monthly_pay", [query.min_monthly_pay])
-    put("career_level", query.career_levels)
     put("status", query.status)
-    put("remote", query.remote)
     if query.near is not None:
         out["near"] = [" ".join(near_typed.split())]
         out["radius_km"] = [f"{query.radius_km:g}"]

@@ -9,16 +9,18 @@ about HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from types import GenericAlias
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
 from vacancies import messages
 from vacancies.geo import Gazetteer
-from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, WorkingTime
+from vacancies.model import EmploymentStatus
 from vacancies.normalize import canonical_pay_grade
 from vacancies.search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, GeoPoint, SearchQuery, Sort
+from vacancies.search.facets import FACETS, Facet
 
 WINDOW_TEXT = f"{MAX_RESULT_WINDOW:,}".replace(",", ".")  # German: 10.000
 DISTANCE_NEEDS_PLACE = "Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ (near)"
@@ -31,12 +33,6 @@ class FilterError(ValueError):
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__(messages.joined(errors))
         self.errors = errors
-
-
-def _career_level(level: int) -> int:
-    if not 1 <= level <= 4:
-        raise PydanticCustomError("career_level", "muss 1 bis 4 sein")
-    return level
 
 
 def _pay_grade(value: str | None) -> str | None:
@@ -53,15 +49,10 @@ def _pay_grade(value: str | None) -> str | None:
     return grade
 
 
-CareerLevel = Annotated[
-    int, AfterValidator(_career_level), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 4})
-]
 PayGrade = Annotated[str | None, Field(max_length=40), AfterValidator(_pay_grade)]
 
 
-class SearchFilters(BaseModel):
-    """What a search is narrowed to: every parameter but paging and order (facets and feeds fix those)."""
-
+class _Text(BaseModel):
     # Unknown parameters are ignored, as they always were: links carry page-only ones (view, page).
     model_config = ConfigDict(extra="ignore")
 
@@ -71,18 +62,25 @@ class SearchFilters(BaseModel):
         description="Suchbegriffe, z. B. `Verwaltung Erzieherin`; eine bayerische PLZ darin "
         "(`Verwaltung 85354`) gilt als Ort, wenn `near` fehlt",
     )
-    district: list[str] = Field(
-        default_factory=list, description="Landkreis-Kürzel (mehrfach möglich), z. B. `miltenberg`"
-    )
-    posting_type: list[PostingType] = Field(
-        default_factory=list, description="Art der Stelle (mehrfach möglich)"
-    )
-    category: list[str] = Field(default_factory=list, description="Berufsfeld (mehrfach möglich)")
-    working_time: list[WorkingTime] = Field(default_factory=list, description="Arbeitszeit")
-    fixed_term: bool | None = Field(None, description="true = nur befristete, false = nur unbefristete")
-    pay_scale: list[PayScale] = Field(
-        default_factory=list, description="Tarif bzw. Besoldungsordnung (mehrfach möglich), z. B. `TVöD`"
-    )
+
+
+def _facet_field(facet: Facet) -> tuple[Any, Any]:
+    """A yes/no facet is one optional value; the others are repeatable (district=a&district=b)."""
+    if facet.yes_no:
+        return (Optional[facet.kind], Field(None, description=facet.description))  # noqa: UP045 (a runtime type)
+    return (GenericAlias(list, (facet.kind,)), Field(default_factory=list, description=facet.description))
+
+
+# The facets' parameters come from the registry; mypy sees a plain model (they are read via getattr).
+if TYPE_CHECKING:
+    _Facets = _Text
+else:
+    _Facets = create_model("_Facets", __base__=_Text, **{facet.name: _facet_field(facet) for facet in FACETS})
+
+
+class SearchFilters(_Facets):
+    """What a search is narrowed to: every parameter but paging and order (facets and feeds fix those)."""
+
     pay_grade_min: PayGrade = Field(None, description="z. B. `E9a`, `A 9`, `EG 10`")
     pay_grade_max: PayGrade = Field(None, description="z. B. `E13`, `A13`")
     min_monthly_pay: int | None = Field(
@@ -92,9 +90,7 @@ class SearchFilters(BaseModel):
         description="Mindestgehalt in Euro brutto/Monat: Stellen, deren genannte oder nach "
         "Entgelttabelle erreichbare Monatsvergütung mindestens so hoch ist (Stellen ohne Angabe fallen weg)",
     )
-    career_level: list[CareerLevel] = Field(default_factory=list, description="Qualifikationsebene 1–4")
     status: list[EmploymentStatus] = Field(default_factory=list, description="Tarifbeschäftigte / Beamte")
-    remote: list[Remote] = Field(default_factory=list, description="Homeoffice")
     near: str | None = Field(
         None, max_length=100, description="PLZ oder Ort, z. B. `63897` oder `Miltenberg`"
     )
@@ -148,18 +144,11 @@ class SearchFilters(BaseModel):
             from_text = near
         query = SearchQuery(
             text=text,
-            districts=self.district,
-            posting_types=self.posting_type,
-            categories=self.category,
-            working_time=self.working_time,
-            fixed_term=self.fixed_term,
-            pay_scales=self.pay_scale,
+            **{facet.attribute: getattr(self, facet.name) for facet in FACETS},
             pay_grade_min=self.pay_grade_min,
             pay_grade_max=self.pay_grade_max,
             min_monthly_pay=self.min_monthly_pay or None,
-            career_levels=self.career_level,
             status=self.status,
-            remote=self.remote,
             near=near,
             radius_km=self.radius_km,
             include_expired=self.include_expired,
