@@ -47,6 +47,9 @@ FIELD_LABELS = {
 FACETS: dict[str, tuple[str | None, str, Mapping[str, str] | None]] = {
     f.name: (f.name, f.legend, f.labels) for f in facet_registry.FACETS
 }
+# Parameters that filter (the "reset all filters" links drop them): every facet, and the rest.
+FILTER_PARAMS = [*facet_registry.FACET_FIELDS, "status", "pay_grade_min", "pay_grade_max", "min_monthly_pay"]
+NO_FILTERS: dict[str, None] = dict.fromkeys(FILTER_PARAMS)
 # facets with one choice (yes, no, either): a radio group instead of checkboxes
 SINGLE_CHOICE = frozenset(f.name for f in facet_registry.FACETS if f.yes_no)
 

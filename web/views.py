@@ -28,9 +28,7 @@ from web.sanitize import description_html
 from web.vocabulary import WORD_RE, Vocabulary, clean_title
 
 # Parameters that narrow a search, in the order the "no results" hints list them.
-NARROWING = ("q", "near", "posting_type", "district", "category", "working_time", "fixed_term",
-             "pay_scale", "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
-             "min_monthly_pay")  # fmt: skip
+NARROWING = ("q", "near", *present.FILTER_PARAMS)
 MAX_HINTS = 8
 BACK_PARAM = "zurueck"
 BACK_PATH_RE = re.compile(r"/|/landkreise/[a-z0-9-]+")
