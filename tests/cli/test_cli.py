@@ -124,6 +124,7 @@ def test_search_near_as_json_and_text(tmp_path):
         (["--sort", "beliebt"], "--sort: erlaubt sind: 'relevance', 'newest', 'deadline' oder 'distance'"),
         (["--posting-type", "astronaut"], "--posting-type: erlaubt sind:"),
         (["--career-level", "7"], "--career-level: muss 1 bis 4 sein"),
+        (["--start-asap", "vielleicht"], "--start-asap: muss true oder false sein"),
         (["--pay-grade-min", "XYZ"], "--pay-grade-min: „XYZ“ ist keine Entgelt- oder Besoldungsgruppe"),
         (["--page", "500", "--limit", "100"], "--page: Es können höchstens 10.000 Treffer durchblättert"),
     ],
@@ -148,6 +149,8 @@ def test_search_takes_every_filter_of_the_api(tmp_path):
     found = json.loads(apprenticeships.stdout)["items"]
     assert found and all(item["posting_type"] == "apprenticeship" for item in found)
     assert len(found) == sum(1 for item in everything if item["posting_type"] == "apprenticeship")
+    asap = json.loads(run(["search", "--start-asap", "true", "--json"], db).stdout)["items"]
+    assert {item["id"] for item in asap} == {item["id"] for item in everything if item["start_asap"]} != set()
 
 
 def test_reindex_rebuilds_the_embedded_index(tmp_path):

@@ -77,6 +77,7 @@ class SearchQuery:
     career_levels: list[int] = field(default_factory=list)
     status: list[EmploymentStatus] = field(default_factory=list)
     remote: list[Remote] = field(default_factory=list)
+    start_asap: bool | None = None  # "ab sofort" to be filled (a yes/no facet)
     near: GeoPoint | None = None
     radius_km: float = 25.0
     include_expired: bool = False

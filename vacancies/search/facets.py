@@ -31,6 +31,7 @@ WORKING_TIME = {"full_time": "Vollzeit", "part_time": "Teilzeit"}
 FIXED_TERM = {"true": "befristet", "false": "unbefristet"}
 CAREER_LEVELS = {str(n): f"{n}. Qualifikationsebene" for n in range(1, 5)}
 REMOTE = {"none": "kein Homeoffice", "hybrid": "Homeoffice teilweise", "remote": "ortsunabhängig"}
+START = {"true": "sofort zu besetzen", "false": "später oder ohne Angabe"}
 
 
 def _career_level(level: int) -> int:
@@ -134,6 +135,16 @@ FACETS: tuple[Facet, ...] = (
         lambda v: [v.remote._value_],
         kind=Remote,
         labels=REMOTE,
+    ),
+    Facet(
+        "start_asap",
+        "start_asap",
+        "Beginn",
+        "true = nur Stellen, die ab sofort zu besetzen sind; false = nur die übrigen",
+        lambda v: ["true" if v.start_asap else "false"],
+        kind=bool,
+        labels=START,
+        yes_no=True,
     ),
     Facet(
         "pay_scale",
