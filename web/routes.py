@@ -6,6 +6,7 @@ wording in web.present, the page views in web.views.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -88,7 +89,8 @@ def _html_errors(app: FastAPI) -> None:
         wants_html = "text/html" in request.headers.get("accept", "")
         if request.url.path.startswith("/api/") or not wants_html or api_handler is None:
             if api_handler is not None:
-                return await api_handler(request, exc)
+                answer = api_handler(request, exc)
+                return await answer if inspect.isawaitable(answer) else answer
             raise exc
         if exc.status_code == 404:
             return not_found(request)

@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -141,7 +141,10 @@ class Alerts:
                     "nonce": nonce,
                     "created_at": now,
                 }
-                alert_id = conn.execute(table.insert().values(**values)).inserted_primary_key[0]
+                inserted = conn.execute(table.insert().values(**values)).inserted_primary_key
+                if inserted is None:  # never for a one-row insert; says so to the type checker
+                    raise RuntimeError("Die neue Suche hat keine Nummer bekommen.")
+                alert_id = inserted[0]
                 row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).one()
             alert = _alert(row)
             self._queue_confirmation(conn, alert, row.nonce, client, now)
@@ -589,7 +592,7 @@ def _is_due(entry: _Due, now: datetime) -> bool:
     alert = entry.alert
     today = clock_date(now)
     if alert.frequency == "weekly":
-        reference = alert.last_sent_at or alert.confirmed_at
+        reference = alert.last_sent_at or alert.confirmed_at or alert.created_at  # due: confirmed
         return (today - clock_date(reference)).days >= WEEK_DAYS
     return alert.last_sent_at is None or clock_date(alert.last_sent_at) < today
 
@@ -634,6 +637,10 @@ def _alert(row) -> Alert:
     )
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without their zone; every one written here is UTC."""
     if moment is not None and moment.tzinfo is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import logging
 import math
@@ -680,9 +681,13 @@ class AlertPercolator:
         found: dict[str, list[int]] = {}
         for start in range(0, len(documents), self.BATCH):
             batch = documents[start : start + self.BATCH]
-            for key, slots in self._guarded("percolate", lambda b=batch: list(self._percolate_batch(b))):
+            matched = functools.partial(self._percolated, batch)  # the batch bound now, not at call time
+            for key, slots in self._guarded("percolate", matched):
                 found.setdefault(key, []).extend(start + slot for slot in slots)
         return found
+
+    def _percolated(self, batch: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+        return list(self._percolate_batch(batch))
 
     def drop(self) -> None:
         self.client.indices.delete(index=self.index, ignore_unavailable=True)
