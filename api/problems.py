@@ -10,7 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vacancies import messages
 from vacancies.search.contract import IndexUnavailable
+from vacancies.search.filters import FilterError
 
 log = logging.getLogger(__name__)
 
@@ -49,50 +51,8 @@ def problem(status: int, detail: str, errors: list[dict] | None = None, instance
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE)
 
 
-_MESSAGES = {
-    "int_parsing": "muss eine ganze Zahl sein",
-    "float_parsing": "muss eine Zahl sein",
-    "finite_number": "muss eine Zahl sein",  # "nan", "inf"
-    "bool_parsing": "muss true oder false sein",
-    "enum": "erlaubt sind: {expected}",
-    "literal_error": "erlaubt sind: {expected}",
-    "greater_than_equal": "muss mindestens {ge} sein",
-    "less_than_equal": "darf höchstens {le} sein",
-    "greater_than": "muss größer als {gt} sein",
-    "missing": "fehlt",
-    "string_too_long": "ist zu lang (höchstens {max_length} Zeichen)",
-    "json_invalid": "ist kein gültiges JSON",
-    "extra_forbidden": "ist hier nicht vorgesehen",
-    "string_type": "muss ein Text sein",
-    "dict_type": "muss ein JSON-Objekt sein",
-    "model_attributes_type": "muss ein JSON-Objekt sein",
-}
-
-
 def field_errors(exc: RequestValidationError) -> list[dict]:
-    errors = []
-    for item in exc.errors():
-        # Repeated query parameters put a list index in loc; people know the parameter, not the index.
-        skip = ("query", "body", "path", "header")
-        loc = [str(p) for p in item.get("loc", ()) if p not in skip and not isinstance(p, int)]
-        errors.append({"field": ".".join(loc), "message": _message(item)})
-    return errors
-
-
-def _message(item: dict) -> str:
-    template = _MESSAGES.get(item.get("type", ""))
-    if not template:
-        return item.get("msg", "ungültig")
-    return template.format(**{key: _german(value) for key, value in item.get("ctx", {}).items()})
-
-
-def _german(value: object) -> object:
-    """Bounds and choices as a German reader writes them: 300 not 300.0, 0,5 not 0.5, 'a' oder 'b'."""
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    if isinstance(value, str):
-        return value.replace("' or '", "' oder '")
-    return value
+    return messages.field_errors(exc.errors())
 
 
 def _phrase(status: int) -> str:
@@ -114,12 +74,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = field_errors(exc)
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(422, detail, errors, request.url.path)
+        return problem(422, messages.joined(errors), errors, request.url.path)
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError):
         return problem(exc.status, exc.detail, exc.errors, request.url.path)
+
+    @app.exception_handler(FilterError)
+    async def _filters(request: Request, exc: FilterError):
+        return problem(422, messages.joined(exc.errors), exc.errors, request.url.path)
 
     @app.exception_handler(IndexUnavailable)
     async def _index_down(request: Request, exc: IndexUnavailable):
@@ -164,7 +127,7 @@ PROBLEM_SCHEMA = {
     },
 }
 
-_PROBLEM_EXAMPLES = {
+_PROBLEM_EXAMPLES: dict[int, dict[str, object]] = {
     404: {
         "detail": "Die Stelle „gibt-es-nicht“ gibt es nicht.",
         "instance": "/api/v1/vacancies/gibt-es-nicht",
@@ -183,7 +146,11 @@ def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict]:
     """OpenAPI `responses` for problem documents: problem_responses({404: "Unbekannte Stelle"})."""
     responses: dict[int | str, dict] = {}
     for status, description in descriptions.items():
-        example = {"type": "about:blank", "title": TITLES.get(status, "Fehler"), "status": status}
+        example: dict[str, object] = {
+            "type": "about:blank",
+            "title": TITLES.get(status, "Fehler"),
+            "status": status,
+        }
         example.update(_PROBLEM_EXAMPLES.get(status, {"detail": description}))
         responses[status] = {
             "description": description,

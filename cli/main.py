@@ -95,28 +95,29 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+# The CLI's own names for some search parameters; every other one is `--<parameter>` (dashes).
+SEARCH_OPTIONS = {"q": "text", "radius_km": "radius", "per_page": "limit"}
+SEARCH_LABELS = {"q": "SUCHWÖRTER", "radius_km": "--radius", "per_page": "--limit"}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    from vacancies.search.contract import SearchQuery, Sort
+    from vacancies.search.filters import SearchParameters, check
 
     board = _board()
-    near = None
-    if args.near:
-        near = board.gazetteer.lookup(args.near)
-        if near is None:
-            print(f"Ort oder PLZ „{args.near}“ ist nicht bekannt", file=sys.stderr)
-            return 2
-    if args.sort == "distance" and near is None:
-        print("--sort distance braucht einen Ort (--near)", file=sys.stderr)
+    pairs = []
+    for name in SearchParameters.model_fields:
+        value = getattr(args, SEARCH_OPTIONS.get(name, name), None)
+        pairs += [
+            (name, str(item)) for item in (value if isinstance(value, list) else [value]) if item is not None
+        ]
+    # The same model as the API and the pages: what they refuse is refused here, in the same words.
+    checked = check(pairs, board.gazetteer)
+    if checked.query is None:
+        for error in checked.errors:
+            label = SEARCH_LABELS.get(error["field"], "--" + error["field"].replace("_", "-"))
+            print(f"{label}: {error['message']}", file=sys.stderr)
         return 2
-    query = SearchQuery(
-        text=args.text,
-        near=near,
-        radius_km=args.radius,
-        sort=Sort(args.sort),
-        per_page=args.limit,
-        districts=args.district or [],
-    )
-    page = board.search(query)
+    page = board.search(checked.query)
     if args.json:
         print(json.dumps(page.to_public(), ensure_ascii=False, indent=2))
         return 0
@@ -201,6 +202,23 @@ def _positive(value: str) -> int:
     return number
 
 
+def add_search_options(p: argparse.ArgumentParser) -> None:
+    """One option per search parameter of the filter model, as strings: the model checks them."""
+    from vacancies.search.filters import SearchParameters
+
+    many = SearchParameters.list_fields()
+    for name, field in SearchParameters.model_fields.items():
+        if name in SEARCH_OPTIONS:
+            continue
+        text = (field.description or "").replace("`", "")
+        option = f"--{name.replace('_', '-')}"
+        if name in many:
+            text = text if "mehrfach" in text else f"{text} (mehrfach möglich)"
+            p.add_argument(option, action="append", dest=name, metavar="WERT", help=text)
+        else:
+            p.add_argument(option, dest=name, metavar="WERT", help=text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cli.german import use_german_help
 
@@ -214,18 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("reindex", help="Suchindex aus der Datenbank neu aufbauen (ohne Ausfall)")
     p.set_defaults(func=cmd_reindex)
-    p = sub.add_parser("search", help="Suchen")
-    p.add_argument("text", nargs="?", default="", metavar="SUCHWÖRTER")
-    p.add_argument("--near", help="PLZ oder Ort")
-    p.add_argument("--radius", type=float, default=25.0, help="Umkreis in km (Standard 25)")
-    p.add_argument("--district", action="append", help="nur dieser Landkreis (Kürzel; mehrfach möglich)")
-    p.add_argument(
-        "--sort",
-        choices=["relevance", "newest", "deadline", "distance"],
-        default="relevance",
-        help="Reihenfolge der Treffer (distance nur mit --near)",
-    )
-    p.add_argument("--limit", type=int, default=20, help="höchstens so viele Treffer (Standard 20)")
+    p = sub.add_parser("search", help="Suchen (Parameter wie bei /api/v1/vacancies)")
+    p.add_argument("text", nargs="?", default=None, metavar="SUCHWÖRTER")
+    p.add_argument("--radius", help="Umkreis in km (Standard 25)")
+    p.add_argument("--limit", help="höchstens so viele Treffer (Standard 20, höchstens 100)")
+    add_search_options(p)
     p.add_argument("--json", action="store_true", help="Ergebnis als JSON")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("serve", help="Web-Oberfläche und API starten")

@@ -1,4 +1,4 @@
-"""Suchaufträge wired to the one validation of search parameters (web.params, built on api.search_params)."""
+"""Suchaufträge wired to the pages' reading of search parameters (web.params over vacancies.search.filters)."""
 
 from __future__ import annotations
 

@@ -1,42 +1,32 @@
-"""Search parameters of the pages: the same names and rules as the JSON API (api.search_params).
+"""Search parameters of the pages: the domain's filter model (vacancies.search.filters), as the API.
 
 FastAPI would answer a bad parameter with problem+json; a page must instead show the form again with a
-German message next to the field. So the page validates the query string itself, through a model built
-from SearchParams' own signature: one definition of names, types and limits for API, pages and feeds.
+German message next to the field. So the page validates the query string itself, through the same model
+the API declares: one definition of names, types and limits for API, pages, feeds, alerts and CLI.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import typing
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 
-from api.problems import ProblemError, field_errors
-from api.search_params import SearchParams
 from vacancies.geo import Gazetteer
 from vacancies.search.contract import SearchQuery
-
-
-@functools.cache
-def _model() -> type[BaseModel]:
-    hints = typing.get_type_hints(SearchParams.__init__, include_extras=True)
-    params = inspect.signature(SearchParams.__init__).parameters
-    fields = {name: (hints[name], p.default) for name, p in params.items() if name != "self"}
-    return create_model("PageSearchParams", **fields)
+from vacancies.search.filters import SearchParameters, check
 
 
 def list_fields() -> set[str]:
-    return {name for name, f in _model().model_fields.items() if typing.get_origin(f.annotation) is list}
+    return SearchParameters.list_fields()
 
 
 def defaults() -> dict[str, typing.Any]:
-    return {name: f.default for name, f in _model().model_fields.items()}
+    return {
+        name: f.get_default(call_default_factory=True) for name, f in SearchParameters.model_fields.items()
+    }
 
 
 @dataclass
@@ -74,36 +64,14 @@ class PageSearch:
 
 def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = None) -> PageSearch:
     """Validate the query string; empty form fields count as not given."""
-    known = _model().model_fields
+    known = SearchParameters.model_fields
     raw = [(k, v) for k, v in query_params.multi_items() if k in known and v.strip()]
-    search = PageSearch(raw=raw)
-    data: dict[str, typing.Any] = {}
-    many = list_fields()
-    for key, value in raw:
-        if key in many:
-            data.setdefault(key, []).append(value)
-        else:
-            data[key] = value  # a repeated single value: the last one counts, as in the API and feed
-    data.update(extra or {})
-    errors: list[dict] = []
-    bad: set[str] = set()
-    try:
-        validated = _model()(**data)
-    except ValidationError as exc:
-        # Check the remaining fields too (e.g. an unknown place), so every mistake shows at once.
-        errors = field_errors(RequestValidationError(exc.errors()))
-        bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-        validated = _model()(**{k: v for k, v in data.items() if k not in bad})
-    search.raw = _as_applied(raw, validated, bad)
-    params = SearchParams(**validated.model_dump())
-    try:
-        query = params.to_query(gazetteer)
-    except ProblemError as exc:
-        errors += exc.errors
-    else:
-        search.query = None if errors else query
-        search.place_from_text = params.place_from_text.label if params.place_from_text else ""
-    search.errors = _by_field(errors)
+    checked = check(raw, gazetteer, **(extra or {}))
+    bad = {e["field"] for e in checked.errors}
+    search = PageSearch(raw=_as_applied(raw, checked.filters, bad), query=checked.query)
+    if checked.resolved and checked.resolved.place_from_text:
+        search.place_from_text = checked.resolved.place_from_text.label
+    search.errors = _by_field(checked.errors)
     return search
 
 
@@ -120,7 +88,7 @@ def _as_applied(raw: list[tuple[str, str]], validated: BaseModel, bad: set[str])
         elif key not in many:
             if last[key] == index:
                 out.append((key, _form_value(getattr(validated, key), value)))
-        elif _model().model_fields[key].annotation == list[int]:
+        elif key == "career_level":
             out.append((key, _form_value(_int_or_none(value), value)))
         else:
             out.append((key, value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,20 +12,13 @@ from markupsafe import Markup
 from vacancies import clock, districts
 from vacancies.model import Contact, Vacancy
 from vacancies.pay import grade_text
+from vacancies.search import facets as facet_registry
 from vacancies.search.contract import BERLIN, FacetValue
+from vacancies.search.facets import CAREER_LEVELS, FIXED_TERM, POSTING_TYPES, REMOTE, WORKING_TIME
 
-POSTING_TYPES = {
-    "job": "Arbeitsstelle",  # as the Bundesagentur's Jobbörse: "Arbeit" next to Ausbildung, Praktikum
-    "apprenticeship": "Ausbildung",
-    "dual_study": "Duales Studium",
-    "internship": "Praktikum",
-    "trainee": "Anwärterstelle (Beamtenausbildung)",
-}
-WORKING_TIME = {"full_time": "Vollzeit", "part_time": "Teilzeit"}
-FIXED_TERM = {"true": "befristet", "false": "unbefristet"}
-CAREER_LEVELS = {str(n): f"{n}. Qualifikationsebene" for n in range(1, 5)}
+__all__ = ["CAREER_LEVELS", "FIXED_TERM", "POSTING_TYPES", "REMOTE", "WORKING_TIME"]  # the pages' labels
+
 STATUS = {"employee": "Tarifbeschäftigte", "civil_servant": "Beamtinnen und Beamte"}
-REMOTE = {"none": "kein Homeoffice", "hybrid": "Homeoffice teilweise", "remote": "ortsunabhängig"}
 PAY_SCALE_LABEL = {"BayBesG": "Besoldung", "TVöD": "Entgelt", "TVöD-SuE": "Entgelt", "TV-L": "Entgelt"}
 SORTS = {
     "relevance": "Relevanz",
@@ -46,28 +40,19 @@ FIELD_LABELS = {
     "page": "Seite",
     "sort": "Sortierung",
     "include_expired": "Abgelaufene Stellen",
-    "posting_type": "Art der Stelle",
-    "district": "Landkreis",
-    "category": "Berufsfeld",
-    "working_time": "Arbeitszeit",
-    "fixed_term": "Befristung",
-    "pay_scale": "Tarif / Besoldungsordnung",
-    "career_level": "Qualifikationsebene",
+    **{f.name: f.legend for f in facet_registry.FACETS},
     "status": "Dienstverhältnis",
-    "remote": "Homeoffice",
 }
 
-# facet name -> (form parameter, legend, labels); a facet without a parameter is shown as counts only
-FACETS: dict[str, tuple[str | None, str, dict[str, str] | None]] = {
-    "posting_type": ("posting_type", "Art der Stelle", POSTING_TYPES),
-    "district": ("district", "Landkreis", None),
-    "category": ("category", "Berufsfeld", None),
-    "working_time": ("working_time", "Arbeitszeit", WORKING_TIME),
-    "fixed_term": ("fixed_term", "Befristung", FIXED_TERM),
-    "career_level": ("career_level", "Qualifikationsebene", CAREER_LEVELS),
-    "remote": ("remote", "Homeoffice", REMOTE),
-    "pay_scale": ("pay_scale", "Tarif / Besoldungsordnung", None),
+# facet name -> (form parameter, legend, labels), from the facet registry (vacancies.search.facets)
+FACETS: dict[str, tuple[str | None, str, Mapping[str, str] | None]] = {
+    f.name: (f.name, f.legend, f.labels) for f in facet_registry.FACETS
 }
+# Parameters that filter (the "reset all filters" links drop them): every facet, and the rest.
+FILTER_PARAMS = [*facet_registry.FACET_FIELDS, "status", "pay_grade_min", "pay_grade_max", "min_monthly_pay"]
+NO_FILTERS: dict[str, None] = dict.fromkeys(FILTER_PARAMS)
+# facets with one choice (yes, no, either): a radio group instead of checkboxes
+SINGLE_CHOICE = frozenset(f.name for f in facet_registry.FACETS if f.yes_no)
 
 
 def today() -> date:

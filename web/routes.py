@@ -51,6 +51,8 @@ def make_templates() -> Jinja2Templates:
         radii=present.RADII,
         status_labels=present.STATUS,
         field_labels=present.FIELD_LABELS,
+        filter_params=present.FILTER_PARAMS,
+        no_filters=present.NO_FILTERS,
     )
     return Jinja2Templates(env=env)
 

@@ -29,9 +29,7 @@ from web.sanitize import description_html
 from web.vocabulary import WORD_RE, Vocabulary, clean_title
 
 # Parameters that narrow a search, in the order the "no results" hints list them.
-NARROWING = ("q", "near", "posting_type", "district", "category", "working_time", "fixed_term",
-             "pay_scale", "career_level", "status", "remote", "pay_grade_min", "pay_grade_max",
-             "min_monthly_pay")  # fmt: skip
+NARROWING = ("q", "near", *present.FILTER_PARAMS)
 MAX_HINTS = 8
 BACK_PARAM = "zurueck"
 BACK_PATH_RE = re.compile(r"/|/landkreise/[a-z0-9-]+")
@@ -64,7 +62,7 @@ def search_view(board: Board, vocabulary: Vocabulary, query_params: QueryParams)
     search = parse(query_params, board.gazetteer)
     context: dict[str, Any] = {"search": search, "page": None, "hints": [], "did_you_mean": None,
                                "place_hint": None}  # fmt: skip
-    if search.errors:
+    if search.errors or search.query is None:  # no query exactly when there are errors
         return context, 422
     page = board.search(search.query)
     context.update(results_context(search, page))
@@ -109,7 +107,7 @@ def facet_views(search: PageSearch, page: SearchPage) -> list[dict[str, Any]]:
         options = present.facet_options(facet, values, chosen)
         if options:
             out.append({"name": facet, "param": param, "legend": legend, "options": options,
-                        "radio": facet == "fixed_term"})  # fmt: skip
+                        "radio": facet in present.SINGLE_CHOICE})  # fmt: skip
     return out
 
 
@@ -117,7 +115,7 @@ def pagination(search: PageSearch, page: SearchPage, path: str = "/") -> dict[st
     last = max(1, min(math.ceil(page.total / page.per_page), MAX_RESULT_WINDOW // page.per_page))
     current = page.page
     window = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-    links = []
+    links: list[dict[str, Any]] = []
     for number in window:
         if links and number - links[-1]["number"] > 1:
             links.append({"number": None})
@@ -134,7 +132,9 @@ def pagination(search: PageSearch, page: SearchPage, path: str = "/") -> dict[st
 
 def did_you_mean(board: Board, vocabulary: Vocabulary, search: PageSearch) -> dict[str, Any] | None:
     """A corrected query that really finds postings (with the same filters), or None."""
-    text = search.query.text if search.query else ""
+    if search.query is None:
+        return None
+    text = search.query.text
     corrected = vocabulary.correct(text) if text.strip() else None
     if not corrected or corrected.casefold() == text.strip().casefold():
         return None
@@ -149,7 +149,7 @@ def place_hint(board: Board, search: PageSearch) -> dict[str, Any] | None:
     postings (a place named in the words is only a guess, so it is offered, not applied)."""
     query = search.query
     found = board.gazetteer.place_name_in(query.text) if query and query.near is None else None
-    if found is None:
+    if found is None or query is None:
         return None
     rest, place = found
     label = f"{place.postal_code} {place.name}"
@@ -162,7 +162,7 @@ def place_hint(board: Board, search: PageSearch) -> dict[str, Any] | None:
 
 def drop_hints(board: Board, search: PageSearch) -> list[dict[str, Any]]:
     """For each active filter: what dropping it would find (counted), so nobody is stuck at zero."""
-    hints = []
+    hints: list[dict[str, Any]] = []
     active = [(k, v) for k, v in search.raw if k in NARROWING]
     for name, value in active[:MAX_HINTS]:
         url = search.url(drop=(name, value))  # also drops what needs the dropped value (sort by distance)
@@ -301,7 +301,7 @@ def district_view(board: Board, slug: str, query_params: QueryParams) -> tuple[d
     page_only = [(k, v) for k, v in query_params.multi_items() if k == "page"]
     search = parse(QueryParams(page_only), board.gazetteer, extra={"district": [slug], "sort": "newest"})
     context: dict[str, Any] = {"district": district, "search": search, "page": None}
-    if search.errors:
+    if search.errors or search.query is None:
         return context, 422
     context.update(results_context(search, board.search(search.query), path=f"/landkreise/{slug}"))
     return context, 404 if context["beyond"] else 200

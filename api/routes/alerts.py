@@ -7,7 +7,6 @@ search or already confirmed; only the rate limit (429) says that the address got
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -18,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from api import client
 from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
-from api.search_params import SearchParams
 from vacancies.alerts import AlertError, AlertRateLimited, Alerts, kept_params
+from vacancies.search.filters import SearchParameters
 from vacancies.service import Board
 
 router = APIRouter(prefix="/api/v1", tags=["Suchaufträge"])
@@ -106,8 +105,8 @@ def alert_params(query: dict[str, Any], alerts: Alerts, board: Board) -> dict[st
 
 
 def search_parameter_names() -> set[str]:
-    """The names `GET /api/v1/vacancies` takes (SearchParams' signature)."""
-    return {name for name in inspect.signature(SearchParams.__init__).parameters if name != "self"}
+    """The names `GET /api/v1/vacancies` takes (the domain's search-parameter model)."""
+    return set(SearchParameters.model_fields)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import BoardDep
 from api.problems import problem_responses
-from api.routes.params import search_params_without
-from api.search_params import SearchParams
+from vacancies.search.facets import FACETS
+from vacancies.search.filters import SearchFilters
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
-FacetParams = Annotated[
-    SearchParams, Depends(search_params_without("sort", "page", "per_page", page=1, per_page=1))
-]
+# Filters only: a parameter that is accepted and then ignored (page, sort) would mislead API users.
+FacetParams = Annotated[SearchFilters, Query()]
 
 
 class FacetValuePublic(BaseModel):
@@ -46,9 +45,9 @@ EXAMPLE = {
 @router.get(
     "/facets",
     summary="Facetten einer Suche",
-    description="Die Trefferzahl und die Facetten (Landkreis, Art, Berufsfeld, Arbeitszeit, Befristung, "
-    "Tarif, Qualifikationsebene, Homeoffice) für beliebige Suchparameter – dieselben wie bei "
-    "`/api/v1/vacancies`, ohne Seite und Sortierung, und ohne die Stellen selbst.",
+    description=f"Die Trefferzahl und die Facetten ({', '.join(f.legend for f in FACETS)}) für beliebige "
+    "Suchparameter – dieselben wie bei `/api/v1/vacancies`, ohne Seite und Sortierung, und ohne die "
+    "Stellen selbst.",
     response_model=FacetsPublic,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
@@ -56,5 +55,5 @@ EXAMPLE = {
     },
 )
 def search_facets(board: BoardDep, params: FacetParams) -> FacetsPublic:
-    page = board.search(params.to_query(board.gazetteer)).to_public()
+    page = board.search(params.to_query(board.gazetteer, page=1, per_page=1)).to_public()
     return FacetsPublic(total=page["total"], facets=page["facets"])

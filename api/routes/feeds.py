@@ -12,18 +12,17 @@ from email.utils import format_datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import BoardDep, SettingsDep
 from api.problems import problem_responses
-from api.routes.params import search_params_without
-from api.search_params import SearchParams
 from vacancies import clock, districts
 from vacancies.addresses import posting_path
 from vacancies.model import Vacancy
 from vacancies.pay import grade_text
 from vacancies.search.contract import BERLIN, SearchQuery, Sort
 from vacancies.search.document import html_to_text
+from vacancies.search.filters import SearchFilters
 
 FEED_SIZE = 50
 SUMMARY_CHARS = 300
@@ -41,10 +40,8 @@ POSTING_TYPES = {
 # Characters XML 1.0 cannot carry at all; a crawled page or a query may still contain them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-FeedParams = Annotated[
-    SearchParams,
-    Depends(search_params_without("sort", "page", "per_page", sort=Sort.newest, page=1, per_page=FEED_SIZE)),
-]
+# Filters only: a feed fixes its order and size, so it does not advertise sort or paging.
+FeedParams = Annotated[SearchFilters, Query()]
 
 api_router = APIRouter(prefix="/api/v1", tags=["Feeds"])
 site_router = APIRouter(include_in_schema=False)
@@ -113,8 +110,8 @@ def atom_feed(request: Request, board: BoardDep, settings: SettingsDep, params: 
 class _Feed:
     """The postings of one search and everything both formats say about them."""
 
-    def __init__(self, request: Request, board, base_url: str, params: SearchParams) -> None:
-        self.query = params.to_query(board.gazetteer)
+    def __init__(self, request: Request, board, base_url: str, params: SearchFilters) -> None:
+        self.query = params.to_query(board.gazetteer, sort=Sort.newest, page=1, per_page=FEED_SIZE)
         self.vacancies = [hit.vacancy for hit in board.search(self.query).items]
         self.base = base_url
         query_string = f"?{request.url.query}" if request.url.query else ""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query
 
 from api.deps import BoardDep
 from api.problems import ProblemError, problem_responses
-from api.search_params import SearchParams
 from vacancies import clock
 from vacancies.categories import KLDB_BERUFSBEREICH
 from vacancies.pay import pay_euros
+from vacancies.search.filters import SearchParameters
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
@@ -42,7 +42,7 @@ SEARCH_EXAMPLE = {
         **problem_responses({422: "Ungültige Parameter"}),
     },
 )
-def search_vacancies(board: BoardDep, params: Annotated[SearchParams, Depends()]) -> dict[str, Any]:
+def search_vacancies(board: BoardDep, params: Annotated[SearchParameters, Query()]) -> dict[str, Any]:
     return board.search(params.to_query(board.gazetteer)).to_public()
 
 

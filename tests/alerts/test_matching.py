@@ -38,6 +38,7 @@ SAVED_SEARCHES = [
     {"remote": ["hybrid"]},
     {"posting_type": ["apprenticeship", "internship"]},
     {"category": ["Verwaltung"]},
+    {"start_asap": "true", "district": ["aschaffenburg"]},  # the facet added through the registry
     {"near": "63897", "radius_km": "30"},
     {"near": "Starnberg", "radius_km": "10", "q": "Erzieher"},
     {"q": "Verwaltung", "include_expired": "true"},  # an alert only ever mails visible postings

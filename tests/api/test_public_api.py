@@ -33,6 +33,7 @@ def test_search_returns_page_with_items_and_facets(client):
         "pay_scale",
         "career_level",
         "remote",
+        "start_asap",
     } == set(body["facets"])
 
 
@@ -199,6 +200,7 @@ def test_openapi_documents_every_search_parameter(client):
         "career_level",
         "status",
         "remote",
+        "start_asap",
         "near",
         "radius_km",
         "include_expired",
@@ -207,3 +209,18 @@ def test_openapi_documents_every_search_parameter(client):
         "per_page",
     }
     assert "/api/v1/vacancies/{vacancy_id}" in spec["paths"] and "/api/v1/health" in spec["paths"]
+
+
+def test_start_asap_filters_and_is_counted(client):
+    """The facet from the registry: a filter, a facet count, documented, refused in German."""
+    body = client.get("/api/v1/vacancies", params={"start_asap": "true"}).json()
+    assert {item["id"] for item in body["items"]} == {"v02", "v03", "v07"}
+    everything = client.get("/api/v1/facets").json()
+    counts = everything["facets"]["start_asap"]
+    assert counts == [{"value": "false", "count": everything["total"] - 3}, {"value": "true", "count": 3}]
+    refused = client.get("/api/v1/vacancies", params={"start_asap": "vielleicht"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "start_asap", "message": "muss true oder false sein"}]
+    spec = client.get("/api/v1/openapi.json").json()
+    facets = {p["name"]: p for p in spec["paths"]["/api/v1/facets"]["get"]["parameters"]}
+    assert "ab sofort" in facets["start_asap"]["description"]

@@ -369,3 +369,28 @@ def test_unexpected_error_is_500_problem_without_internals(app, client):
     body = response.json()
     assert body["status"] == 500 and body["title"] == "Interner Fehler"
     assert "geheim" not in response.text and "RuntimeError" not in response.text
+
+
+def test_openapi_documents_each_search_parameter_with_description_and_bounds(client):
+    """The query-parameter model's Field descriptions and bounds are the API's documentation."""
+    spec = client.get("/api/v1/openapi.json").json()
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/vacancies"]["get"]["parameters"]}
+    assert all(p["description"] and p["in"] == "query" for p in parameters.values())
+    assert (
+        parameters["per_page"]["schema"]["maximum"] == 100
+        and parameters["per_page"]["schema"]["minimum"] == 1
+    )
+    assert parameters["radius_km"]["schema"]["maximum"] == 300
+    assert parameters["career_level"]["schema"]["items"] == {"type": "integer", "minimum": 1, "maximum": 4}
+    assert parameters["district"]["schema"]["type"] == "array"
+    facets = {p["name"]: p for p in spec["paths"]["/api/v1/facets"]["get"]["parameters"]}
+    assert facets["district"]["description"] == parameters["district"]["description"]
+
+
+def test_facets_and_feeds_take_repeated_parameters_and_refuse_bad_ones(client):
+    both = client.get("/api/v1/facets", params=[("district", "miltenberg"), ("district", "starnberg")])
+    one = client.get("/api/v1/facets", params={"district": "miltenberg"})
+    assert both.json()["total"] > one.json()["total"] > 0
+    refused = client.get("/api/v1/feed.rss", params={"radius_km": "nan", "near": "63897"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "radius_km", "message": "muss eine Zahl sein"}]

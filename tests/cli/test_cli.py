@@ -109,7 +109,48 @@ def test_search_near_as_json_and_text(tmp_path):
     )
     assert [item["id"] for item in json.loads(by_distance.stdout)["items"]] == ["v09", "v07", "v02"]
     nowhere = run(["search", "x", "--sort", "distance"], db)
-    assert nowhere.returncode == 2 and "--sort distance braucht einen Ort" in nowhere.stderr
+    assert nowhere.returncode == 2
+    assert "--sort: Nach Entfernung sortieren geht nur mit einem Ort oder einer PLZ" in nowhere.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--limit", "-3"], "--limit: muss mindestens 1 sein"),
+        (["--limit", "500"], "--limit: darf höchstens 100 sein"),
+        (["--radius", "1e9"], "--radius: darf höchstens 300 sein"),
+        (["--radius", "nan"], "--radius: muss eine Zahl sein"),
+        (["--radius", "zehn"], "--radius: muss eine Zahl sein"),
+        (["--sort", "beliebt"], "--sort: erlaubt sind: 'relevance', 'newest', 'deadline' oder 'distance'"),
+        (["--posting-type", "astronaut"], "--posting-type: erlaubt sind:"),
+        (["--career-level", "7"], "--career-level: muss 1 bis 4 sein"),
+        (["--start-asap", "vielleicht"], "--start-asap: muss true oder false sein"),
+        (["--pay-grade-min", "XYZ"], "--pay-grade-min: „XYZ“ ist keine Entgelt- oder Besoldungsgruppe"),
+        (["--page", "500", "--limit", "100"], "--page: Es können höchstens 10.000 Treffer durchblättert"),
+    ],
+)
+def test_search_refuses_what_the_api_refuses_in_german(tmp_path, args, message):
+    result = run(["search", "Sachbearbeiter", *args], str(tmp_path / "b.db"))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_search_takes_every_filter_of_the_api(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text("\n".join(good_line(r) for r in RECORDS) + "\n", encoding="utf-8")
+    db = str(tmp_path / "b.db")
+    run(["import", str(path)], db)
+    everything = json.loads(run(["search", "--limit", "100", "--json"], db).stdout)["items"]
+    by_district = run(["search", "--district", "miltenberg", "--district", "starnberg", "--json"], db)
+    expected = {item["id"] for item in everything if item["district"] in {"miltenberg", "starnberg"}}
+    assert {item["id"] for item in json.loads(by_district.stdout)["items"]} == expected and expected
+    apprenticeships = run(["search", "--posting-type", "apprenticeship", "--json"], db)
+    found = json.loads(apprenticeships.stdout)["items"]
+    assert found and all(item["posting_type"] == "apprenticeship" for item in found)
+    assert len(found) == sum(1 for item in everything if item["posting_type"] == "apprenticeship")
+    asap = json.loads(run(["search", "--start-asap", "true", "--json"], db).stdout)["items"]
+    assert {item["id"] for item in asap} == {item["id"] for item in everything if item["start_asap"]} != set()
 
 
 def test_reindex_rebuilds_the_embedded_index(tmp_path):

@@ -26,9 +26,12 @@ def test_help_and_argument_errors_are_german(tmp_path):
     shown = run(["users", "add", "--help"], db).stdout
     assert shown.startswith("Aufruf: stellenboerse users add")
     assert "Optionen:" in shown and "diese Hilfe anzeigen und beenden" in shown and "usage" not in shown
-    wrong = run(["search", "--radius", "weit"], db)
+    wrong = run(["serve", "--port", "weit"], db)
     assert wrong.returncode == 2
-    assert "stellenboerse search: Fehler: Argument --radius: ungültiger Wert (float): 'weit'" in wrong.stderr
+    assert "stellenboerse serve: Fehler: Argument --port: ungültiger Wert (int): 'weit'" in wrong.stderr
+    # search values are checked by the search-filter model, in the API's words (issue 17, item 4)
+    far = run(["search", "--radius", "weit"], db)
+    assert far.returncode == 2 and far.stderr == "--radius: muss eine Zahl sein\n"
 
 
 def test_search_names_the_landratsamt_and_writes_a_decimal_comma(tmp_path):

@@ -32,6 +32,7 @@ RECORDS: list[dict] = [
     },
     {
         "id": "v02",
+        "start_asap": True,  # "ab sofort": the start_asap facet
         "title": "Sachbearbeiterin (m/w/d) Ausländerbehörde",
         "department": "Ausländerbehörde",
         "district": "aschaffenburg",
@@ -52,6 +53,7 @@ RECORDS: list[dict] = [
     },
     {
         "id": "v03",
+        "start_asap": True,  # "ab sofort": the start_asap facet
         "title": "Erzieher (m/w/d) Kindertagesstätte",
         "department": "Kreisjugendamt",
         "district": "starnberg",
@@ -107,6 +109,7 @@ RECORDS: list[dict] = [
     },
     {
         "id": "v07",
+        "start_asap": True,  # "ab sofort": the start_asap facet
         "title": "Bauingenieur (m/w/d) Hochbau",
         "department": "Kreisbauamt",
         "district": "aschaffenburg",
@@ -155,6 +158,7 @@ RECORDS: list[dict] = [
     },
     {
         "id": "v10",
+        "start_asap": True,  # "ab sofort": the start_asap facet
         "title": "Sachbearbeiter (m/w/d) Kämmerei",
         "district": "miltenberg",
         "state": "expired",

@@ -116,6 +116,16 @@ class BackendContract:
 
     # -- filters ------------------------------------------------------------------------------------
 
+    def test_start_asap_is_a_yes_no_facet(self):
+        asap = {"v02", "v03", "v07"}  # v10 too, but it has expired
+        assert self.found(start_asap=True) == asap
+        assert self.found(start_asap=False) == VISIBLE - asap
+        assert facet(self.search(), "start_asap") == {"true": 3, "false": len(VISIBLE) - 3}
+        chosen = self.search(start_asap=True, districts=["aschaffenburg"])
+        assert ids(chosen) == {"v02", "v07"}
+        assert facet(chosen, "start_asap") == {"true": 2}  # disjunctive: its own choice left out
+        assert facet(chosen, "district") == {"aschaffenburg": 2, "starnberg": 1}
+
     def test_filter_one_district(self):
         assert self.found(districts=["aschaffenburg"]) == {"v02", "v07"}
 
@@ -410,6 +420,7 @@ AGREEMENT_QUERIES = [
     {"career_levels": [3], "status": [EmploymentStatus.civil_servant]},
     {"pay_scales": [PayScale.tvoed, PayScale.tvoed_sue], "working_time": [WorkingTime.part_time]},
     {"near": "63897", "radius_km": 50},
+    {"start_asap": True, "working_time": [WorkingTime.part_time]},
     {"near": "82319", "radius_km": 40, "text": "m/w/d"},
     {"include_expired": True, "sort": Sort.deadline},
     {"near": "82319", "radius_km": 300, "sort": Sort.distance},

@@ -101,9 +101,10 @@ def test_include_expired_adds_expired_but_never_drafts():
 
 def test_facet_filters_go_to_post_filter_and_leave_their_own_facet_out():
     result = body(districts=["miltenberg"], posting_types=[PostingType.job], fixed_term=True)
+    # in the facet registry's order (vacancies.search.facets)
     assert result["post_filter"]["bool"]["filter"] == [
-        {"terms": {"district": ["miltenberg"]}},
         {"terms": {"posting_type": ["job"]}},
+        {"terms": {"district": ["miltenberg"]}},
         {"terms": {"fixed_term": ["true"]}},
     ]
     terms = {"field": "district", "size": 500, "order": [{"_count": "desc"}, {"_key": "asc"}]}
@@ -115,9 +116,9 @@ def test_facet_filters_go_to_post_filter_and_leave_their_own_facet_out():
     ]
     assert aggs["filtered_by:posting_type,fixed_term"]["aggs"] == {"district": {"terms": terms}}
     assert set(aggs["filtered_by:district,fixed_term"]["aggs"]) == {"posting_type"}
-    assert set(aggs["filtered_by:district,posting_type"]["aggs"]) == {"fixed_term"}
+    assert set(aggs["filtered_by:posting_type,district"]["aggs"]) == {"fixed_term"}
     # ... and the facets nobody chose share one filter aggregation under all three.
-    shared = aggs["filtered_by:district,posting_type,fixed_term"]
+    shared = aggs["filtered_by:posting_type,district,fixed_term"]
     assert len(shared["filter"]["bool"]["filter"]) == 3
     assert set(shared["aggs"]) == set(FACET_FIELDS) - {"district", "posting_type", "fixed_term"}
     assert len(aggs) == 4

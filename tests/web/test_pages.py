@@ -256,6 +256,24 @@ def test_pay_scale_facet_is_a_filter(client):
     assert re.search(r'name="pay_scale" value="TVöD-SuE">', html)  # another scale is one click away
 
 
+def test_start_asap_facet_is_a_radio_group_that_filters(client):
+    html = client.get("/").text
+    assert "<legend>Beginn</legend>" in html
+    assert re.search(r'type="radio" id="f-start_asap-\d" name="start_asap" value="true">', html)
+    assert "sofort zu besetzen" in html
+    chosen = client.get("/", params={"start_asap": "true"}).text
+    assert re.search(r'name="start_asap" value="true" checked', chosen)
+    assert "3 Stellen gefunden" in chosen
+
+
+def test_reset_all_filters_drops_every_facet_of_the_registry(client):
+    """The link listed the facets by hand and kept pay_scale; it now takes them from the registry."""
+    params = {"q": "Verwaltung", "pay_scale": "BayBesG", "district": "miltenberg", "start_asap": "false"}
+    html = client.get("/", params=params).text
+    link = re.search(r'<a href="([^"]*)">Alle Filter zurücksetzen</a>', html)
+    assert link is not None and link.group(1).replace("&amp;", "&") == "/?q=Verwaltung"
+
+
 # -- posting page ---------------------------------------------------------------------------------------
 
 

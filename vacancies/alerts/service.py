@@ -26,7 +26,7 @@ from typing import Any, Protocol, overload
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from vacancies import clock
+from vacancies import clock, messages
 from vacancies.addresses import posting_path
 from vacancies.alerts import render
 from vacancies.alerts.mail import Mailer, parts, queue
@@ -46,7 +46,8 @@ from vacancies.model import State, Vacancy
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
 from vacancies.schema import vacancies_table
-from vacancies.search.contract import IndexUnavailable, SearchQuery
+from vacancies.search.contract import IndexUnavailable, SearchQuery, facet_selection
+from vacancies.search.filters import check
 from vacancies.service import Board
 from vacancies.settings import Settings
 from vacancies.store import utcnow
@@ -255,11 +256,11 @@ class Alerts:
     def canonical_search(self, params: Any) -> tuple[dict[str, list[str]], SearchQuery]:
         """Validate search parameters exactly as the pages and the API do; return them in canonical
         form (sorted names and values, paging and order dropped) and the search's query."""
-        search = self.read_search(_pairs(params), self.board.gazetteer)
-        if search.errors or search.query is None:
-            details = "; ".join(f"{name}: {message}" for name, message in search.errors.items())
+        checked = check(_pairs(params), self.board.gazetteer)
+        if checked.query is None:
+            details = messages.joined(checked.errors)
             raise AlertError(f"Diese Suche kann nicht gespeichert werden ({details}).", "query")
-        return canonical_params(search.query, search.value("near")), search.query
+        return canonical_params(checked.query, checked.filters.near or ""), checked.query
 
     def confirm(self, token: str) -> Alert:
         """Confirm through the mailed link: signed, valid 48 hours, once (AlertLinkError otherwise)."""
@@ -586,19 +587,12 @@ def canonical_params(query: SearchQuery, near_typed: str) -> dict[str, list[str]
             out[name] = texts
 
     put("q", [" ".join(query.text.split())])
-    put("district", query.districts)
-    put("posting_type", query.posting_types)
-    put("category", query.categories)
-    put("working_time", query.working_time)
-    if query.fixed_term is not None:
-        out["fixed_term"] = ["true" if query.fixed_term else "false"]
-    put("pay_scale", query.pay_scales)
+    for name, values in facet_selection(query).items():  # every facet of the registry
+        put(name, values)
     put("pay_grade_min", [query.pay_grade_min])
     put("pay_grade_max", [query.pay_grade_max])
     put("min_monthly_pay", [query.min_monthly_pay])
-    put("career_level", query.career_levels)
     put("status", query.status)
-    put("remote", query.remote)
     if query.near is not None:
         out["near"] = [" ".join(near_typed.split())]
         out["radius_km"] = [f"{query.radius_km:g}"]

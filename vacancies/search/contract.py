@@ -37,16 +37,9 @@ from zoneinfo import ZoneInfo
 from vacancies import clock
 from vacancies.model import EmploymentStatus, PayScale, PostingType, Remote, Vacancy, WorkingTime
 
-FACET_FIELDS = (
-    "district",
-    "posting_type",
-    "category",
-    "working_time",
-    "fixed_term",
-    "pay_scale",
-    "career_level",
-    "remote",
-)
+# FACET_FIELDS is re-exported: the backends and tests read the facet names from here.
+from vacancies.search.facets import FACET_FIELDS as FACET_FIELDS
+from vacancies.search.facets import FACETS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MAX_PER_PAGE = 100
@@ -83,6 +76,7 @@ class SearchQuery:
     career_levels: list[int] = field(default_factory=list)
     status: list[EmploymentStatus] = field(default_factory=list)
     remote: list[Remote] = field(default_factory=list)
+    start_asap: bool | None = None  # "ab sofort" to be filled (a yes/no facet)
     near: GeoPoint | None = None
     radius_km: float = 25.0
     include_expired: bool = False
@@ -151,15 +145,6 @@ class IndexUnavailable(RuntimeError):
 
 def facet_selection(query: SearchQuery) -> dict[str, list[str]]:
     """The chosen values of every facet with a selection, as strings, in FACET_FIELDS order: one map
-    for both backends and the alert matcher, so a new facet cannot be forgotten in one of them."""
-    wanted = {
-        "district": list(query.districts),
-        "posting_type": [p.value for p in query.posting_types],
-        "category": list(query.categories),
-        "working_time": [w.value for w in query.working_time],
-        "fixed_term": [] if query.fixed_term is None else ["true" if query.fixed_term else "false"],
-        "pay_scale": [s.value for s in query.pay_scales],
-        "career_level": [str(level) for level in query.career_levels],
-        "remote": [r.value for r in query.remote],
-    }
+    for both backends and the alert matcher, derived from the facet registry (vacancies.search.facets)."""
+    wanted = {f.name: f.selection(getattr(query, f.attribute)) for f in FACETS}
     return {name: values for name, values in wanted.items() if values}

@@ -23,6 +23,7 @@ from vacancies.grades import pay_grade_rank
 from vacancies.lifeline import die_with_parent
 from vacancies.model import Vacancy
 from vacancies.search.analysis import GermanAnalyzer
+from vacancies.search.facets import FACETS
 
 _BLOCK = r"p|br|li|div|h[1-6]|tr|ul|ol|section|dt|dd|table|blockquote|hr"
 _BLOCK_TAG = re.compile(rf"<\s*/?\s*(?:{_BLOCK})\b[^>]*>", re.I)
@@ -163,21 +164,9 @@ def _index_text(html: str) -> str:
 
 
 def facet_values(vacancy: Vacancy) -> dict[str, list[str]]:
-    """The facet values of a posting as strings; multi-valued facets have several.
-
-    Enum members are read through `_value_`: the `.value` property costs a Python call each, and
-    this runs for every posting indexed."""
-    v = vacancy
-    return {
-        "district": [v.district] if v.district else [],
-        "posting_type": [v.posting_type._value_],
-        "category": [v.category] if v.category else [],
-        "working_time": [w._value_ for w in v.working_time],
-        "fixed_term": [] if v.fixed_term is None else ["true" if v.fixed_term else "false"],
-        "pay_scale": [v.pay_scale._value_] if v.pay_scale else [],
-        "career_level": [] if v.career_level is None else [str(v.career_level)],
-        "remote": [v.remote._value_],
-    }
+    """The facet values of a posting as strings (multi-valued facets have several), as the facet
+    registry derives them."""
+    return {facet.name: facet.values(vacancy) for facet in FACETS}
 
 
 def analyse_text(

@@ -78,6 +78,10 @@ def load_template(alias: str, path: Path | None = None) -> dict[str, Any]:
     text = (path or default_template_path()).read_text(encoding="utf-8")
     body = json.loads(text)
     body["index_patterns"] = [p.replace("{alias}", alias) for p in body["index_patterns"]]
+    # Every facet of the registry is a keyword field, also one the template file does not name yet.
+    properties = body["template"]["mappings"]["properties"]
+    for name in FACET_FIELDS:
+        properties.setdefault(name, {"type": "keyword"})
     return body
 
 

@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from vacancies import visibility
 from vacancies.batching import batched
 from vacancies.geo import haversine_km_array
 from vacancies.grades import pay_grade_rank
-from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
+from vacancies.model import EmploymentStatus, State, Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
     GermanAnalyzer,
@@ -45,10 +46,14 @@ from vacancies.search.contract import (
     facet_selection,
 )
 from vacancies.search.document import DocumentBuilder, StartedAnalysis, html_to_text
+from vacancies.search.facets import FACETS
 from vacancies.search.protocols import TransactionalIndex
 
-CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale", "career_level", "remote")
-BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
+# From the facet registry: a facet with several values per posting is a bit set, the others one value.
+CATEGORICAL = tuple(f.name for f in FACETS if not f.several)
+BITSETS = {f.name: list(f.several) for f in FACETS if f.several} | {
+    "status": [s.value for s in EmploymentStatus]
+}
 DOC_COLUMNS = (
     "id",
     *FACET_FIELDS,
@@ -288,6 +293,20 @@ def _bitset(values, names: list[str]) -> np.ndarray:
     return out
 
 
+def _add_facet_columns(engine: Engine) -> None:
+    """A facet declared after the index was created (vacancies.search.facets) gets its column, empty
+    until `stellenboerse reindex` fills it: the registry, not a migration, knows the facets."""
+    with engine.begin() as conn:
+        columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(search_docs)")}
+        for name in FACET_FIELDS:
+            if columns and name not in columns:
+                try:  # names come from the registry, never from input
+                    conn.exec_driver_sql(f"ALTER TABLE search_docs ADD COLUMN {name} TEXT")
+                except OperationalError as exc:  # another process (a server worker) was first
+                    if "duplicate column" not in str(exc):
+                        raise
+
+
 class SqliteBackend:
     """`SearchBackend` (vacancies/search/protocols.py) in the store's own SQLite database, with the
     transactional capability: index rows are written in the store's transaction."""
@@ -298,6 +317,7 @@ class SqliteBackend:
         self, engine: Engine, analyzer: GermanAnalyzer | None = None, workers: int | None = None
     ) -> None:
         self.engine = engine
+        _add_facet_columns(engine)
         self.analyzer = analyzer or get_analyzer()
         # The columns of the newest generations: a search that began just before a commit still
         # finds its own snapshot's columns while the next one's are used by newer searches.
