@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 from api import client
 from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
+from api.schemas import AlertAccepted
 from vacancies.alerts import AlertError, AlertRateLimited
 
 router = APIRouter(prefix="/api/v1", tags=["Suchaufträge"])
@@ -62,6 +63,7 @@ class AlertCreate(BaseModel):
     "Bestätigung kommen neue passende Stellen täglich oder wöchentlich per E-Mail. Dieselbe Adresse mit "
     "derselben Suche ergibt keinen zweiten Suchauftrag; an eine Adresse geht höchstens eine "
     "Bestätigungsmail in 24 Stunden, und je Client sind nur wenige pro Stunde möglich (sonst 429).",
+    response_model=AlertAccepted,
     responses={
         202: {"content": {"application/json": {"example": {"status": "pending", "detail": ACCEPTED}}}},
         **problem_responses({422: "Ungültige Adresse, Suche oder Häufigkeit", 429: "Zu viele Anmeldungen"}),
@@ -86,7 +88,7 @@ async def create_alert(
     return JSONResponse({"status": "pending", "detail": ACCEPTED}, status_code=202)
 
 
-def alert_params(query: dict[str, Any], board: BoardDep) -> dict[str, list[str]]:
+def alert_params(query: dict[str, Any], board: BoardDep) -> dict[str, list[str] | str]:
     """The query checked as the search checks it (ProblemError 422 naming `query.<parameter>`), kept as
     the search applies it, without paging and order."""
     from web import alert_forms, params  # web builds on api: imported here, not at module level
@@ -102,7 +104,7 @@ def alert_params(query: dict[str, Any], board: BoardDep) -> dict[str, list[str]]
     if search.errors:
         errors = [{"field": f"query.{name}", "message": text} for name, text in search.errors.items()]
         raise ProblemError(422, _detail(errors), errors)
-    return alert_forms.as_params(alert_forms.kept_pairs(search.raw))
+    return dict(alert_forms.as_params(alert_forms.kept_pairs(search.raw)))
 
 
 def _listed(value: Any) -> list[Any]:

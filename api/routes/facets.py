@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
 from api.deps import BoardDep
 from api.problems import problem_responses
 from api.routes.params import search_params_without
+from api.schemas import FacetsPublic
 from api.search_params import SearchParams
 
 router = APIRouter(prefix="/api/v1", tags=["Stellen"])
@@ -17,19 +17,6 @@ router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 FacetParams = Annotated[
     SearchParams, Depends(search_params_without("sort", "page", "per_page", page=1, per_page=1))
 ]
-
-
-class FacetValuePublic(BaseModel):
-    value: str
-    count: int
-
-
-class FacetsPublic(BaseModel):
-    total: int = Field(description="Treffer der Suche")
-    facets: dict[str, list[FacetValuePublic]] = Field(
-        description="je Facette die Werte mit Trefferzahl, häufigste zuerst. Facetten sind disjunktiv: "
-        "die Zahlen einer Facette berücksichtigen alle Filter außer ihrem eigenen."
-    )
 
 
 EXAMPLE = {
