@@ -141,7 +141,10 @@ class VacancyHit(VacancyPublic):
 
 class KldbArea(BaseModel):
     code: str = Field(description="Berufsbereich der KldB 2010 (einstellig)", examples=["7"])
-    name: str = Field(examples=["Unternehmensorganisation, Buchhaltung, Recht und Verwaltung"])
+    name: str = Field(
+        description="Name des Berufsbereichs",
+        examples=["Unternehmensorganisation, Buchhaltung, Recht und Verwaltung"],
+    )
 
 
 class PaySteps(BaseModel):
@@ -166,7 +169,7 @@ class PayEuros(BaseModel):
     min: float | None = Field(description="von", examples=[3658.61])
     max: float | None = Field(description="bis", examples=[4979.97])
     unit: SalaryUnit = Field(description="Zeitraum der Beträge")
-    currency: Literal["EUR"]
+    currency: Literal["EUR"] = Field(description="immer Euro")
     source: Literal["posting", "pay_table"] = Field(
         description="`posting`: Angabe der Stelle, `pay_table`: Tabelle"
     )
@@ -248,8 +251,8 @@ class HealthReport(BaseModel):
     status: Literal["ok", "degraded"] = Field(
         description="`ok` oder `degraded` (dann mit Status 503 bei Datenbankfehler)"
     )
-    store: StoreHealth
-    index: IndexHealth
+    store: StoreHealth = Field(description="Datenbank")
+    index: IndexHealth = Field(description="Suchindex")
 
 
 class AlertAccepted(BaseModel):
@@ -274,7 +277,9 @@ class HrVacancy(VacancyPublic):
 class HrVacancyList(BaseModel):
     district: str = Field(description="Landkreis des Zugangsschlüssels")
     total: int = Field(description="Zahl der Stellen")
-    items: list[HrVacancy]
+    items: list[HrVacancy] = Field(
+        description="die Stellen, die der Landkreis über HR-Portal oder API angelegt hat"
+    )
 
 
 def inline_schema(model: type[BaseModel], mode: Literal["validation", "serialization"]) -> dict[str, Any]:
@@ -299,3 +304,17 @@ def inline_schema(model: type[BaseModel], mode: Literal["validation", "serializa
 
 HR_VACANCY_INPUT_SCHEMA = inline_schema(VacancyInput, "validation")
 PROBLEM_SCHEMA = inline_schema(Problem, "serialization")
+
+
+# -- autocomplete ------------------------------------------------------------------------------------------
+
+
+class Suggestion(BaseModel):
+    value: str = Field(description="was ins Suchfeld übernommen wird", examples=["63897 Miltenberg"])
+    label: str = Field(description="was die Liste zeigt", examples=["Miltenberg (63897)"])
+
+
+class Suggestions(BaseModel):
+    query: str = Field(description="der getippte Text")
+    kind: Literal["title", "place"] = Field(description="Stellentitel oder Orte")
+    suggestions: list[Suggestion] = Field(description="höchstens acht Vorschläge")

@@ -6,6 +6,7 @@ wording in web.present, the page views in web.views.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -18,7 +19,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.problems import RETRY_AFTER_SECONDS
+from api.problems import RETRY_AFTER_SECONDS, problem_responses
+from api.schemas import Suggestions
 from vacancies import legal
 from vacancies.search.contract import IndexUnavailable
 from web import alert_pages, present, svgmap, views
@@ -86,7 +88,8 @@ def _html_errors(app: FastAPI) -> None:
         wants_html = "text/html" in request.headers.get("accept", "")
         if request.url.path.startswith("/api/") or not wants_html or api_handler is None:
             if api_handler is not None:
-                return await api_handler(request, exc)
+                answer = api_handler(request, exc)  # typed as maybe-awaitable; ours is async
+                return await answer if inspect.isawaitable(answer) else answer
             raise exc
         if exc.status_code == 404:
             return not_found(request)
@@ -217,7 +220,9 @@ def sign_language_page(request: Request) -> HTMLResponse:
     summary="Vorschläge beim Tippen",
     description="Stellentitel (`kind=title`, aus den veröffentlichten Stellen) oder Orte mit PLZ "
     "(`kind=place`, GeoNames) für die Autovervollständigung.",
+    response_model=Suggestions,
     responses={
+        **problem_responses({422: "Ungültige Parameter"}),
         200: {
             "content": {
                 "application/json": {
@@ -228,7 +233,7 @@ def sign_language_page(request: Request) -> HTMLResponse:
                     }
                 }
             }
-        }
+        },
     },
 )
 def suggest(
