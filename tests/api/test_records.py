@@ -385,3 +385,16 @@ def test_the_public_record_has_the_vacancys_fields_in_its_order():
     """A field added to the domain record must be added (and described) in the API record too: the API
     writes the record's fields in this order."""
     assert list(VacancyPublic.model_fields) == list(Vacancy.model_fields)
+
+
+def test_a_changed_posting_keeps_its_first_seen_with_its_offset(tmp_path):
+    """The store read first_seen back without an offset when a posting changed, and the API then wrote a
+    time that is no RFC 3339 date-time (Schemathesis' schema check found it on the HR PUT)."""
+    first = Vacancy.model_validate(HAUSMEISTER)
+    board = make_board("sqlite", tmp_path, [first])
+    board.save([Vacancy.model_validate({**HAUSMEISTER, "title": "Hausmeisterin (m/w/d) Berufsschule"})])
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", environment="test")
+    with TestClient(create_app(settings, board)) as client:
+        body = client.get("/api/v1/vacancies/aschaffenburg-web:12").json()
+    assert body["title"] == "Hausmeisterin (m/w/d) Berufsschule" and body["updated_at"] != body["first_seen"]
+    assert body["first_seen"].endswith("Z"), body["first_seen"]
