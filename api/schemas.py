@@ -302,7 +302,36 @@ def inline_schema(model: type[BaseModel], mode: Literal["validation", "serializa
     return resolved
 
 
-HR_VACANCY_INPUT_SCHEMA = inline_schema(VacancyInput, "validation")
+# What the HR PUT's fields mean where they differ from the record's (the rest say what the record says).
+_INPUT_DESCRIPTIONS = {
+    "employer": "Arbeitgeber; ohne Angabe das Landratsamt des Landkreises",
+    "description": "HTML (nur erlaubte Tags bleiben) oder Text in der Schreibweise des Editors",
+    "pay_grade_min": "Entgelt-/Besoldungsgruppe (von), auch „EG 9a“ oder „A 13“",
+    "pay_grade_max": "Entgelt-/Besoldungsgruppe (bis)",
+    "salary_min": "Brutto in Euro je Monat (von); ohne Angabe zeigt die Stellenbörse die Spanne der Tabelle",
+    "salary_max": "Brutto in Euro je Monat (bis)",
+    "deadline": "Bewerbungsfrist: JJJJ-MM-TT oder TT.MM.JJJJ",
+    "start_date": "Beginn: JJJJ-MM-TT oder TT.MM.JJJJ",
+    "apply_url": "Adresse der Online-Bewerbung (http/https); diese oder `apply_email` ist nötig",
+    "apply_email": "E-Mail-Adresse für Bewerbungen; diese oder `apply_url` ist nötig",
+    "state": "`published` (sofort) oder `draft`; ohne Angabe veröffentlicht, oder geplant bei künftigem "
+    "`publish_at`",
+    "publish_at": "geplante Veröffentlichung (ohne Zeitzone: deutsche Zeit); bis dahin ein Entwurf",
+}
+
+
+def _described_input() -> dict[str, Any]:
+    schema = inline_schema(VacancyInput, "validation")
+    nested: dict[str, type[BaseModel]] = {"location": LocationPublic, "contact": ContactPublic}
+    for name, prop in schema["properties"].items():
+        prop["description"] = _INPUT_DESCRIPTIONS.get(name) or VacancyPublic.model_fields[name].description
+        for part in [prop, *prop.get("anyOf", [])]:  # the nested objects' own fields
+            for sub, sub_prop in part.get("properties", {}).items():
+                sub_prop["description"] = nested[name].model_fields[sub].description
+    return schema
+
+
+HR_VACANCY_INPUT_SCHEMA = _described_input()
 PROBLEM_SCHEMA = inline_schema(Problem, "serialization")
 
 

@@ -398,3 +398,17 @@ def test_a_changed_posting_keeps_its_first_seen_with_its_offset(tmp_path):
         body = client.get("/api/v1/vacancies/aschaffenburg-web:12").json()
     assert body["title"] == "Hausmeisterin (m/w/d) Berufsschule" and body["updated_at"] != body["first_seen"]
     assert body["first_seen"].endswith("Z"), body["first_seen"]
+
+
+def test_alert_subscription_answer_is_unchanged(served):
+    client, _ = served
+    body = {"email": "erika.mustermann@example.de", "query": {"q": "Kämmerei"}, "frequency": "weekly"}
+    response = client.post("/api/v1/alerts", json=body)
+    assert response.status_code == 202
+    assert response.content == rendered(
+        {
+            "status": "pending",
+            "detail": "Wenn die Adresse gültig ist, erhält sie eine E-Mail mit einem Bestätigungslink "
+            "(48 Stunden gültig). Erst nach der Bestätigung kommen Benachrichtigungen.",
+        }
+    )
