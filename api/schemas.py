@@ -235,8 +235,6 @@ class IndexHealth(BaseModel):
     """Felder je nach Suchmaschine: `index` und `cluster_status` nur bei Elasticsearch, `error` bei einem
     Fehler."""
 
-    model_config = ConfigDict(extra="allow")
-
     ok: bool = Field(description="der Suchindex antwortet")
     backend: str = Field(description="`sqlite` (eingebettet) oder `elasticsearch`")
     documents: int | None = Field(default=None, description="Stellen im Index")
