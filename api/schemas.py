@@ -8,10 +8,10 @@ as it was before the models existed: the vacancy's fields in `Vacancy` order, th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vacancies.hr_postings import VacancyInput
 from vacancies.model import (
@@ -127,6 +127,13 @@ class VacancyPublic(BaseModel):
     content_hash: str | None = Field(
         description="Prüfsumme des Inhalts; ändert sich mit jeder inhaltlichen Änderung"
     )
+
+    @field_validator("first_seen", "last_seen", "updated_at")
+    @classmethod
+    def _utc(cls, moment: datetime | None) -> datetime | None:
+        """Rows of postings that changed before the store kept the offset hold first_seen without one; the
+        time is UTC, and the schema promises an RFC 3339 date-time."""
+        return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 class VacancyHit(VacancyPublic):

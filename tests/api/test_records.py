@@ -9,6 +9,7 @@ the bookkeeping times come from the store, since they are the moment of the save
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import pytest
@@ -412,3 +413,18 @@ def test_alert_subscription_answer_is_unchanged(served):
             "(48 Stunden gültig). Erst nach der Bestätigung kommen Benachrichtigungen.",
         }
     )
+
+
+def test_a_stored_time_without_offset_is_answered_as_utc(tmp_path):
+    """Rows written before the store fix hold a first_seen without offset: the API writes it as the UTC
+    time it is, so the answer keeps to the schema's date-time."""
+    board = make_board("sqlite", tmp_path, [Vacancy.model_validate(HAUSMEISTER)])
+    with sqlite3.connect(tmp_path / "board.db") as db:
+        (data,) = db.execute("SELECT data FROM vacancies WHERE id = ?", ("aschaffenburg-web:12",)).fetchone()
+        record = {**json.loads(data), "first_seen": "2026-11-01T08:00:00.250000"}
+        db.execute("UPDATE vacancies SET data = ? WHERE id = ?", (json.dumps(record), "aschaffenburg-web:12"))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'board.db'}", environment="test")
+    with TestClient(create_app(settings, board)) as client:
+        detail = client.get("/api/v1/vacancies/aschaffenburg-web:12").json()
+        hit = client.get("/api/v1/vacancies", params={"q": "Hausmeister"}).json()["items"][0]
+    assert detail["first_seen"] == hit["first_seen"] == "2026-11-01T08:00:00.250000Z"
