@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import PROBLEM_SCHEMA
 from vacancies import messages
 from vacancies.search.contract import IndexUnavailable
 from vacancies.search.filters import FilterError
@@ -105,29 +107,7 @@ def install(app: FastAPI) -> None:
 
 # -- OpenAPI documentation of problem responses --------------------------------------------------------
 
-PROBLEM_SCHEMA = {
-    "title": "Problem",
-    "type": "object",
-    "description": "Fehlerbeschreibung nach RFC 9457",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string", "example": "about:blank"},
-        "title": {"type": "string", "example": "Ungültige Angaben"},
-        "status": {"type": "integer", "example": 422},
-        "detail": {"type": "string"},
-        "instance": {"type": "string", "description": "Pfad der Anfrage"},
-        "errors": {
-            "type": "array",
-            "description": "betroffene Parameter",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-}
-
-_PROBLEM_EXAMPLES: dict[int, dict[str, object]] = {
+_PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
     404: {
         "detail": "Die Stelle „gibt-es-nicht“ gibt es nicht.",
         "instance": "/api/v1/vacancies/gibt-es-nicht",
@@ -146,7 +126,7 @@ def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict]:
     """OpenAPI `responses` for problem documents: problem_responses({404: "Unbekannte Stelle"})."""
     responses: dict[int | str, dict] = {}
     for status, description in descriptions.items():
-        example: dict[str, object] = {
+        example: dict[str, Any] = {
             "type": "about:blank",
             "title": TITLES.get(status, "Fehler"),
             "status": status,

@@ -1,4 +1,4 @@
-"""Suchaufträge wired to the pages' reading of search parameters (web.params over vacancies.search.filters)."""
+"""Suchaufträge wired to the pages' reading of search parameters (web.params over the filter model)."""
 
 from __future__ import annotations
 

@@ -355,7 +355,10 @@ class VacancyStore:
             vacancy.first_seen = vacancy.first_seen or now
             vacancy.updated_at = now
             return "new"
-        vacancy.first_seen = known["first_seen"]
+        first_seen = known["first_seen"]  # SQLite keeps no offset: the column holds UTC
+        vacancy.first_seen = (
+            first_seen.replace(tzinfo=UTC) if first_seen and not first_seen.tzinfo else first_seen
+        )
         if known["content_hash"] == vacancy.content_hash and known["state"] == vacancy.state.value:
             return "unchanged"
         vacancy.updated_at = now

@@ -19,7 +19,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.problems import RETRY_AFTER_SECONDS
+from api.problems import RETRY_AFTER_SECONDS, problem_responses
+from api.schemas import Suggestions
 from vacancies import legal
 from vacancies.search.contract import IndexUnavailable
 from web import alert_pages, present, svgmap, views
@@ -224,7 +225,9 @@ def sign_language_page(request: Request) -> HTMLResponse:
     summary="Vorschläge beim Tippen",
     description="Stellentitel (`kind=title`, aus den veröffentlichten Stellen) oder Orte mit PLZ "
     "(`kind=place`, GeoNames) für die Autovervollständigung.",
+    response_model=Suggestions,
     responses={
+        **problem_responses({422: "Ungültige Parameter"}),
         200: {
             "content": {
                 "application/json": {
@@ -235,7 +238,7 @@ def sign_language_page(request: Request) -> HTMLResponse:
                     }
                 }
             }
-        }
+        },
     },
 )
 def suggest(

@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.hr.auth import CurrentToken, HrDep
 from api.hr.context import HrContext
-from api.problems import ProblemError
+from api.problems import ProblemError, problem_responses
+from api.schemas import HR_VACANCY_INPUT_SCHEMA, HrVacancy, HrVacancyList
 from vacancies import jsonlimits
 from vacancies.accounts import ApiToken
 from vacancies.hr_postings import EXTERNAL_ID_RE, HrPostings, InvalidInput, NotFound, external_id_of
@@ -45,8 +46,8 @@ EXAMPLE = {
 BODY_DOC = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}, "example": EXAMPLE}},
-        "description": "Felder wie im Stellen-Datensatz (siehe `VacancyInput`); `state` published "
+        "content": {"application/json": {"schema": HR_VACANCY_INPUT_SCHEMA, "example": EXAMPLE}},
+        "description": "Felder wie im Stellen-Datensatz; `state` published "
         "oder draft, optional `publish_at` für eine geplante Veröffentlichung: ohne `state` plant ein "
         "künftiger `publish_at` die Veröffentlichung (bis dahin Entwurf); `state` published mit künftigem "
         "`publish_at` ist ein Widerspruch (422). `description`: HTML (nur erlaubte Tags bleiben) oder Text "
@@ -54,19 +55,23 @@ BODY_DOC = {
         "nummerierte Liste).",
     }
 }
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Kein oder ungültiger Zugangsschlüssel (application/problem+json)"},
-    404: {"description": "Keine Stelle dieses Landkreises mit dieser Kennung"},
-}
+AUTH_RESPONSES = problem_responses({401: "Kein oder ungültiger Zugangsschlüssel"})
+OWN_RESPONSES = problem_responses(
+    {
+        401: "Kein oder ungültiger Zugangsschlüssel",
+        404: "Keine Stelle dieses Landkreises mit dieser Kennung",
+        422: "Ungültige Kennung",
+    }
+)
 
 
-def _public(vacancy: Vacancy, postings: HrPostings) -> dict[str, Any]:
+def _public(vacancy: Vacancy, postings: HrPostings) -> HrVacancy:
     data = vacancy.model_dump(mode="json")
     data["external_id"] = external_id_of(vacancy)
     data["hidden"] = postings.is_hidden(vacancy.id)
     publish_at = postings.extras(vacancy.id).get("publish_at")
     data["publish_at"] = publish_at.isoformat() if publish_at else None
-    return data
+    return HrVacancy.model_validate(data)
 
 
 def _vacancy_id(token: ApiToken, external_id: str) -> str:
@@ -124,13 +129,13 @@ async def _read_capped(request: Request, limit: int) -> bytes:
 
 
 @router.get("/vacancies", summary="Eigene Stellen auflisten", responses=AUTH_RESPONSES)
-def list_own(token: CurrentToken, ctx: HrDep) -> dict[str, Any]:
+def list_own(token: CurrentToken, ctx: HrDep) -> HrVacancyList:
     items = [_public(item.vacancy, ctx.postings) for item in ctx.postings.listing(token.district, Origin.hr)]
-    return {"district": token.district, "total": len(items), "items": items}
+    return HrVacancyList(district=token.district, total=len(items), items=items)
 
 
-@router.get("/vacancies/{external_id}", summary="Eine eigene Stelle", responses=AUTH_RESPONSES)
-def get_own(token: CurrentToken, ctx: HrDep, external_id: str = ExternalId) -> dict[str, Any]:
+@router.get("/vacancies/{external_id}", summary="Eine eigene Stelle", responses=OWN_RESPONSES)
+def get_own(token: CurrentToken, ctx: HrDep, external_id: str = ExternalId) -> HrVacancy:
     vacancy = _own(ctx.postings, token, _vacancy_id(token, external_id))
     return _public(vacancy, ctx.postings)
 
@@ -140,15 +145,21 @@ def get_own(token: CurrentToken, ctx: HrDep, external_id: str = ExternalId) -> d
     summary="Stelle anlegen oder ändern (idempotent)",
     openapi_extra=BODY_DOC,
     responses={
-        **AUTH_RESPONSES,
-        201: {"description": "Neu angelegt"},
-        413: {"description": "Inhalt größer als 1 MB"},
-        422: {"description": "Ungültige Angaben"},
+        200: {"description": "Geändert (oder unverändert)"},
+        201: {"model": HrVacancy, "description": "Neu angelegt"},
+        **problem_responses(
+            {
+                401: "Kein oder ungültiger Zugangsschlüssel",
+                404: "Die Kennung gehört zu einer Stelle eines anderen Landkreises",
+                413: "Inhalt größer als 1 MB",
+                422: "Ungültige Angaben",
+            }
+        ),
     },
 )
 async def put_own(
     request: Request, response: Response, token: CurrentToken, ctx: HrDep, external_id: str = ExternalId
-) -> dict[str, Any]:
+) -> HrVacancy:
     vacancy_id = _vacancy_id(token, external_id)
     data = await _body(request)  # only the body is read on the event loop; the store work runs in a thread
     created, public = await run_in_threadpool(_put, ctx, token, vacancy_id, data)
@@ -157,7 +168,7 @@ async def put_own(
     return public
 
 
-def _put(ctx: HrContext, token: ApiToken, vacancy_id: str, data: dict[str, Any]) -> tuple[bool, dict]:
+def _put(ctx: HrContext, token: ApiToken, vacancy_id: str, data: dict[str, Any]) -> tuple[bool, HrVacancy]:
     """Validate, then create or update the posting and set its state in one transaction."""
     try:
         value = ctx.postings.parse(data)
@@ -170,7 +181,7 @@ def _put(ctx: HrContext, token: ApiToken, vacancy_id: str, data: dict[str, Any])
 
 
 @router.delete(
-    "/vacancies/{external_id}", summary="Stelle zurückziehen", status_code=204, responses=AUTH_RESPONSES
+    "/vacancies/{external_id}", summary="Stelle zurückziehen", status_code=204, responses=OWN_RESPONSES
 )
 def withdraw_own(token: CurrentToken, ctx: HrDep, external_id: str = ExternalId) -> Response:
     vacancy = _own(ctx.postings, token, _vacancy_id(token, external_id))

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api import client
 from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
+from api.schemas import AlertAccepted
 from vacancies.alerts import AlertError, AlertRateLimited, Alerts, kept_params
 from vacancies.search.filters import SearchParameters
 from vacancies.service import Board
@@ -63,6 +64,7 @@ class AlertCreate(BaseModel):
     "Bestätigung kommen neue passende Stellen täglich oder wöchentlich per E-Mail. Dieselbe Adresse mit "
     "derselben Suche ergibt keinen zweiten Suchauftrag; an eine Adresse geht höchstens eine "
     "Bestätigungsmail in 24 Stunden, und je Client sind nur wenige pro Stunde möglich (sonst 429).",
+    response_model=AlertAccepted,
     responses={
         202: {"content": {"application/json": {"example": {"status": "pending", "detail": ACCEPTED}}}},
         **problem_responses({422: "Ungültige Adresse, Suche oder Häufigkeit", 429: "Zu viele Anmeldungen"}),

@@ -64,7 +64,7 @@ def list_districts(board: BoardDep) -> list[DistrictPublic]:
     response_model=DistrictPublic,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
-        **problem_responses({404: "Unbekannter Landkreis"}),
+        **problem_responses({404: "Unbekannter Landkreis", 422: "Ungültige Anfrage"}),
     },
 )
 def get_district(slug: str, board: BoardDep) -> DistrictPublic:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from api.deps import BoardDep
 from api.problems import problem_responses
+from api.schemas import FacetsPublic
 from vacancies.search.facets import FACETS
 from vacancies.search.filters import SearchFilters
 
@@ -16,19 +16,6 @@ router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
 # Filters only: a parameter that is accepted and then ignored (page, sort) would mislead API users.
 FacetParams = Annotated[SearchFilters, Query()]
-
-
-class FacetValuePublic(BaseModel):
-    value: str
-    count: int
-
-
-class FacetsPublic(BaseModel):
-    total: int = Field(description="Treffer der Suche")
-    facets: dict[str, list[FacetValuePublic]] = Field(
-        description="je Facette die Werte mit Trefferzahl, häufigste zuerst. Facetten sind disjunktiv: "
-        "die Zahlen einer Facette berücksichtigen alle Filter außer ihrem eigenen."
-    )
 
 
 EXAMPLE = {

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import BoardDep
 from api.problems import ProblemError, problem_responses
+from api.schemas import SearchPagePublic, VacancyDetail
 from vacancies import clock
 from vacancies.categories import KLDB_BERUFSBEREICH
 from vacancies.pay import pay_euros
@@ -37,6 +38,7 @@ SEARCH_EXAMPLE = {
     summary="Stellen suchen",
     description="Volltextsuche (deutsch) mit Filtern, Facetten, Umkreis und Sortierung. Abgelaufene, "
     "zurückgezogene und nach Bewerbungsfrist beendete Stellen fehlen, außer `include_expired=true`.",
+    response_model=SearchPagePublic,
     responses={
         200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
         **problem_responses({422: "Ungültige Parameter"}),
@@ -51,7 +53,8 @@ def search_vacancies(board: BoardDep, params: Annotated[SearchParameters, Query(
     summary="Eine Stelle",
     description="Alle Angaben einer veröffentlichten (auch abgelaufenen) Stelle; Entwürfe und "
     "zurückgezogene Stellen gibt es nicht.",
-    responses=problem_responses({404: "Unbekannte Stelle"}),
+    response_model=VacancyDetail,
+    responses=problem_responses({404: "Unbekannte Stelle", 422: "Ungültige Kennung"}),
 )
 def get_vacancy(vacancy_id: str, board: BoardDep) -> dict[str, Any]:
     vacancy = board.get_public(vacancy_id)
