@@ -231,15 +231,16 @@ def test_detail_with_the_postings_own_pay_leaves_out_the_table_fields(served):
     assert client.get("/api/v1/vacancies/aschaffenburg-web:12").content == rendered(expected)
 
 
-FACETS_OF_KAEMMEREI = {
-    "district": [{"value": "miltenberg", "count": 1}],
+FACETS_OF_KAEMMEREI = {  # in the facet registry's order (vacancies.search.facets), start_asap added there
     "posting_type": [{"value": "job", "count": 1}],
+    "district": [{"value": "miltenberg", "count": 1}],
     "category": [{"value": "Verwaltung", "count": 1}],
     "working_time": [{"value": "full_time", "count": 1}, {"value": "part_time", "count": 1}],
     "fixed_term": [{"value": "true", "count": 1}],
-    "pay_scale": [{"value": "TVöD", "count": 1}],
     "career_level": [{"value": "3", "count": 1}],
     "remote": [{"value": "hybrid", "count": 1}],
+    "start_asap": [{"value": "false", "count": 1}],
+    "pay_scale": [{"value": "TVöD", "count": 1}],
 }
 
 
