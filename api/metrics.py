@@ -31,7 +31,6 @@ import hmac
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,19 +39,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, case, func, select
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from vacancies.schema import crawl_runs_table as runs
-from vacancies.schema import index_outbox_table, mail_outbox_table
-from vacancies.schema import operator_incidents_table as incidents
+from vacancies.monitoring import Monitoring, Snapshot, StoreUnavailable
 from vacancies.search.contract import SearchPage, SearchQuery
 from vacancies.service import Board
 from vacancies.settings import Settings
-from vacancies.store import utcnow
 
 PATH = "/metrics"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -112,13 +106,13 @@ def timed_search(search: Search, backend: str, metrics: Metrics) -> Search:
 def _endpoint(app: FastAPI) -> Callable[[Request], Response]:
     settings: Settings = app.state.settings
     metrics: Metrics = app.state.metrics
-    engine = app.state.board.store.engine
+    monitoring = Monitoring(app.state.board.store.engine)
 
     def metrics_endpoint(request: Request) -> Response:
         refused = refusal(settings, request.headers.get("authorization", ""))
         if refused is not None:
             return refused
-        body = generate_latest(scrape_registry(metrics, engine))
+        body = generate_latest(scrape_registry(metrics, monitoring))
         return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
     return metrics_endpoint
@@ -138,7 +132,7 @@ def refusal(settings: Settings, authorization: str) -> Response | None:
     return answer
 
 
-def scrape_registry(metrics: Metrics, engine: Engine) -> CollectorRegistry:
+def scrape_registry(metrics: Metrics, monitoring: Monitoring) -> CollectorRegistry:
     """This process's metrics, or every server process's in multiprocess mode, plus the database's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -146,7 +140,7 @@ def scrape_registry(metrics: Metrics, engine: Engine) -> CollectorRegistry:
     else:
         registry = CollectorRegistry()
         registry.register(_Forward(metrics.registry))
-    registry.register(StoreCollector(engine))
+    registry.register(StoreCollector(monitoring))
     return registry
 
 
@@ -208,59 +202,35 @@ def route_template(scope: Scope, root: str, routes: list[BaseRoute]) -> str:
 class StoreCollector(Collector):
     """The numbers several server processes must agree on, read from the database at each scrape."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, monitoring: Monitoring) -> None:
+        self.monitoring = monitoring
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         up = GaugeMetricFamily("stellen_store_up", "1: die Datenbank antwortete beim Abruf der Metriken")
         try:
-            with self.engine.connect() as conn:
-                families = [*_index_outbox(conn), *_sources(conn), _mails(conn), _incidents(conn)]
-        except SQLAlchemyError:
+            snapshot = self.monitoring.snapshot()
+        except StoreUnavailable:
             up.add_metric([], 0)
             yield up
             return
         up.add_metric([], 1)
         yield up
-        yield from families
+        yield from (*_index_outbox(snapshot), *_sources(snapshot), _mails(snapshot), _incidents(snapshot))
 
 
-def _index_outbox(conn) -> list[GaugeMetricFamily]:
-    count, oldest = conn.execute(
-        select(func.count(), func.min(index_outbox_table.c.queued_at)).select_from(index_outbox_table)
-    ).one()
+def _index_outbox(snapshot: Snapshot) -> list[GaugeMetricFamily]:
     backlog = GaugeMetricFamily(
         "stellen_index_outbox_backlog", "Schreibvorgänge, die der Suchindex noch nicht bestätigt hat"
     )
-    backlog.add_metric([], count or 0)
+    backlog.add_metric([], snapshot.outbox_backlog)
     age = GaugeMetricFamily(
         "stellen_index_outbox_oldest_seconds", "Alter des ältesten unbestätigten Schreibvorgangs (0: keiner)"
     )
-    age.add_metric([], _age(oldest))
+    age.add_metric([], snapshot.outbox_oldest_seconds)
     return [backlog, age]
 
 
-def _age(moment: datetime | None) -> float:
-    return 0.0 if moment is None else max(0.0, (utcnow() - _aware(moment)).total_seconds())
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-
-
-def _sources(conn) -> list[GaugeMetricFamily]:
-    """Per source its latest successful run: when it finished and how many postings it found."""
-    latest = (
-        select(runs.c.source, func.max(runs.c.id).label("id"))
-        .where(runs.c.status == "success")
-        .group_by(runs.c.source)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(runs.c.source, runs.c.district, runs.c.finished_at, runs.c.found).join(
-            latest, runs.c.id == latest.c.id
-        )
-    )
+def _sources(snapshot: Snapshot) -> list[GaugeMetricFamily]:
     success = GaugeMetricFamily(
         "stellen_source_last_success_timestamp_seconds",
         "Ende des letzten erfolgreichen Crawl-Laufs je Quelle (Unix-Zeit)", labels=["source", "district"],
@@ -269,40 +239,28 @@ def _sources(conn) -> list[GaugeMetricFamily]:
         "stellen_source_postings_found", "Stellen, die der letzte erfolgreiche Lauf je Quelle fand",
         labels=["source", "district"],
     )  # fmt: skip
-    for row in rows:
+    for row in snapshot.sources:
         if row.finished_at is not None:
-            success.add_metric([row.source, row.district], _aware(row.finished_at).timestamp())
+            success.add_metric([row.source, row.district], row.finished_at.timestamp())
         found.add_metric([row.source, row.district], row.found)
     return [success, found]
 
 
-def _mails(conn) -> GaugeMetricFamily:
-    """The mail outbox by kind and state. Finished rows are kept seven days (vacancies.alerts.service
-    KEEP_MAIL_LOG), so "sent" and "failed" count that window; "queued" is everything still to send."""
-    table = mail_outbox_table
-    state = case(
-        (table.c.sent_at.is_not(None), "sent"), (table.c.gave_up_at.is_not(None), "failed"), else_="queued"
-    )
-    rows = conn.execute(
-        select(table.c.kind, state.label("state"), func.count()).group_by(table.c.kind, state)
-    ).all()
+def _mails(snapshot: Snapshot) -> GaugeMetricFamily:
     family = GaugeMetricFamily(
         "stellen_mails", "Mails der Warteschlange nach Art (confirm, digest, operator) und Zustand",
         labels=["kind", "state"],
     )  # fmt: skip
-    counts = {(kind, st): count for kind, st, count in rows}
-    for kind in sorted({kind for kind, _ in counts} | {"confirm", "digest", "operator"}):
-        for st in ("queued", "sent", "failed"):
-            family.add_metric([kind, st], counts.get((kind, st), 0))
+    for (kind, state), count in snapshot.mails.items():
+        family.add_metric([kind, state], count)
     return family
 
 
-def _incidents(conn) -> GaugeMetricFamily:
+def _incidents(snapshot: Snapshot) -> GaugeMetricFamily:
     family = GaugeMetricFamily(
         "stellen_operator_incidents_open", "Offene Störungen je Quelle (1) nach Art: failing, few, refused",
         labels=["source", "kind"],
     )  # fmt: skip
-    rows = conn.execute(select(incidents.c.source, incidents.c.kind).where(incidents.c.closed_at.is_(None)))
-    for row in rows:
-        family.add_metric([row.source, row.kind], 1)
+    for source, kind in snapshot.open_incidents:
+        family.add_metric([source, kind], 1)
     return family
