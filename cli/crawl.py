@@ -19,7 +19,7 @@ from vacancies.settings import get_settings
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 3
 STATUS_LABELS = {"success": "ok", "skipped": "übersprungen"}  # anything else: failed or aborted
-SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
+SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "304", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
                    "verworfen", "Hinweis")  # fmt: skip
 
 
@@ -29,13 +29,14 @@ def summary_table(runs: list[CrawlRun]) -> str:
             r.source,
             STATUS_LABELS.get(r.status, "FEHLER"),
             r.pages,
+            r.not_modified,  # pages unchanged since the last run (crawler.freshness)
             r.found,
             r.new,
             r.changed,
             r.unchanged,
             r.expired,
             r.dropped,
-            r.flag or _drops(r),
+            r.flag or "; ".join(x for x in (r.note, _drops(r)) if x),
         )  # fmt: skip
         for r in runs
     ]
@@ -87,11 +88,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("Keine aktive Quelle passt zu dieser Auswahl.", file=sys.stderr)
         return 2
     settings = get_settings()
-    cache = (
-        Path(args.http_cache)
-        if args.http_cache
-        else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
-    )
+    # No disk cache unless asked for: re-crawls ask "changed since?" through the store (crawler.freshness).
+    cache = Path(args.http_cache) if args.http_cache else None
     options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers)
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
@@ -149,7 +147,11 @@ def add_commands(sub) -> None:
     p.add_argument("--district", help="nur dieser Landkreis (Kürzel, z. B. miltenberg)")
     p.add_argument("--source", help="nur diese Quelle (Schlüssel aus districts.yaml)")
     p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
-    p.add_argument("--http-cache", help="Verzeichnis des HTTP-Caches (Standard: neben der Datenbank)")
+    p.add_argument(
+        "--http-cache",
+        help="Verzeichnis eines HTTP-Caches auf der Platte (zur Entwicklung; Standard: keiner, unveränderte "
+        "Seiten erkennt der Crawl über die Datenbank)",
+    )
     p.add_argument(
         "--impolite", action="store_true", help=argparse.SUPPRESS
     )  # benchmarks on our own sample sites

@@ -20,6 +20,7 @@ from scrapy.settings import default_settings
 from scrapy.utils.misc import load_object
 
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
+from crawler.freshness import ValidatorStore, fingerprint
 from crawler.lifecycle import finish_run
 from crawler.pipelines import SaveBatch
 from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
@@ -92,6 +93,8 @@ def scrapy_settings(
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             # After decompression (590), before the first look at the text (meta refresh, 580).
             "crawler.middlewares.WesternFallbackEncodingMiddleware": 585,
+            # After redirects (600): a redirected request keeps the headers of the link it came from.
+            "crawler.freshness.ConditionalRequestMiddleware": 620,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
         },
         # Depth bookkeeping (no depth limit here), copied-meta warnings and download statistics are
@@ -122,7 +125,8 @@ def scrapy_settings(
         "REDIRECT_MAX_TIMES": 5,
     }
     if defaults.http_cache and options.http_cache_dir:
-        # RFC 2616 policy: revalidates with If-Modified-Since / If-None-Match, so unchanged pages cost little.
+        # Only on request (`crawl --http-cache DIR`, development): the nightly crawl asks conditionally
+        # by itself (crawler.freshness says why the disk cache is not the way for it).
         values.update(
             HTTPCACHE_ENABLED=True,
             HTTPCACHE_POLICY="scrapy.extensions.httpcache.RFC2616Policy",
@@ -268,11 +272,15 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
     runs = RunStore(board.store.engine)
     queue = share if isinstance(share, BundleQueue) else None
     crawls: list[SourceCrawl] = []
+    validators = ValidatorStore(board.store.engine)
     for source, run in queue.items if queue else share:
         try:
-            crawls.append(SourceCrawl(source, run=run))
+            crawl = SourceCrawl(source, run=run)
+            crawl.validators = validators.load(source.key, fingerprint(source))
+            crawls.append(crawl)
         except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run
-            log.error("Quelle %s kann nicht starten: %s", source.key, exc)
+            log.error("Quelle %s kann nicht starten: %s", source.key, exc,
+                      extra={"source": source.key, "run_id": run.id})  # fmt: skip
             run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
     if not crawls:
         return
@@ -318,7 +326,7 @@ def fail_empty_vacancy_page(crawl) -> bool:
     from crawler.strategies.auto import EMPTY_VACANCY_PAGE
 
     reason = EMPTY_VACANCY_PAGE.format(url=url)
-    log.warning("Quelle %s: %s", crawl.key, reason)
+    log.warning("Quelle %s: %s", crawl.key, reason, extra=crawl.log_extra)
     crawl.parse_errors.insert(0, (url, reason))  # first: the run's flag names the first error
     crawl.list_failed = True
     return True
