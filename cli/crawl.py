@@ -90,7 +90,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = get_settings()
     # No disk cache unless asked for: re-crawls ask "changed since?" through the store (crawler.freshness).
     cache = Path(args.http_cache) if args.http_cache else None
-    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers)
+    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers,
+                           log_level=args.log_level)  # fmt: skip
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
     # A crawl is the last thing this process does (Scrapy's reactor cannot restart): spare the
@@ -155,6 +156,11 @@ def add_commands(sub) -> None:
     p.add_argument(
         "--impolite", action="store_true", help=argparse.SUPPRESS
     )  # benchmarks on our own sample sites
+    p.add_argument(
+        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="Protokoll ab dieser Stufe (Standard WARNING: eine Zeile je Fehler; DEBUG zeigt auch "
+        "Scrapys eigene Meldungen mit Traceback)",
+    )  # fmt: skip
     p.add_argument(
         "--workers", type=_positive, default=1,
         help="Prozesse für diesen Crawl (Standard 1; Quellen mit gemeinsamem Host bleiben zusammen)",

@@ -22,6 +22,7 @@ from scrapy.utils.misc import load_object
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
 from crawler.freshness import ValidatorStore, fingerprint
 from crawler.lifecycle import finish_run
+from crawler.logs import DebugOnly, configure
 from crawler.pipelines import SaveBatch
 from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
 from vacancies.runs import CrawlRun, Heartbeat, RunStore
@@ -121,6 +122,9 @@ def scrapy_settings(
             default_settings.DOWNLOADER_MIDDLEWARES_BASE, UNUSED_DOWNLOADER_MIDDLEWARES
         ),
         "LOG_LEVEL": options.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # crawler.logs.configure installs one: text or JSON lines
+        # A dropped posting is counted with its reason on the run; Scrapy's line would print it whole.
+        "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         "COOKIES_ENABLED": False,
         "REDIRECT_MAX_TIMES": 5,
     }
@@ -153,6 +157,7 @@ def crawl_sources(
     While it crawls, this process renews the runs' heartbeat (vacancies.runs).
     """
     options = options or CrawlOptions()
+    configure(settings.log_format, options.log_level)
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
     opened: list[tuple[SourceConfig, CrawlRun]] = []
@@ -354,14 +359,15 @@ def _also_on_shutdown(action: Callable[[int], None]) -> None:
 def quiet_scrapy(level: str) -> None:
     """Scrapy sets the root logger to NOTSET and filters in its handler: every response and item would
     still build a DEBUG record ("Crawled (200)", "Scraped from") only to drop it (~2 % of a crawl).
-    Its own loggers' level is one Scrapy leaves alone."""
+    Its own loggers' level is one Scrapy leaves alone. Its English records of failures the spider
+    reports in German go to debug level (crawler.logs.DebugOnly)."""
     logging.getLogger("scrapy").setLevel(level)
-    from crawler.spider import NetworkErrorFilter
+    from crawler.spider import reported_by_spider
 
     for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
         target = logging.getLogger(name)
-        if not any(isinstance(f, NetworkErrorFilter) for f in target.filters):
-            target.addFilter(NetworkErrorFilter())
+        if not any(isinstance(f, DebugOnly) for f in target.filters):
+            target.addFilter(DebugOnly(reported_by_spider))
 
 
 def _closed(runs: RunStore, run: CrawlRun) -> CrawlRun:

@@ -88,7 +88,7 @@ class CrawlJobs:
 
     def run(self, source_key: str) -> int | None:
         code = self._child(source_key, self.command(source_key), CRAWL_TIMEOUT)
-        log.info("Crawl %s beendet mit Status %s", source_key, code)
+        log.info("Crawl %s beendet mit Status %s", source_key, code, extra={"source": source_key})
         return code
 
     def alerts_command(self) -> list[str]:
@@ -155,7 +155,9 @@ def build_scheduler(config: DistrictsConfig, jobs: CrawlJobs, runs: RunStore) ->
 
 
 def run_scheduler(config: DistrictsConfig, settings: Settings, districts_file: str | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from crawler.logs import configure
+
+    configure(settings.log_format, logging.INFO)
     engine = make_engine(settings.database_url)
     migrate(engine)
     jobs = CrawlJobs(settings, districts_file)

@@ -515,18 +515,20 @@ NETWORK_ERRORS = (
 )  # fmt: skip
 
 
-class NetworkErrorFilter(logging.Filter):
-    """Drops Scrapy's own English records (with a traceback, from robots.txt) of a host that cannot be
-    reached: the spider reports each such failure in one German line and the run records it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args if isinstance(record.args, dict) else {}
-        candidates = [
-            record.exc_info[1] if record.exc_info else None,
-            args.get("reason"),
-            args.get("f_exception"),
-        ]
-        return not any(isinstance(c, NETWORK_ERRORS) for c in candidates)
+def reported_by_spider(record: logging.LogRecord) -> bool:
+    """A Scrapy record of a failure the spider reports itself, in one German line with the source:
+    a host that cannot be reached (also from robots.txt), and a request of a source that ran out of
+    retries ("Gave up retrying", which reaches the source's errback)."""
+    args = record.args if isinstance(record.args, dict) else {}
+    candidates = [
+        record.exc_info[1] if record.exc_info else None,
+        args.get("reason"),
+        args.get("f_exception"),
+    ]
+    if any(isinstance(c, NETWORK_ERRORS) for c in candidates):
+        return True
+    meta = getattr(args.get("request"), "meta", None)
+    return record.name == "scrapy.downloadermiddlewares.retry" and isinstance(meta, dict) and "source" in meta
 
 
 def refusal(failure: Failure, vendor: bool) -> str | None:
