@@ -19,8 +19,8 @@ from vacancies.settings import get_settings
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 3
 STATUS_LABELS = {"success": "ok", "skipped": "übersprungen"}  # anything else: failed or aborted
-SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "304", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
-                   "verworfen", "Hinweis")  # fmt: skip
+SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "304", "gefunden", "neu", "geändert", "unverändert",
+                   "abgelaufen", "verworfen", "Hinweis")  # fmt: skip
 
 
 def summary_table(runs: list[CrawlRun]) -> str:

@@ -104,16 +104,13 @@ class ValidatorStore:
         without validators or failed), and after a complete run every row of a page it did not ask."""
         now = utcnow()
         with self.engine.begin() as conn:
+            of_source = validators_t.c.source == source
             if forget:
-                conn.execute(
-                    delete(validators_t).where(validators_t.c.source == source, validators_t.c.url.in_(forget))
-                )
+                conn.execute(delete(validators_t).where(of_source, validators_t.c.url.in_(forget)))
             if complete:
-                known = set(conn.scalars(select(validators_t.c.url).where(validators_t.c.source == source)))
+                known = set(conn.scalars(select(validators_t.c.url).where(of_source)))
                 if gone := known - set(pages):
-                    conn.execute(
-                        delete(validators_t).where(validators_t.c.source == source, validators_t.c.url.in_(gone))
-                    )
+                    conn.execute(delete(validators_t).where(of_source, validators_t.c.url.in_(gone)))
             for url, page in pages.items():
                 values = dict(etag=page.etag, last_modified=page.last_modified, fingerprint=fingerprint,
                               postings=json.dumps(list(page.postings)), checked_at=now)  # fmt: skip

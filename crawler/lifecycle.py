@@ -8,7 +8,6 @@ and is flagged, so a broken site never wipes a district's postings.
 from __future__ import annotations
 
 import logging
-
 from collections import Counter
 
 from crawler.config import CrawlDefaults
@@ -79,7 +78,7 @@ def finish_run(crawl, reason: str, board, runs: RunStore, defaults: CrawlDefault
 def run_detail(crawl) -> dict:
     """The run's detail for the operations page (shape: vacancies.runs.CrawlRun.detail)."""
     kinds = getattr(crawl, "failure_kinds", {})
-    failed = [{"url": url, "reason": reason, "kind": kinds.get(url, "other")} for url, reason in crawl.fetch_errors]
+    failed = [{"url": u, "reason": reason, "kind": kinds.get(u, "other")} for u, reason in crawl.fetch_errors]
     failed += [{"url": url, "reason": reason, "kind": "unreadable"} for url, reason in crawl.parse_errors]
     source = crawl.source
     return {
@@ -114,7 +113,8 @@ def _keep_validators(crawl, board, complete: bool) -> None:
     if not hasattr(crawl, "page_validators"):
         return
     store = ValidatorStore(board.store.engine)
-    pages = {url: page for url, page in crawl.page_validators.items() if crawl.seen_ids.issuperset(page.postings)}
+    # A page whose postings were not all stored (one dropped as invalid) is read in full next time.
+    pages = {url: page for url, page in crawl.page_validators.items() if crawl.seen_ids >= set(page.postings)}
     forget = (crawl.unvalidated | set(crawl.page_validators)) - set(pages)
     store.save(crawl.key, fingerprint(crawl.source), pages, forget, complete)
     store.touch(crawl.kept_ids)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -182,7 +183,8 @@ def crawl_sources(
             own.store.engine.dispose()  # the worker ends with os._exit: close the database cleanly
 
         pids = run_forked(theirs, work)
-    with Heartbeat(runs, [run.id for _, run in opened]):  # after the fork: see Heartbeat
+    ids = [run.id for _, run in opened if run.id is not None]  # every opened run has its row's id
+    with Heartbeat(runs, ids):  # after the fork: see Heartbeat
         _crawl(config, mine, settings, options, board, on_shutdown=_stopping(pids))
         if pids:
             with signals_forwarded(pids):
@@ -276,9 +278,11 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
 
     runs = RunStore(board.store.engine)
     queue = share if isinstance(share, BundleQueue) else None
+    # A queue's items are the (source, run) pairs it was made of (BundleQueue is not generic).
+    items = cast("list[tuple[SourceConfig, CrawlRun]]", queue.items if queue is not None else share)
     crawls: list[SourceCrawl] = []
     validators = ValidatorStore(board.store.engine)
-    for source, run in queue.items if queue else share:
+    for source, run in items:
         try:
             crawl = SourceCrawl(source, run=run)
             crawl.validators = validators.load(source.key, fingerprint(source))

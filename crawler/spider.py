@@ -213,7 +213,7 @@ class SourceCrawl:
         return self._delegates[name]
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request
+        request = _request_of(failure)
         reason = refusal(failure, self.is_vendor_host(request.url)) or describe_failure(failure)
         self.fetch_errors.append((request.url, reason))
         self.failure_kinds[request.url] = failure_kind(failure)
@@ -238,7 +238,8 @@ class SourceCrawl:
         if network and key in self._reported_network_errors:
             level = logging.INFO
         self._reported_network_errors.add(key)
-        logger.log(level, "Quelle %s: Abruf fehlgeschlagen: %s (%s)", self.key, url, reason, extra=self.log_extra)
+        message = "Quelle %s: Abruf fehlgeschlagen: %s (%s)"
+        logger.log(level, message, self.key, url, reason, extra=self.log_extra)
 
     @property
     def log_extra(self) -> dict[str, Any]:
@@ -287,7 +288,8 @@ class SourceCrawl:
         """A request filtered before it was sent (a redirect to another site): a failed page."""
         self.fetch_errors.append((request.url, reason))
         self.failure_kinds[request.url] = "offsite"
-        logger.warning("Quelle %s: Abruf verweigert: %s (%s)", self.key, request.url, reason, extra=self.log_extra)
+        message = "Quelle %s: Abruf verweigert: %s (%s)"
+        logger.warning(message, self.key, request.url, reason, extra=self.log_extra)
         self._page_failed(request, request.meta.get("role", LIST), request.url)
         self.done_with(1)
 
@@ -450,7 +452,8 @@ class DistrictSpider(scrapy.Spider):
         try:
             self._finish(crawl, reason)
         except Exception:  # one source's bookkeeping must not take the others down
-            logger.exception("Lauf der Quelle %s konnte nicht abgeschlossen werden", crawl.key, extra=crawl.log_extra)
+            message = "Lauf der Quelle %s konnte nicht abgeschlossen werden"
+            logger.exception(message, crawl.key, extra=crawl.log_extra)
 
 
 def default_domains(source: SourceConfig) -> list[str]:
@@ -482,7 +485,7 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(error, TxTimeoutError | TCPTimedOutError) or "timeout" in type(error).__name__.lower():
         return "Zeitüberschreitung"
     if isinstance(error, DNSLookupError | CannotResolveHostError):
-        return f"Name „{urlsplit(failure.request.url).hostname}“ nicht auflösbar (DNS)"
+        return f"Name „{urlsplit(_request_of(failure).url).hostname}“ nicht auflösbar (DNS)"
     if isinstance(error, TxConnectionRefused | DownloadConnectionRefusedError):
         return "Verbindung abgelehnt"
     return _reason(error)
@@ -533,7 +536,7 @@ def reported_by_spider(record: logging.LogRecord) -> bool:
 
 def refusal(failure: Failure, vendor: bool) -> str | None:
     """A host that refuses us, named: too many requests (any host); a vendor's 403 or robots.txt."""
-    error, host = failure.value, _host(failure.request.url)
+    error, host = failure.value, _host(_request_of(failure).url)
     if isinstance(error, HttpError) and error.response.status == 429:
         return f"HTTP 429 (zu viele Anfragen) von {host}"
     if not vendor:
@@ -543,6 +546,11 @@ def refusal(failure: Failure, vendor: bool) -> str | None:
     if isinstance(error, IgnoreRequest) and "robots" in str(error).lower():
         return f"{host} verweigert den Abruf: robots.txt"
     return None
+
+
+def _request_of(failure: Failure) -> scrapy.Request:
+    """The request that failed: Scrapy sets it on the Failure of an errback (not in Twisted's types)."""
+    return failure.request  # type: ignore[attr-defined]  # set by Scrapy at run time
 
 
 def _host(url: str) -> str:

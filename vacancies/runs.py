@@ -98,7 +98,9 @@ class RunStore:
                 )
             run = CrawlRun(source=source, district=district, started_at=now, heartbeat_at=now, pid=pid,
                            host=lifeline.host_name(), pid_started=lifeline.process_start(pid))  # fmt: skip
-            run.id = conn.execute(insert(runs).values(**run.row())).inserted_primary_key[0]
+            key = conn.execute(insert(runs).values(**run.row())).inserted_primary_key
+            assert key is not None  # an INSERT always has one
+            run.id = key[0]
         return run
 
     def holder(self, source: str) -> CrawlRun | None:

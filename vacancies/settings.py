@@ -42,7 +42,7 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
     alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
-    log_format: Literal["text", "json"] = "text"  # the crawl's log lines; json for log collectors (crawler.logs)
+    log_format: Literal["text", "json"] = "text"  # crawl logs; json for log collectors (crawler.logs)
 
     @field_validator("elasticsearch_url", "public_base_url")
     @classmethod
