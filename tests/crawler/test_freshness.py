@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 from crawler.samplesites.server import SampleSites
 from vacancies.model import State
@@ -43,7 +42,8 @@ class Nights:
         config["districts"] = [d for d in config["districts"] if d["slug"] in SOURCES]
         self.districts = tmp / "districts.yaml"
         self.districts.write_text(
-            yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            json.dumps(config, ensure_ascii=False),
+            encoding="utf-8",  # JSON is YAML too
         )
         self.settings = Settings(database_url=f"sqlite:///{tmp / 'board.db'}", search_backend="sqlite")
         self.board = open_board(self.settings)
