@@ -123,7 +123,6 @@ def scrapy_settings(
             default_settings.DOWNLOADER_MIDDLEWARES_BASE, UNUSED_DOWNLOADER_MIDDLEWARES
         ),
         "LOG_LEVEL": options.log_level,
-        "LOG_INSTALL_ROOT_HANDLER": False,  # crawler.logs.configure installs one: text or JSON lines
         # A dropped posting is counted with its reason on the run; Scrapy's line would print it whole.
         "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         "COOKIES_ENABLED": False,
@@ -309,7 +308,10 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
             fail_empty_vacancy_page(crawl)
         finish_run(crawl, reason, board, runs, config.defaults)
 
-    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
+    crawl_settings = scrapy_settings(config.defaults, settings, options, sources=len(crawls))
+    # crawl_sources installed the log handler (crawler.logs: text or JSON lines), not Scrapy's.
+    crawl_settings.set("LOG_INSTALL_ROOT_HANDLER", False)
+    process = CrawlerProcess(crawl_settings)
     quiet_scrapy(options.log_level)
     process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch,
                   claim=claim)  # fmt: skip
