@@ -15,16 +15,18 @@ Only pages that lead nowhere are asked conditionally: posting pages, PDFs, feeds
 postings and no further requests. A list page is always read in full — a posting page linked from an
 unchanged list may still have changed, and only the list says which links to follow.
 A page's validators are used only while every posting it gave is still published and the source's
-configuration and the crawler's version are those of the run that stored them (`fingerprint`).
+configuration and the crawler's code are those of the run that stored them (`fingerprint`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from scrapy.http import Request
@@ -60,14 +62,26 @@ def _header(headers: Any, name: bytes) -> str | None:
 
 
 def fingerprint(source: Any) -> str:
-    """The source's configuration and the crawler's version: when either changes, every page is read in
-    full again (a fixed extraction must not wait for the site to change its pages)."""
+    """The source's configuration and the code that reads and normalises pages: when either changes,
+    every page is read in full again (a fixed extraction must not wait for the site to change)."""
+    config = source.model_dump_json() if hasattr(source, "model_dump_json") else json.dumps(source)
+    return hashlib.sha256(f"{code_version()}\n{config}".encode()).hexdigest()[:32]
+
+
+@functools.cache
+def code_version() -> str:
+    """The package version and a hash of the crawler's and the store's Python files (a few ms): a release
+    that changes extraction or normalisation without a version bump still counts as new."""
     try:
         version = metadata.version("stellenboerse")
     except metadata.PackageNotFoundError:
         version = "dev"
-    config = source.model_dump_json() if hasattr(source, "model_dump_json") else json.dumps(source)
-    return hashlib.sha256(f"{version}\n{config}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(version.encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((*root.joinpath("crawler").rglob("*.py"), *root.joinpath("vacancies").rglob("*.py"))):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class ValidatorStore:

@@ -59,7 +59,7 @@ class CrawlRun:
     # For the operations page (migration 0015), JSON in the row:
     # {"strategy": "auto",                 the source's configured strategy
     #  "strategies": ["auto", "interamt"], strategies that read pages (vendor portals found on the site)
-    #  "requests": 41,                     answers received (pages, 304s and failed requests)
+    #  "requests": 41,                     answers received (pages, 304s, HTTP errors)
     #  "bytes": 183204,                    bytes of the answers' bodies
     #  "failed_pages": [{"url": ..., "reason": German, "kind": KIND}, ...]   (at most 200)
     #  "counts": {KIND: n, ...}}          all failed pages by kind, also beyond the 200 listed
