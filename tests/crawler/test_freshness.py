@@ -202,3 +202,30 @@ def test_json_logs_carry_run_id_and_source(nights):
 def test_an_unknown_log_format_is_a_clear_german_error(nights):
     done, _, _ = nights.crawl("--source", "rosenheim-web", STELLEN_LOG_FORMAT="xml")
     assert done.returncode == 2 and "Konfigurationsfehler" in done.stderr and "log_format" in done.stderr
+
+
+def test_stored_validators_lapse_with_a_new_configuration_or_an_unpublished_posting(tmp_path):
+    from crawler.config import SourceConfig
+    from crawler.freshness import Validator, ValidatorStore, fingerprint
+    from vacancies.model import Vacancy
+
+    board = open_board(Settings(database_url=f"sqlite:///{tmp_path / 'b.db'}", search_backend="sqlite"))
+    board.save(
+        [Vacancy(id="s:1", origin="crawled", source="s", district="miltenberg", title="Kämmerer (m/w/d)")]
+    )
+    source = SourceConfig.model_validate(
+        {"key": "s", "strategy": "auto", "start_urls": ["https://lra.example/"]}
+    )
+    store, page = (
+        ValidatorStore(board.store.engine),
+        Validator('"abc"', "Tue, 01 Dec 2026 08:00:00 GMT", ("s:1",)),
+    )
+    store.save("s", fingerprint(source), {"https://lra.example/1": page}, set(), complete=True)
+    assert store.load("s", fingerprint(source)) == {"https://lra.example/1": page}
+    other = source.model_copy(update={"start_urls": ["https://lra.example/karriere/"]})
+    assert fingerprint(other) != fingerprint(source) and store.load("s", fingerprint(other)) == {}
+    board.set_state(["s:1"], State.expired)
+    assert store.load("s", fingerprint(source)) == {}  # its posting must come back through a full read
+    store.save("s", fingerprint(source), {}, set(), complete=True)  # a complete run that did not ask it
+    board.set_state(["s:1"], State.published)
+    assert store.load("s", fingerprint(source)) == {}
