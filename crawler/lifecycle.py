@@ -83,7 +83,7 @@ def run_detail(crawl) -> dict:
     source = crawl.source
     return {
         "strategy": source.strategy,
-        "strategies": sorted(getattr(crawl, "strategies_used", ()) or {source.strategy}),
+        "readers": dict(getattr(crawl, "readers", {})),
         "requests": getattr(crawl, "requests", crawl.pages),
         "bytes": getattr(crawl, "bytes", 0),
         "failed_pages": failed[:MAX_FAILED_PAGES],

@@ -91,7 +91,7 @@ class SourceCrawl:
         self.not_modified = 0
         self.requests = 0
         self.bytes = 0
-        self.strategies_used: set[str] = set()
+        self.readers: Counter[str] = Counter()  # postings per reader ("auto → structured", "interamt")
         # Filled by the pipelines
         self.seen_ids: set[str] = set()
         self.drop_reasons: Counter[str] = Counter()
@@ -139,7 +139,6 @@ class SourceCrawl:
             return
         role = response.meta.get("role", LIST)
         strategy = self.strategy_for(response.meta)
-        self.strategies_used.add(strategy.source.strategy)
         handler = getattr(strategy, response.meta.get("handler", "parse_list"))
         errors_before, found = self._errors_for(response.url), 0
         ids: set[str] | None = set()  # the page's postings; None once it led further or repeated one
@@ -152,6 +151,8 @@ class SourceCrawl:
                         # The link the list gave, not where it redirected or what the page calls itself:
                         # when that link fails in a later run, lifecycle finds the posting by it.
                         result.url = _followed_link(response)
+                    if result is not None:
+                        self.readers[self._reader(strategy.source.strategy, result)] += 1
                     if ids is not None and result is not None:
                         ids.add(record_id(result))
                     else:
@@ -169,6 +170,12 @@ class SourceCrawl:
         # A list page with any error may have hidden postings; a posting page only if it gave none.
         if self._errors_for(response.url) > errors_before and (role == LIST or not found):
             self._page_failed(response.request or response, role, response.url)
+
+    def _reader(self, name: str, posting: RawPosting) -> str:
+        """Who read a posting, for the run's detail: the source's strategy, a vendor's strategy it
+        handed over to, and the strategy's reader where it names one (auto: structured or plain)."""
+        reader = name if name == self.source.strategy else f"{self.source.strategy} → {name}"
+        return f"{reader} → {posting.read_by}" if posting.read_by else reader
 
     def _remember(self, response: scrapy.http.Response, ids: set[str] | None) -> None:
         """A page read in full: keep its validators for the next run if it gave postings and nothing

@@ -58,7 +58,8 @@ class CrawlRun:
     note: str | None = None  # a successful run's problems (German): robots.txt refusals, unreadable pages
     # For the operations page (migration 0015), JSON in the row:
     # {"strategy": "auto",                 the source's configured strategy
-    #  "strategies": ["auto", "interamt"], strategies that read pages (vendor portals found on the site)
+    #  "readers": {"auto → structured": 9, "auto → interamt": 3},  postings read in full, by reader: the
+    #                                      strategy, a vendor portal it handed over to, auto's reader
     #  "requests": 41,                     answers received (pages, 304s, HTTP errors)
     #  "bytes": 183204,                    bytes of the answers' bodies
     #  "failed_pages": [{"url": ..., "reason": German, "kind": KIND}, ...]   (at most 200)

@@ -2,9 +2,9 @@
 
 `stellenboerse crawl` runs as a subprocess against the sample sites (crawler.samplesites), which answer
 conditional requests as a web server does: ETag and Last-Modified on every page, 304 for an unchanged
-one. Seven sources cover the shapes: schema.org pages, a feed, PDFs, one interamt page, a site whose
-robots.txt refuses three posting pages, one with an unreadable posting page and one whose list
-answers 500.
+one. Eight sources cover the shapes: schema.org pages, a feed, PDFs, one interamt page, a site whose
+robots.txt refuses three posting pages, one with an unreadable posting page, one whose list answers
+500, and one read from its home page by `auto`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from vacancies.settings import Settings
 
 TODAY = date(2026, 11, 27)
 SOURCES = ("miltenberg", "erding", "fuerstenfeldbruck", "landsberg-am-lech", "rosenheim", "traunstein",
-           "weilheim-schongau")  # fmt: skip
+           "weilheim-schongau", "lindau")  # fmt: skip
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -159,8 +159,13 @@ def test_robots_refusals_and_unreadable_pages_are_recorded_on_a_successful_run(n
     assert broken.status == "failed" and broken.note is None
     assert broken.detail["failed_pages"][0]["kind"] == "http" and broken.detail["counts"] == {"http": 1}
     for run in runs.values():
-        assert run.detail["strategy"] and run.detail["strategies"] and run.detail["requests"] >= run.pages
-    assert runs["landsberg-am-lech-web"].detail["strategies"] == ["interamt"]
+        assert run.detail["strategy"] and run.detail["requests"] >= run.pages
+    assert runs["landsberg-am-lech-web"].detail["readers"] == {
+        "interamt": runs["landsberg-am-lech-web"].found
+    }
+    assert runs["miltenberg-web"].detail["readers"] == {"structured": runs["miltenberg-web"].found}
+    lindau = runs["lindau-web"].detail["readers"]  # found from its home page by `auto`
+    assert lindau and all(reader.startswith("auto → ") for reader in lindau)
     assert runs["miltenberg-web"].detail["bytes"] > 0 and runs["miltenberg-web"].note is None
 
 
