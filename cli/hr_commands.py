@@ -7,7 +7,6 @@ import getpass
 import sys
 
 from vacancies.accounts import ROLE_ADMIN, ROLE_HR, AccountError, Accounts, generate_password
-from vacancies.audit import AuditLog
 from vacancies.clock import BERLIN
 from vacancies.settings import get_settings
 
@@ -110,13 +109,11 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens_create(args: argparse.Namespace) -> int:
-    engine = _engine()
     try:
-        token, secret = Accounts(engine).create_token(args.district, args.name or "", ACTOR)
+        token, secret = Accounts(_engine()).create_token(args.district, args.name or "", ACTOR)  # audited
     except AccountError as exc:
         print(exc, file=sys.stderr)
         return 1
-    AuditLog(engine).record(ACTOR, "token_create", token.district, detail=f"{token.id} {token.name}")
     print(f"API-Zugang {token.id} „{token.name}“ für {token.district}", end=" ")
     print("(nur jetzt sichtbar, nur als Prüfsumme gespeichert):")
     print(secret)
@@ -124,12 +121,10 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens_revoke(args: argparse.Namespace) -> int:
-    engine = _engine()
-    token = Accounts(engine).revoke_token(args.id)
+    token = Accounts(_engine()).revoke_token(args.id, actor=ACTOR)  # audited there
     if token is None:
         print(f"Keinen API-Zugang mit der Nummer {args.id}.", file=sys.stderr)
         return 1
-    AuditLog(engine).record(ACTOR, "token_revoke", token.district, detail=f"{token.id} {token.name}")
     print(f"API-Zugang {token.id} „{token.name}“ ({token.district}) widerrufen.")
     return 0
 

@@ -6,7 +6,6 @@ Validated at load; an error names the district, the field and the problem, e.g.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -14,10 +13,12 @@ from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+
+from vacancies.districts import SLUG, District, districts_file, read_file
 
 STRATEGIES = ("structured", "html", "feed", "pdf", "interamt", "auto", "personio", "dvinci")
 Strategy = Literal["structured", "html", "feed", "pdf", "interamt", "auto", "personio", "dvinci"]
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 # The options each strategy reads: a misspelt one would otherwise be ignored without a word, and a
 # missing one found only when the crawl starts.
@@ -122,17 +123,11 @@ class SourceConfig(BaseModel):
         return None if value is None else _valid_cron(value)
 
 
-class DistrictConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DistrictConfig(District):
+    """A district (the one model, vacancies.districts) with the sources the crawler visits."""
 
-    slug: str = Field(pattern=SLUG)
-    key: str = Field(pattern=r"^09\d{3}$")  # official key (AGS); Bavaria is 09
-    name: str = Field(min_length=1)
-    lat: float = Field(ge=47, le=51)
-    lon: float = Field(ge=8.9, le=14)
-    member: bool = False
-    website: str | None = None
-    profile: str | None = None  # a short German description for the district page
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -226,17 +221,10 @@ def _no_duplicates(values: list[str], what: str) -> None:
         seen.add(value)
 
 
-def default_path() -> Path:
-    if os.environ.get("STELLEN_DISTRICTS_FILE"):
-        return Path(os.environ["STELLEN_DISTRICTS_FILE"])
-    root = Path(os.environ.get("STELLEN_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
-    return root / "districts.yaml"
-
-
 def load_districts(path: Path | None = None, text: str | None = None) -> DistrictsConfig:
-    path = path or default_path()
+    path = path or districts_file()  # the file vacancies.districts reads
     try:
-        raw = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+        raw = read_file(path, text)
     except (OSError, yaml.YAMLError) as exc:
         raise DistrictsConfigError(f"{path}: nicht lesbar: {exc}") from exc
     try:
@@ -271,7 +259,7 @@ def _path(parts: list) -> str:
     return out
 
 
-def _german(error: dict) -> str:
+def _german(error: ErrorDetails) -> str:
     kind = error.get("type")
     if kind == "missing":
         return "fehlt"

@@ -26,6 +26,7 @@ from crawler.lifecycle import finish_run
 from crawler.logs import DebugOnly, configure
 from crawler.pipelines import SaveBatch
 from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
+from vacancies import operator_alerts
 from vacancies.runs import CrawlRun, Heartbeat, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
@@ -182,13 +183,15 @@ def crawl_sources(
             own.store.engine.dispose()  # the worker ends with os._exit: close the database cleanly
 
         pids = run_forked(theirs, work)
-    ids = [run.id for _, run in opened if run.id is not None]  # every opened run has its row's id
-    with Heartbeat(runs, ids):  # after the fork: see Heartbeat
+    with Heartbeat(
+        runs, [run.id for _, run in opened if run.id is not None]
+    ):  # after the fork: see Heartbeat
         _crawl(config, mine, settings, options, board, on_shutdown=_stopping(pids))
         if pids:
             with signals_forwarded(pids):
                 wait_all(pids)
     closed = {run.source: _closed(runs, run) for _, run in opened}
+    operator_alerts.after_crawl(board, settings, closed.values())  # one mail per broken source (issue 19)
     return [closed.get(source.key) or skipped[source.key] for source in sources]
 
 
@@ -277,11 +280,13 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
 
     runs = RunStore(board.store.engine)
     queue = share if isinstance(share, BundleQueue) else None
-    # A queue's items are the (source, run) pairs it was made of (BundleQueue is not generic).
-    items = cast("list[tuple[SourceConfig, CrawlRun]]", queue.items if queue is not None else share)
+    # BundleQueue is not generic: its items are the (source, run) pairs it was made of.
+    pairs = cast(
+        list[tuple[SourceConfig, CrawlRun]], share.items if isinstance(share, BundleQueue) else share
+    )
     crawls: list[SourceCrawl] = []
     validators = ValidatorStore(board.store.engine)
-    for source, run in items:
+    for source, run in pairs:
         try:
             crawl = SourceCrawl(source, run=run)
             crawl.validators = validators.load(source.key, fingerprint(source))

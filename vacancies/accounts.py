@@ -17,6 +17,9 @@ Security decisions (see also api/hr/__init__.py):
   exactly like a known one (no account enumeration).
 - API tokens are 256-bit random secrets; only their SHA-256 is stored (a fast hash is enough for
   high-entropy secrets, unlike passwords).
+- Auditing lives here, not in the callers (portal, API, CLI): a login writes its audit entry in the
+  session row's transaction, a logout in the one that deletes it, a token's creation or revocation in
+  the token row's; failed logins are counted up in the audit log (AuditLog.record_repeated).
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, overload
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, Engine, Row, delete, insert, select, update
 
+from vacancies.audit import AuditLog
 from vacancies.districts import by_slug
 from vacancies.schema import api_tokens_table as tokens_t
 from vacancies.schema import login_throttle_table as throttle_t
@@ -166,11 +171,13 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything in these tables is stored in UTC."""
     if moment is not None and moment.tzinfo is None:
-        from datetime import UTC
-
         return moment.replace(tzinfo=UTC)
     return moment
 
@@ -183,10 +190,13 @@ def normalise_email(email: str) -> str:
 
 
 class Accounts:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = utcnow, audit: AuditLog | None = None
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.throttle = LoginThrottle(engine, clock)
+        self.audit = audit or AuditLog(engine, clock)
 
     # -- users --------------------------------------------------------------------------------------------
 
@@ -198,10 +208,18 @@ class Accounts:
         with self.engine.begin() as conn:
             if conn.scalar(select(users_t.c.id).where(users_t.c.email == email)) is not None:
                 raise AccountError(f"Es gibt schon ein Konto für {email}.")
-            values = dict(email=email, role=role, district=district if role == ROLE_HR else None)
+            values: dict[str, Any] = {"email": email, "role": role}
+            values["district"] = district if role == ROLE_HR else None
             values.update(password_hash=hash_password(password), created_at=now, password_changed_at=now)
             conn.execute(insert(users_t).values(**values))
-        return self.user_by_email(email)
+        return self._existing(email)
+
+    def _existing(self, email: str) -> User:
+        """The account just written (it exists: the caller's transaction committed it)."""
+        user = self.user_by_email(email)
+        if user is None:
+            raise AccountError(f"Kein Konto für {normalise_email(email)}.")
+        return user
 
     def check_new_user(self, email: str, role: str, district: str | None) -> None:
         """What add_user would refuse apart from the password, asked before one is generated and shown
@@ -251,7 +269,7 @@ class Accounts:
         with self.engine.begin() as conn:
             conn.execute(update(users_t).where(users_t.c.id == user.id).values(disabled=True))
             conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))
-        return self.user_by_email(email)
+        return self._existing(email)
 
     def list_users(self) -> list[User]:
         with self.engine.connect() as conn:
@@ -278,6 +296,8 @@ class Accounts:
         with self.engine.connect() as conn:
             row = conn.execute(select(users_t).where(users_t.c.email == email)).first()
         if not self._verify(row, password[:MAX_PASSWORD_LENGTH]):
+            # One row per (e-mail, address) and hour, counted up: an attack cannot flood the log
+            self.audit.record_repeated(f"login:{email[:100]}", "login_failed", client)
             return LoginResult(None, message=WRONG_CREDENTIALS)
         self.throttle.give_back(turn)
         return LoginResult(_user(row))
@@ -306,7 +326,8 @@ class Accounts:
     # -- sessions ------------------------------------------------------------------------------------------
 
     def start_session(self, user: User, client: str = "", replaces: str | None = None) -> tuple[str, str]:
-        """A new session (id, csrf token); the session it `replaces` is ended (fixation defence)."""
+        """A new session (id, csrf token) after a successful login, audited as "login" in the same
+        transaction; the session it `replaces` is ended (fixation defence)."""
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock()
         with self.engine.begin() as conn:
@@ -322,6 +343,7 @@ class Accounts:
                     client=client[:64],
                 )  # fmt: skip
             )
+            self.audit.record(user.actor, "login", user.district, conn=conn)
         return session_id, csrf
 
     def load_session(self, session_id: str) -> Session | None:
@@ -346,8 +368,23 @@ class Accounts:
         return Session(user, row.csrf_token, created, last_seen)
 
     def end_session(self, session_id: str) -> None:
+        """Forget a session without an audit entry (it expired); a user's own logout is `logout`."""
         with self.engine.begin() as conn:
             conn.execute(delete(sessions_t).where(sessions_t.c.id_hash == _sha256(session_id)))
+
+    def logout(self, session_id: str) -> User | None:
+        """End a session at its user's request, audited as "logout" in the same transaction; the user,
+        or None when the session was gone already (nothing to log)."""
+        id_hash = _sha256(session_id or "")
+        query = select(users_t).join(sessions_t, users_t.c.id == sessions_t.c.user_id)
+        with self.engine.begin() as conn:
+            row = conn.execute(query.where(sessions_t.c.id_hash == id_hash)).first()
+            if row is None:
+                return None
+            conn.execute(delete(sessions_t).where(sessions_t.c.id_hash == id_hash))
+            user = _user(row)
+            self.audit.record(user.actor, "logout", user.district, conn=conn)
+        return user
 
     def purge_sessions(self) -> int:
         now = self.clock()
@@ -360,29 +397,43 @@ class Accounts:
     # -- API tokens ----------------------------------------------------------------------------------------
 
     def create_token(self, district: str, name: str, created_by: str) -> tuple[ApiToken, str]:
-        """A new token; the secret is returned once and only its hash is kept."""
+        """A new token, audited in the same transaction; the secret is returned once and only its hash
+        is kept."""
         if district not in by_slug():
             raise AccountError(f"Unbekannter Landkreis „{district}“.")
         name = (name or "").strip()[:200] or "Bewerbermanagement"
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         values = dict(district=district, name=name, token_hash=_sha256(secret), prefix=secret[:10])
         with self.engine.begin() as conn:
-            token_id = conn.execute(
+            inserted = conn.execute(
                 insert(tokens_t).values(**values, created_at=self.clock(), created_by=created_by)
-            ).inserted_primary_key[0]
-        return self.token_by_id(token_id), secret
+            ).inserted_primary_key
+            token = self._token_in(conn, int(inserted[0])) if inserted else None
+            if token is None:  # the row was inserted just now, in this transaction
+                raise RuntimeError("API-Zugang nicht gespeichert")
+            detail = f"{token.id} {token.name}"
+            self.audit.record(created_by, "token_create", district, detail=detail, conn=conn)
+        return token, secret
 
-    def revoke_token(self, token_id: int, district: str | None = None) -> ApiToken | None:
-        """Revoke a token (of `district` only, when given); None when there is no such token."""
-        token = self.token_by_id(token_id)
-        if token is None or (district is not None and token.district != district):
-            return None
-        if token.revoked_at is None:
-            with self.engine.begin() as conn:
+    def revoke_token(self, token_id: int, district: str | None = None, *, actor: str) -> ApiToken | None:
+        """Revoke a token (of `district` only, when given) and audit it in the same transaction, also a
+        repeated revocation (as before); None when there is no such token."""
+        with self.engine.begin() as conn:
+            token = self._token_in(conn, token_id)
+            if token is None or (district is not None and token.district != district):
+                return None
+            if token.revoked_at is None:
                 conn.execute(
                     update(tokens_t).where(tokens_t.c.id == token_id).values(revoked_at=self.clock())
                 )
-        return self.token_by_id(token_id)
+            detail = f"{token.id} {token.name}"
+            self.audit.record(actor, "token_revoke", token.district, detail=detail, conn=conn)
+            return self._token_in(conn, token_id)
+
+    @staticmethod
+    def _token_in(conn: Connection, token_id: int) -> ApiToken | None:
+        row = conn.execute(select(tokens_t).where(tokens_t.c.id == token_id)).first()
+        return _token(row) if row else None
 
     def list_tokens(self, district: str | None = None) -> list[ApiToken]:
         query = select(tokens_t).order_by(tokens_t.c.district, tokens_t.c.id)
@@ -479,7 +530,7 @@ class LoginThrottle:
         return row is None or now - _aware(row.last_failed_at) > FORGET_AFTER
 
     def _charge(self, conn: Connection, key: ThrottleKey, row: Row | None, now: datetime) -> None:
-        failures = 1 if self._is_forgotten(row, now) else row.failures + 1
+        failures = 1 if row is None or self._is_forgotten(row, now) else row.failures + 1
         delay = delay_after(failures, FREE_FAILURES[key[0]])
         values = dict(failures=failures, last_failed_at=now, blocked_until=now + delay if delay else None)
         if row is None:

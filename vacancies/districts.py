@@ -1,54 +1,63 @@
-"""The districts as the public site shows them (read-only view of config/districts.yaml).
+"""The districts (Landkreise) of config/districts.yaml: the one model and loader of a district's facts.
 
-The crawler validates the whole file (crawler/config.py); pages and the API need only names, keys,
-coordinates, membership and a short profile, and must not depend on the crawler.
+`District` is what every part needs (names, keys, coordinates, membership, a short profile); the crawler's
+`crawler.config.DistrictConfig` extends this same model by the sources it visits and validates the whole
+file with it, so the public site, the HR portal and the crawler cannot read a district differently.
+Pages and the API read it here and need not depend on the crawler.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from vacancies.settings import config_dir
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
-@dataclass(frozen=True)
-class District:
-    slug: str
-    key: str
-    name: str
-    lat: float
-    lon: float
-    member: bool
-    website: str | None
-    profile: str | None
+class District(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slug: str = Field(pattern=SLUG)
+    key: str = Field(pattern=r"^09\d{3}$")  # official key (AGS); Bavaria is 09
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=47, le=51)
+    lon: float = Field(ge=8.9, le=14)
+    member: bool = False
+    website: str | None = None
+    profile: str | None = None  # a short German description for the district page
 
 
 def districts_file() -> Path:
+    """`$STELLEN_DISTRICTS_FILE`, or districts.yaml in the configuration directory."""
     if os.environ.get("STELLEN_DISTRICTS_FILE"):
         return Path(os.environ["STELLEN_DISTRICTS_FILE"])
-    root = Path(os.environ.get("STELLEN_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
-    return root / "districts.yaml"
+    return config_dir() / "districts.yaml"
+
+
+def read_file(path: Path | None = None, text: str | None = None) -> Any:
+    """The parsed file (or `text`): the one reader of districts.yaml, for this module and the crawler.
+    OSError or yaml.YAMLError when it is unreadable."""
+    return yaml.safe_load(
+        text if text is not None else (path or districts_file()).read_text(encoding="utf-8")
+    )
 
 
 @functools.cache
 def load(path: str | None = None) -> tuple[District, ...]:
-    raw = yaml.safe_load(Path(path or districts_file()).read_text(encoding="utf-8"))
-    return tuple(
-        District(
-            slug=d["slug"],
-            key=str(d["key"]),
-            name=d["name"],
-            lat=float(d["lat"]),
-            lon=float(d["lon"]),
-            member=bool(d.get("member")),
-            website=d.get("website"),
-            profile=d.get("profile"),
-        )  # fmt: skip
-        for d in raw["districts"]
-    )
+    """The districts of the file, in its order (the crawler's sources and defaults left out)."""
+    raw = read_file(Path(path) if path else None)
+    return tuple(District.model_validate(_own_fields(entry)) for entry in raw["districts"])
+
+
+def _own_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in entry.items() if name in District.model_fields}
 
 
 def by_slug(path: str | None = None) -> dict[str, District]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import os
 import random
 import re
 from collections.abc import Iterator
@@ -28,15 +27,12 @@ from zoneinfo import ZoneInfo
 
 from vacancies import clock
 from vacancies.model import Vacancy
+from vacancies.settings import config_dir
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DESCRIPTION_MIN, DESCRIPTION_MAX = 1500, 3500
 
 # ------------------------------------------------------------------------------------------ geography
-
-
-def _config_dir() -> Path:
-    return Path(os.environ.get("STELLEN_CONFIG_DIR", Path(__file__).resolve().parent.parent / "config"))
 
 
 def district_slug(name: str) -> str:
@@ -65,7 +61,7 @@ class PostalPlace:
 @functools.cache
 def landkreise() -> dict[str, District]:
     """The Bavarian Landkreise by slug, in the order of their official key."""
-    path = _config_dir() / "geo" / "districts_bayern.csv"
+    path = config_dir() / "geo" / "districts_bayern.csv"
     out: dict[str, District] = {}
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -82,7 +78,7 @@ def postal_places() -> dict[str, tuple[PostalPlace, ...]]:
     A code is listed under a district only when the code's *first* row in the table (the place the
     gazetteer geocodes it to) lies in that district, so a posting's coordinates stay inside its district.
     """
-    path = _config_dir() / "geo" / "plz_de.csv"
+    path = config_dir() / "geo" / "plz_de.csv"
     first: dict[str, dict[str, str]] = {}
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from vacancies.legal import LegalSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_dir() -> Path:
+    """The configuration directory: `$STELLEN_CONFIG_DIR`, or `<repo>/config`. The one place that
+    resolves it (issue 17, item 7); read on every call, so tests and child processes can point it
+    elsewhere without clearing a cache."""
+    return Path(os.environ.get("STELLEN_CONFIG_DIR") or REPO_ROOT / "config")
+
+
 DEV_SECRET = "dev-secret-change-me"
 DEV_BASE_URL = "http://127.0.0.1:8000"
 
@@ -27,7 +37,7 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     search_backend: Literal["sqlite", "elasticsearch"] = "sqlite"
     elasticsearch_url: str = "http://127.0.0.1:9200"
     elasticsearch_alias: str = "stellenboerse-vacancies"
-    config_dir: Path = REPO_ROOT / "config"
+    config_dir: Path = Field(default_factory=config_dir)
     secret_key: str = DEV_SECRET
     cookie_secure: bool = True
     cors_origins: list[str] = []
@@ -41,6 +51,10 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     mail_from: str = "Stellenbörse <noreply@stellenboerse.example>"
     alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
     alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
+    # Operations (issue 19): the bearer token of /metrics (production without one: /metrics is 404), and
+    # who gets the operator alerts of broken sources (comma-separated addresses; empty: none are sent).
+    metrics_token: str = ""
+    operator_emails: str = ""
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
     log_format: Literal["text", "json"] = "text"  # crawl logs; json for log collectors (crawler.logs)
 
@@ -57,6 +71,25 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
 
             SmtpTarget.parse(value)  # SmtpUrlError (a ValueError) carries the German message
         return value.strip()
+
+    @field_validator("operator_emails")
+    @classmethod
+    def _operator_emails(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        for address in split_addresses(value):
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                raise ValueError(
+                    f"„{address}“ ist keine E-Mail-Adresse (STELLEN_OPERATOR_EMAILS: Adressen durch Kommas "
+                    "getrennt, z. B. betrieb@landkreis.de,it@landkreis.de)"
+                ) from None
+        return value.strip()
+
+    @property
+    def operator_addresses(self) -> list[str]:
+        return split_addresses(self.operator_emails)
 
     @field_validator("alerts_schedule")
     @classmethod
@@ -103,6 +136,11 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
                 f"(z. B. https://stellen.example-landkreis.de), nicht „{self.public_base_url}“"
             )
         return self
+
+
+def split_addresses(value: str) -> list[str]:
+    """The addresses of a comma-separated list, without blanks and repeats, in their order."""
+    return list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
 
 def placeholder_base_url(url: str) -> bool:

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -34,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from vacancies import addresses
+from vacancies.batching import batched
 from vacancies.model import State, Vacancy
 from vacancies.schema import index_outbox_table as outbox
 from vacancies.schema import vacancies_table as table
@@ -233,11 +236,6 @@ def _memoised(convert):
     return cached
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class VacancyStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -283,7 +281,7 @@ class VacancyStore:
         def run() -> None:
             try:
                 with self.engine.connect() as conn:
-                    raw = conn.connection.driver_connection
+                    raw = _raw(conn)
                     while not stop.wait(interval):
                         raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -341,7 +339,7 @@ class VacancyStore:
             _insert_rows(conn, [_row_values(v, plan.content.get(id(v))) for v in plan.inserts])
         if plan.updates:
             rows = [{"_id": v.id, **_row_values(v, plan.content.get(id(v)))} for v in plan.updates]
-            values = {c: bindparam(c) for c in rows[0] if c not in ("_id", "id")}
+            values: dict[str, Any] = {c: bindparam(c) for c in rows[0] if c not in ("_id", "id")}
             conn.execute(update(table).where(table.c.id == bindparam("_id")).values(values), rows)
         if plan.touches:
             stmt = (
@@ -366,7 +364,7 @@ class VacancyStore:
     def _known(self, conn: Connection, ids: list[str]) -> dict[str, dict]:
         known: dict[str, dict] = {}
         cols = (table.c.id, table.c.content_hash, table.c.state, table.c.first_seen)
-        for chunk in _chunks(ids):
+        for chunk in batched(ids, _BATCH):
             for row in conn.execute(select(*cols).where(table.c.id.in_(chunk))):
                 known[row.id] = row._asdict()
         return known
@@ -375,7 +373,7 @@ class VacancyStore:
         """Change the lifecycle state (expire, withdraw, republish) of postings; returns rows changed."""
         now = now or utcnow()
         changed = 0
-        for chunk in _chunks(ids):
+        for chunk in batched(ids, _BATCH):
             rows = conn.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))).all()
             for row in rows:
                 data = json.loads(row.data)
@@ -403,7 +401,7 @@ class VacancyStore:
         ids = list(ids)
         out: dict[str, Vacancy] = {}
         with self._reader(conn) as reader:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 for row in reader.execute(select(table.c.id, table.c.data).where(table.c.id.in_(chunk))):
                     out[row.id] = Vacancy.model_validate_json(row.data)
         return out
@@ -412,7 +410,7 @@ class VacancyStore:
         ids = list(ids)
         hidden: set[str] = set()
         with self._reader(conn) as reader:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 query = select(table.c.id).where(table.c.id.in_(chunk), table.c.hidden.is_(True))
                 hidden.update(reader.scalars(query))
         return hidden
@@ -448,7 +446,7 @@ class VacancyStore:
     def hr_owned(self, ids: list[str]) -> set[str]:
         owned: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in batched(ids, _BATCH):
                 query = select(table.c.id).where(table.c.id.in_(chunk), table.c.origin == "hr")
                 owned.update(conn.scalars(query))
         return owned
@@ -463,7 +461,7 @@ class VacancyStore:
                 # The Date column's text form is the ISO date.
                 deadline = vacancy.deadline.isoformat() if vacancy.deadline else None
                 params = (vacancy.district, vacancy.title, deadline, vacancy.source)
-                row = conn.connection.driver_connection.execute(_TWIN_SQL, params).fetchone()
+                row = _raw(conn).execute(_TWIN_SQL, params).fetchone()
                 return row[0] if row else None
         query = select(table.c.source).where(
             table.c.district == vacancy.district,
@@ -479,7 +477,7 @@ class VacancyStore:
     def ids_for_urls(self, source: str, urls: set[str]) -> set[str]:
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(urls)):
+            for chunk in batched(sorted(urls), _BATCH):
                 query = select(table.c.id).where(table.c.source == source, table.c.source_url.in_(chunk))
                 found.update(conn.scalars(query))
         return found
@@ -548,5 +546,9 @@ class VacancyStore:
         with self.engine.begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.seq <= up_to_seq))
 
-    def clear_outbox(self, conn: Connection) -> None:
-        conn.execute(delete(outbox))
+
+def _raw(conn: Connection) -> sqlite3.Connection:
+    """The DB-API connection under SQLAlchemy's, for statements that skip its statement layer."""
+    raw = conn.connection.driver_connection
+    assert raw is not None, "a checked-out connection has a driver connection"
+    return raw

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from markupsafe import Markup
 
 from vacancies import clock, districts
 from vacancies.model import Contact, Vacancy
-from vacancies.search.contract import FacetValue
+from vacancies.search.contract import BERLIN, FacetValue
 
 POSTING_TYPES = {
     "job": "Arbeitsstelle",  # as the Bundesagentur's Jobbörse: "Arbeit" next to Ausbildung, Praktikum
@@ -123,6 +123,11 @@ def facet_options(facet: str, values: list[FacetValue], chosen: list[str]) -> li
 
 def german_date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
+
+
+def german_time(value: datetime | None) -> str:
+    """A moment as Germans read it on the wall clock: 05.03.2027 14:30 (Europe/Berlin)."""
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
 def german_number(value: float, digits: int = 1) -> str:

@@ -6,6 +6,7 @@ wording in web.present, the page views in web.views.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -30,11 +31,14 @@ suggest_router = APIRouter(prefix="/api/v1", tags=["Stellen"])
 
 
 def make_templates() -> Jinja2Templates:
+    """The app's one Jinja environment: public pages, the HR portal and its preview (which renders the
+    public posting.html) share it, so filters and settings cannot drift apart (issue 17, item 7)."""
     # auto_reload=False: templates ship with the release; checking each file's mtime on every render cost
     # ~2 % of a search page under load.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True, auto_reload=False)  # fmt: skip
     env.filters["german_date"] = present.german_date
+    env.filters["german_time"] = present.german_time
     env.filters["german_number"] = present.german_number
     env.filters["lines"] = legal.lines
     env.globals.update(
@@ -86,7 +90,8 @@ def _html_errors(app: FastAPI) -> None:
         wants_html = "text/html" in request.headers.get("accept", "")
         if request.url.path.startswith("/api/") or not wants_html or api_handler is None:
             if api_handler is not None:
-                return await api_handler(request, exc)
+                answer = api_handler(request, exc)  # Starlette allows sync and async handlers
+                return await answer if inspect.isawaitable(answer) else answer
             raise exc
         if exc.status_code == 404:
             return not_found(request)

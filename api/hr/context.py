@@ -34,8 +34,8 @@ class HrContext:
     def __post_init__(self) -> None:
         engine = self.board.store.engine
         now = self.now
-        self.accounts = Accounts(engine, clock=now)
         self.audit = AuditLog(engine, clock=now)
+        self.accounts = Accounts(engine, clock=now, audit=self.audit)  # logins and tokens audit themselves
         self.postings = HrPostings(
             self.board, self.audit, uploads_dir(self.settings), self.settings.public_base_url, clock=now
         )

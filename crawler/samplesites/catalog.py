@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from vacancies.sample_data import landkreise
+from vacancies.settings import config_dir
 
 # What a site does in state 2 (the "next night") besides the ordinary changes.
 NORMAL, BROKEN, SUSPICIOUS = "normal", "broken", "suspicious"
@@ -143,14 +142,9 @@ class DistrictInfo:
         return f"Landratsamt {self.name}"
 
 
-def _config_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "config"
-    return Path(os.environ.get("STELLEN_CONFIG_DIR", default))
-
-
 @functools.cache
 def _coordinates() -> dict[str, tuple[float, float]]:
-    with open(_config_dir() / "geo" / "districts_bayern.csv", encoding="utf-8", newline="") as handle:
+    with open(config_dir() / "geo" / "districts_bayern.csv", encoding="utf-8", newline="") as handle:
         return {
             row["district_key"]: (float(row["latitude"]), float(row["longitude"]))
             for row in csv.DictReader(handle)

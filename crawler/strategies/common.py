@@ -12,7 +12,6 @@ failure through its `on_error`. A request's *role* tells the spider what a failu
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from datetime import date, datetime
@@ -28,11 +27,10 @@ from scrapy.utils.response import get_base_url
 from w3lib.url import canonicalize_url
 
 from crawler.config import SourceConfig
-from crawler.items import RawPosting
 from vacancies.normalize import parse_german_date, parse_timestamp
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
 LIST, DETAIL, CANDIDATE = "list", "detail", "candidate"
 
@@ -88,7 +86,7 @@ class Strategy:
     def next_pages(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
         """Pagination: the list page behind `next_selector`, if configured and on the site."""
         selector = self.option("next_selector")
-        if not selector:
+        if not selector or not isinstance(response, scrapy.http.TextResponse):  # a PDF has no links
             return
         for url in select_links(response, selector)[:1]:
             if self.reporter.is_allowed(url):
@@ -348,11 +346,3 @@ def name_of(value: Any) -> str | None:
         value = value.get("name") or value.get("legalName")
     value = first(value)
     return clean_text(str(value)) or None if value not in (None, "") else None
-
-
-def json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)
-
-
-def iter_postings(results: Iterable[Any]) -> Iterator[RawPosting]:
-    return (r for r in results if isinstance(r, RawPosting))

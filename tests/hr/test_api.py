@@ -208,7 +208,7 @@ def test_401_without_a_valid_token(api, headers):
 def test_revoked_token_gets_401(api):
     portal, client, a, _ = api
     token = portal.hr.accounts.list_tokens(DISTRICT_A)[0]
-    portal.hr.accounts.revoke_token(token.id)
+    portal.hr.accounts.revoke_token(token.id, actor="test")
     response = client.get("/api/v1/hr/vacancies", headers=a)
     assert response.status_code == 401 and 'error="invalid_token"' in response.headers["www-authenticate"]
 

@@ -15,10 +15,11 @@ from datetime import date
 
 import pytest
 
+from vacancies.geo import haversine_km as distance_km
 from vacancies.model import EmploymentStatus, PostingType, Vacancy, WorkingTime
 from vacancies.search.analysis import QueryGroup
 from vacancies.search.contract import FACET_FIELDS, GeoPoint, IndexUnavailable, SearchQuery, Sort
-from vacancies.search.elasticsearch_backend import ElasticsearchBackend, build_search_body, distance_km
+from vacancies.search.elasticsearch_backend import ElasticsearchBackend, build_search_body
 
 TODAY = date(2026, 12, 1)
 

@@ -18,6 +18,7 @@ from html import unescape
 from typing import Any
 
 from vacancies import pay
+from vacancies.batching import batched
 from vacancies.lifeline import die_with_parent
 from vacancies.model import Vacancy
 from vacancies.normalize import pay_grade_rank
@@ -60,11 +61,6 @@ def pay_month_high(vacancy: Vacancy) -> int | None:
     found = pay.pay_range(vacancy)
     figure = found.monthly_high if found else None
     return int(figure) if figure is not None else None
-
-
-def body_text(vacancy: Vacancy) -> str:
-    """Everything searchable besides the title."""
-    return _joined_body(_body_fields(vacancy))
 
 
 def _body_fields(vacancy: Vacancy) -> tuple[str | None, ...]:
@@ -272,7 +268,7 @@ class DocumentBuilder:
         _worker_analyzers.setdefault(config_dir, self.analyzer)
         pool = _pool(self.workers)
         futures = []
-        for chunk in _chunks(vacancies, _CHUNK):
+        for chunk in batched(vacancies, _CHUNK):
             # Only the texts travel: pickling strings is cheap, pickling pydantic models is not.
             texts = [(v.title, _body_fields(v)) for v in chunk]
             futures.append(pool.submit(_analyse_chunk, config_dir, texts, self.unique_body))
@@ -299,11 +295,6 @@ class StartedAnalysis:
     def cancel(self) -> None:
         for future in self.futures:  # a writer that failed half-way leaves no work queued
             future.cancel()
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import hashlib
 import json
 import logging
-import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +30,9 @@ from elasticsearch import TransportError as EsTransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+from vacancies import visibility
+from vacancies.batching import batched
+from vacancies.geo import haversine_km
 from vacancies.model import Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -40,7 +43,6 @@ from vacancies.search.analysis import (
     snippet,
 )
 from vacancies.search.contract import (
-    EARTH_RADIUS_KM,
     FACET_FIELDS,
     MAX_RESULT_WINDOW,
     FacetValue,
@@ -52,21 +54,22 @@ from vacancies.search.contract import (
     Sort,
     facet_selection,
 )
-from vacancies.search.document import DocumentBuilder, html_to_text
+from vacancies.search.document import DocumentBuilder, build_document, html_to_text
+from vacancies.settings import config_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FACET_SIZE = 500
-TITLE_BOOST = 3.0  # the embedded backend weighs title tokens the same way: bm25(search_fts, 3.0, 1.0)
+# Elasticsearch scores with BM25; the embedded backend uses the same title weight (3 for the title, 1
+# for the body) on its own idf x binary-tf score (sqlite_backend.SqliteBackend._text), not BM25.
+TITLE_BOOST = 3.0
 RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try again later
 
 
 def default_template_path() -> Path:
     """`<repo>/config/elasticsearch/...`, or under `$STELLEN_CONFIG_DIR` when that is set."""
-    base = os.environ.get("STELLEN_CONFIG_DIR")
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / "config"
-    return root / "elasticsearch" / "vacancies-template.json"
+    return config_dir() / "elasticsearch" / "vacancies-template.json"
 
 
 def load_template(alias: str, path: Path | None = None) -> dict[str, Any]:
@@ -118,13 +121,14 @@ def text_clause(group: QueryGroup) -> dict[str, Any]:
 
 
 def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
-    """Published and not past the Bewerbungsfrist; with `include_expired` also expired ones.
-
-    Drafts and withdrawn postings are never visible.
-    """
-    if include_expired:
-        return {"terms": {"state": ["published", "expired"]}}
-    in_time = {
+    """vacancies.visibility as a filter: published and not past the Bewerbungsfrist; with
+    `include_expired` also expired ones. Drafts and withdrawn postings are never visible (hidden ones
+    are not in the index)."""
+    values = [s.value for s in visibility.listed_states(include_expired)]
+    states = {"term": {"state": values[0]}} if len(values) == 1 else {"terms": {"state": values}}
+    if not visibility.deadline_counts(include_expired):
+        return states
+    in_time = {  # visibility.in_time
         "bool": {
             "should": [
                 {"bool": {"must_not": {"exists": {"field": "deadline"}}}},
@@ -133,7 +137,7 @@ def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
             "minimum_should_match": 1,
         }
     }
-    return {"bool": {"filter": [{"term": {"state": "published"}}, in_time]}}
+    return {"bool": {"filter": [states, in_time]}}
 
 
 def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
@@ -215,16 +219,6 @@ def sort_clause(sort: Sort, has_text: bool, near: GeoPoint | None = None) -> lis
     return [newest, by_id]  # newest, and relevance without words
 
 
-def distance_km(lat: float, lon: float, lat0: float, lon0: float) -> float:
-    """Great-circle distance, the same haversine as the contract and the embedded backend."""
-    phi, phi0 = math.radians(lat), math.radians(lat0)
-    a = (
-        math.sin((phi - phi0) / 2) ** 2
-        + math.cos(phi) * math.cos(phi0) * math.sin(math.radians(lon - lon0) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
     """The shared index document (build_document), plus a geo_point and the record for display."""
     lat, lon = doc.pop("lat"), doc.pop("lon")
@@ -238,10 +232,11 @@ def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class ElasticsearchBackend:
-    """`SearchBackend` on an Elasticsearch cluster (the same major as the client, see pyproject.toml)."""
+    """`SearchBackend` (vacancies/search/protocols.py) on an Elasticsearch cluster (the same major as
+    the client, see pyproject.toml). It has no transactional capability: the Board feeds it from the
+    store's outbox after the commit (OutboxIndex: index, delete)."""
 
     name = "elasticsearch"
-    transactional = False  # fed from the store's outbox after the commit
 
     def __init__(
         self,
@@ -356,7 +351,7 @@ class ElasticsearchBackend:
 
     def _load(self, index: str, vacancies: Iterable[Vacancy]) -> int:
         count = 0
-        for batch in _batches(vacancies, self.chunk_size):
+        for batch in batched(vacancies, self.chunk_size):
             self._bulk(self._index_actions(batch, index), refresh=False, require_alias=False)
             count += len(batch)
         return count
@@ -453,7 +448,7 @@ class ElasticsearchBackend:
         vacancy = Vacancy.model_validate(hit["_source"]["vacancy"])
         distance = None
         if query.near is not None and vacancy.location.lat is not None and vacancy.location.lon is not None:
-            km = distance_km(vacancy.location.lat, vacancy.location.lon, query.near.lat, query.near.lon)
+            km = haversine_km(vacancy.location.lat, vacancy.location.lon, query.near.lat, query.near.lon)
             distance = round(km, 1)
         return SearchHit(
             vacancy=vacancy,
@@ -464,6 +459,17 @@ class ElasticsearchBackend:
                 "description": snippet(html_to_text(vacancy.description), query.text, self.analyzer),
             },
         )
+
+    def transactional_index(self) -> None:
+        """None: a cluster cannot join the store's transaction; the outbox feeds it after the commit."""
+        return None
+
+    def alert_percolation(self) -> AlertPercolator:
+        return AlertPercolator(self)
+
+    def generation(self) -> None:
+        """None: the cluster keeps no cheap write counter (callers fall back to the store)."""
+        return None
 
     def refresh_now(self) -> None:
         client = self.client.options(request_timeout=min(self.request_timeout, 5))
@@ -601,17 +607,6 @@ def _facets(aggregations: dict[str, Any]) -> dict[str, list[FacetValue]]:
     }
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # -- saved searches (Suchaufträge, issue 18): percolator queries ---------------------------------------
 
 
@@ -621,6 +616,11 @@ def alert_query(query: SearchQuery, analyzer: GermanAnalyzer) -> dict[str, Any]:
     groups = analyzer.query_groups(query.text) if query.text.strip() else []
     filters = [*plain_filter_clauses(query), *facet_filter_clauses(query).values()]
     return {"bool": {"must": [text_clause(group) for group in groups], "filter": filters}}
+
+
+def query_fingerprint(body: dict[str, Any]) -> str:
+    """A stable id for a percolator query: equal queries share one stored document."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:40]
 
 
 class PercolatorUnavailable(IndexUnavailable):
@@ -676,12 +676,32 @@ class AlertPercolator:
         found: dict[str, list[int]] = {}
         for start in range(0, len(documents), self.BATCH):
             batch = documents[start : start + self.BATCH]
-            for key, slots in self._guarded("percolate", lambda b=batch: list(self._percolate_batch(b))):
+            for key, slots in self._guarded("percolate", functools.partial(self._percolated_batch, batch)):
                 found.setdefault(key, []).extend(start + slot for slot in slots)
         return found
 
+    def match_alerts(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+        """`AlertPercolation`: store the distinct queries (dropping those no alert holds any more),
+        then percolate the postings; raises IndexUnavailable (PercolatorUnavailable: no module)."""
+        analyzer = self.backend.analyzer
+        bodies = {key: alert_query(q, analyzer) for key, q in queries.items()}
+        prints = {key: query_fingerprint(body) for key, body in bodies.items()}
+        self.sync({prints[key]: body for key, body in bodies.items()})
+        if not vacancies:
+            return {}
+        docs = []
+        for vacancy in vacancies:
+            doc = index_document(vacancy, build_document(vacancy, analyzer))
+            doc.pop("vacancy")
+            docs.append(doc)
+        found = self.percolate(docs)
+        return {key: [vacancies[i].id for i in sorted(found.get(fp, []))] for key, fp in prints.items()}
+
     def drop(self) -> None:
         self.client.indices.delete(index=self.index, ignore_unavailable=True)
+
+    def _percolated_batch(self, batch: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+        return list(self._percolate_batch(batch))
 
     def _percolate_batch(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:
         body: dict[str, Any] = {

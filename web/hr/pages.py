@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import partial
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.types import Message
 
 from api.hr import auth
 from api.hr.auth import NOT_FOUND, CurrentSession, CurrentUser, PageError, scope_of
@@ -34,14 +33,6 @@ from vacancies.model import Origin, State, Vacancy
 from vacancies.search.contract import BERLIN
 from web import views
 from web.hr import forms
-from web.present import months as present_months
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.auto_reload = False  # shipped with the release: no mtime check per render
-templates.env.filters["monate"] = present_months
-templates.env.filters["datum"] = lambda d: d.strftime("%d.%m.%Y") if d else ""
-templates.env.filters["zeit"] = lambda t: t.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if t else ""
 
 router = APIRouter(prefix="/hr", include_in_schema=False)
 MAX_SQL_INT = 2**63 - 1
@@ -74,6 +65,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "notice": NOTICES.get(request.query_params.get("hinweis", "")),
         "today": berlin_today(auth.hr(request).now()),
     }
+    templates: Jinja2Templates = request.app.state.templates  # the app's one environment (web.routes)
     response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
     response.headers["Cache-Control"] = "no-store"  # HR pages show drafts and secrets: never cache them
     return response
@@ -88,6 +80,11 @@ async def checked_form(request: Request, session: Session, **limits: int):
     token = form.get("csrf_token")
     auth.check_csrf(request, session, token if isinstance(token, str) else None)
     return form
+
+
+def _district_of(user: User, form: FormData) -> str:
+    """An HR user's own district; an admin's choice in the form ("" when none: refused downstream)."""
+    return str(form.get("district") or "") if user.is_admin else user.district or ""
 
 
 def _own(request: Request, user: User, vacancy_id: str, origin: Origin | None = Origin.hr) -> Vacancy:
@@ -136,9 +133,7 @@ async def login(request: Request) -> Response:
         response = await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 429)
         response.headers["Retry-After"] = str(result.retry_after)
         return response
-    if result.user is None:
-        actor = f"login:{email.strip().lower()[:100]}"
-        await run_in_threadpool(ctx.audit.record_repeated, actor, "login_failed", client)
+    if result.user is None:  # audited by authenticate
         return await run_in_threadpool(_login_page, request, {**context, "error": result.message}, 400)
     old = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE))
     session_id = await run_in_threadpool(_start_session, ctx, result.user, client, old)
@@ -149,8 +144,7 @@ async def login(request: Request) -> Response:
 
 
 def _start_session(ctx: HrContext, user: User, client: str, replaces: str | None) -> str:
-    session_id, _ = ctx.accounts.start_session(user, client, replaces=replaces)
-    ctx.audit.record(user.actor, "login", user.district)
+    session_id, _ = ctx.accounts.start_session(user, client, replaces=replaces)  # audited there
     return session_id
 
 
@@ -162,16 +156,15 @@ def logout_page(request: Request, session: CurrentSession) -> Response:
 @router.post("/abmelden")
 async def logout(request: Request, session: CurrentSession) -> Response:
     await checked_form(request, session, max_files=0)
-    await run_in_threadpool(_end_session, request, session)
+    await run_in_threadpool(_end_session, request)
     response = see_other("/hr/anmelden?hinweis=abgemeldet")
     auth.clear_session_cookie(request, response)
     return response
 
 
-def _end_session(request: Request, session: Session) -> None:
-    ctx = auth.hr(request)
-    ctx.accounts.end_session(request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), ""))
-    ctx.audit.record(session.user.actor, "logout", session.user.district)
+def _end_session(request: Request) -> None:
+    session_id = request.cookies.get(auth.cookie_name(request, auth.SESSION_COOKIE), "")
+    auth.hr(request).accounts.logout(session_id)  # audited there, in the same transaction
 
 
 # -- overview ----------------------------------------------------------------------------------------------
@@ -208,8 +201,8 @@ def _editor(request: Request, user: User, context: dict[str, Any], status: int =
     ctx = auth.hr(request)
     extras = ctx.postings.extras(vacancy.id) if vacancy else {}
     history = ctx.audit.entries(vacancy_id=vacancy.id, limit=50) if vacancy else []
-    defaults = {"errors": {}, "sections": forms.SECTIONS, "extras": extras, "history": history,
-                "field_labels": forms.FIELD_LABELS}  # fmt: skip
+    defaults: dict[str, Any] = {"errors": {}, "sections": forms.SECTIONS, "extras": extras,
+                                "history": history, "field_labels": forms.FIELD_LABELS}  # fmt: skip
     defaults["max_mb"] = MAX_PDF_BYTES // (1024 * 1024)
     defaults["notes"] = {"description": forms.description_note(vacancy)}
     return render(request, "hr/editor.html", {**defaults, **context}, status)
@@ -229,7 +222,7 @@ async def create_vacancy(request: Request, session: CurrentSession) -> Response:
 
 def _create_vacancy(request: Request, user: User, form: FormData) -> Response:
     ctx = auth.hr(request)
-    district = user.district if not user.is_admin else str(form.get("district") or "")
+    district = _district_of(user, form)
     values = {**forms.form_values(form), "district": district}
     errors: dict[str, str] = {}
     if district not in by_slug():
@@ -288,8 +281,8 @@ def preview(request: Request, vacancy_id: str, user: CurrentUser) -> Response:
         vacancy = vacancy.model_copy(update=update)
     board, base = request.app.state.board, request.app.state.settings.public_base_url
     context = {**views.posting_view(board, vacancy, base), "jsonld": None, "preview_state": label}
-    public: Jinja2Templates = request.app.state.templates
-    response = public.TemplateResponse(request, "hr/preview.html", context)
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, "hr/preview.html", context)
     response.headers["Cache-Control"] = "no-store"  # drafts: never cached
     return response
 
@@ -309,7 +302,7 @@ def _capped(request: Request, limit: int) -> Request:
     refuse it by, and Starlette would spool all of it to a temporary file before the size check."""
     received = 0
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         nonlocal received
         message = await request.receive()
         received += len(message.get("body", b""))
@@ -325,7 +318,10 @@ async def upload(request: Request, vacancy_id: str, session: CurrentSession) -> 
     vacancy = await run_in_threadpool(_own, request, session.user, vacancy_id)
     too_large = "Die Datei ist größer als 10 MB."
     declared = request.headers.get("content-length", "")
-    refuse = partial(run_in_threadpool, _upload_error, request, session.user, vacancy)
+
+    async def refuse(message: str, status: int = 422) -> Response:
+        return await run_in_threadpool(_upload_error, request, session.user, vacancy, message, status)
+
     if declared.isdigit() and int(declared) > MAX_UPLOAD_BODY:  # refuse before reading the body
         return await refuse(too_large, 413)
     try:
@@ -458,13 +454,12 @@ async def create_token(request: Request, session: CurrentSession) -> Response:
 
 def _create_token(request: Request, user: User, form: FormData) -> Response:
     ctx = auth.hr(request)
-    district = user.district if not user.is_admin else str(form.get("district") or "")
+    district = _district_of(user, form)
     name = str(form.get("name") or "")
     try:
         token, secret = ctx.accounts.create_token(district, name, user.actor)
     except AccountError as exc:
         return _tokens_page(request, user, {"errors": {"district": str(exc)}}, 422)
-    ctx.audit.record(user.actor, "token_create", district, detail=f"{token.id} {token.name}")
     return _tokens_page(request, user, {"created": token, "secret": secret})
 
 
@@ -485,11 +480,8 @@ def _token_number(token_id: str) -> int:
 
 
 def _revoke_token(request: Request, user: User, token_id: int) -> None:
-    ctx = auth.hr(request)
-    token = ctx.accounts.revoke_token(token_id, scope_of(user))
-    if token is None:
+    if auth.hr(request).accounts.revoke_token(token_id, scope_of(user), actor=user.actor) is None:
         raise PageError(404, NOT_FOUND)
-    ctx.audit.record(user.actor, "token_revoke", token.district, detail=f"{token.id} {token.name}")
 
 
 # -- audit log ---------------------------------------------------------------------------------------------
