@@ -16,6 +16,10 @@ does):
   bigger crawl reaches.
 - polite: the settings as shipped (robots.txt, AutoThrottle, ≤ 2 requests per host, delays, retries
   with backoff), including the deliberately slow site. Target: wall time under 2 minutes.
+- recrawl: two impolite crawls of the unchanged sample sites into the same store (issue 19, item 7):
+  the second asks every posting page conditionally (crawler.freshness) and the sites answer 304.
+  Prints requests, bytes and 304s of both, counted by the sample sites' server, and the saving.
+  Target: the second crawl transfers at least 80 % fewer bytes.
 """
 
 from __future__ import annotations
@@ -39,18 +43,22 @@ from crawler.samplesites.server import SampleSites  # noqa: E402
 
 TARGET_RATE = 200.0
 TARGET_WALL = 120.0
-RUNS = ("impolite", "workers", "scaled", "polite")
+TARGET_SAVING = 0.80  # fewer bytes on a second crawl of unchanged sites
+RUNS = ("impolite", "workers", "scaled", "polite", "recrawl")
 
 
-def run_crawl(sites: SampleSites, workdir: Path, mode: str, polite: bool, workers: int = 1) -> dict:
+def run_crawl(sites: SampleSites, workdir: Path, mode: str, polite: bool, workers: int = 1,
+              fresh: bool = True) -> dict:  # fmt: skip
+    """One `stellenboerse crawl` as shipped (no disk cache); `fresh=False` crawls into the store of the
+    same mode's previous crawl (re-crawl)."""
     districts = workdir / f"districts-{sites.scale}.yaml"
     sites.write_districts_yaml(districts)
     database = workdir / f"{mode.split()[0]}-{sites.scale}-{workers}.db"
     env = {**os.environ, "STELLEN_DATABASE_URL": f"sqlite:///{database}", "STELLEN_SEARCH_BACKEND": "sqlite"}
-    create_store(f"sqlite:///{database}")
-    cache = workdir / f"cache-{database.stem}"
+    if fresh:
+        create_store(f"sqlite:///{database}")
     command = [sys.executable, "-m", "cli.main", "crawl", "--districts-file", str(districts),
-               "--http-cache", str(cache), "--workers", str(workers)]  # fmt: skip
+               "--workers", str(workers)]  # fmt: skip
     if not polite:
         command.append("--impolite")
     cpu_before = _children_cpu()
@@ -107,6 +115,39 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def recrawl(sites: SampleSites, workdir: Path) -> list[dict]:
+    """Two impolite crawls of the unchanged sites into one store: what each asked and got (counted by
+    the sites' server) and what the runs recorded."""
+    rows = []
+    for night in ("first", "second"):
+        served = len(sites.served)
+        row = run_crawl(sites, workdir, "recrawl", polite=False, fresh=night == "first")
+        answers = sites.served[served:]
+        row.update(night=night, requests=len(answers), bytes=sum(size for _, _, size in answers),
+                   not_modified=sum(1 for _, status, _ in answers if status == 304))  # fmt: skip
+        print(
+            f"recrawl, {night} crawl: {row['wall']:.1f} s, {row['bytes']} bytes", file=sys.stderr, flush=True
+        )
+        rows.append(row)
+    return rows
+
+
+def recrawl_table(rows: list[dict]) -> str:
+    header = f"{'crawl':<8} {'requests':>9} {'bytes':>11} {'304':>6} {'postings':>9} {'wall s':>7}  saving"
+    lines = [header, "-" * len(header)]
+    first = rows[0]
+    for row in rows:
+        saving = ""
+        if row is not first:
+            fewer = 1 - row["bytes"] / max(first["bytes"], 1)
+            verdict = "OK" if fewer >= TARGET_SAVING else "MISS"
+            saving = f"{fewer:.1%} fewer bytes, {1 - row['requests'] / max(first['requests'], 1):.1%} fewer "
+            saving += f"requests (target ≥ {TARGET_SAVING:.0%} bytes: {verdict})"
+        lines.append(f"{row['night']:<8} {row['requests']:9d} {row['bytes']:11d} {row['not_modified']:6d} "
+                     f"{row['stored']:9d} {row['wall']:7.1f}  {saving}".rstrip())  # fmt: skip
+    return "\n".join(lines)
+
+
 def main() -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
@@ -122,12 +163,20 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         with SampleSites(port=0, today=date.today(), slow_delay=args.slow_delay) as sites:
-            for name in (r for r in RUNS if r in runs and r != "scaled"):
+            for name in (r for r in RUNS if r in runs and r not in ("scaled", "recrawl")):
                 rows.append(_run(name, sites, Path(tmp), args.workers))
+            again = recrawl(sites, Path(tmp)) if "recrawl" in runs else []
         if "scaled" in runs:
             scaled = SampleSites(port=0, today=date.today(), slow_delay=args.slow_delay, scale=args.scale)
             with scaled:
                 rows.append(_run("scaled", scaled, Path(tmp), args.workers))
+    if again:
+        print(recrawl_table(again))
+        print("\nrequests, bytes (response bodies) and 304s as the sample sites' server counted them; the")
+        print("second crawl asks each posting page with the ETag / Last-Modified the first one stored.")
+        print("Only list pages (and pages whose postings were dropped or failed) are read in full again.\n")
+    if not rows:
+        return 0
     print(table(rows))
     print("\nwall s: the whole `stellenboerse crawl` process (interpreter start-up, imports, opening the")
     print("store, crawl, shutdown) into an empty store created beforehand, with the project byte-compiled")

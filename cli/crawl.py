@@ -19,8 +19,8 @@ from vacancies.settings import get_settings
 
 EXIT_FAILED, EXIT_SKIPPED = 1, 3
 STATUS_LABELS = {"success": "ok", "skipped": "übersprungen"}  # anything else: failed or aborted
-SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "gefunden", "neu", "geändert", "unverändert", "abgelaufen",
-                   "verworfen", "Hinweis")  # fmt: skip
+SUMMARY_COLUMNS = ("Quelle", "Status", "Seiten", "304", "gefunden", "neu", "geändert", "unverändert",
+                   "abgelaufen", "verworfen", "Hinweis")  # fmt: skip
 
 
 def summary_table(runs: list[CrawlRun]) -> str:
@@ -29,13 +29,14 @@ def summary_table(runs: list[CrawlRun]) -> str:
             r.source,
             STATUS_LABELS.get(r.status, "FEHLER"),
             r.pages,
+            r.not_modified,  # pages unchanged since the last run (crawler.freshness)
             r.found,
             r.new,
             r.changed,
             r.unchanged,
             r.expired,
             r.dropped,
-            r.flag or _drops(r),
+            r.flag or "; ".join(x for x in (r.note, _drops(r)) if x),
         )  # fmt: skip
         for r in runs
     ]
@@ -87,12 +88,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print("Keine aktive Quelle passt zu dieser Auswahl.", file=sys.stderr)
         return 2
     settings = get_settings()
-    cache = (
-        Path(args.http_cache)
-        if args.http_cache
-        else Path(settings.database_url.split("///")[-1]).parent / "httpcache"
-    )
-    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers)
+    # No disk cache unless asked for: re-crawls ask "changed since?" through the store (crawler.freshness).
+    cache = Path(args.http_cache) if args.http_cache else None
+    options = CrawlOptions(polite=not args.impolite, http_cache_dir=cache, workers=args.workers,
+                           log_level=args.log_level)  # fmt: skip
     runs = crawl_sources(config, sources, settings, options)
     print(summary_table(runs))
     # A crawl is the last thing this process does (Scrapy's reactor cannot restart): spare the
@@ -138,10 +137,19 @@ def add_commands(sub) -> None:
     p.add_argument("--district", help="nur dieser Landkreis (Kürzel, z. B. miltenberg)")
     p.add_argument("--source", help="nur diese Quelle (Schlüssel aus districts.yaml)")
     p.add_argument("--districts-file", default=os.environ.get("STELLEN_DISTRICTS_FILE"))
-    p.add_argument("--http-cache", help="Verzeichnis des HTTP-Caches (Standard: neben der Datenbank)")
+    p.add_argument(
+        "--http-cache",
+        help="Verzeichnis eines HTTP-Caches auf der Platte (zur Entwicklung; Standard: keiner, unveränderte "
+        "Seiten erkennt der Crawl über die Datenbank)",
+    )
     p.add_argument(
         "--impolite", action="store_true", help=argparse.SUPPRESS
     )  # benchmarks on our own sample sites
+    p.add_argument(
+        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="Protokoll ab dieser Stufe (Standard WARNING: eine Zeile je Fehler; DEBUG zeigt auch "
+        "Scrapys eigene Meldungen mit Traceback)",
+    )  # fmt: skip
     p.add_argument(
         "--workers", type=_positive, default=1,
         help="Prozesse für diesen Crawl (Standard 1; Quellen mit gemeinsamem Host bleiben zusammen)",

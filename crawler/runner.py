@@ -21,7 +21,9 @@ from scrapy.settings import default_settings
 from scrapy.utils.misc import load_object
 
 from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
+from crawler.freshness import ValidatorStore, fingerprint
 from crawler.lifecycle import finish_run
+from crawler.logs import DebugOnly, configure
 from crawler.pipelines import SaveBatch
 from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
 from vacancies import operator_alerts
@@ -94,6 +96,8 @@ def scrapy_settings(
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             # After decompression (590), before the first look at the text (meta refresh, 580).
             "crawler.middlewares.WesternFallbackEncodingMiddleware": 585,
+            # After redirects (600): a redirected request keeps the headers of the link it came from.
+            "crawler.freshness.ConditionalRequestMiddleware": 620,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
         },
         # Depth bookkeeping (no depth limit here), copied-meta warnings and download statistics are
@@ -120,11 +124,14 @@ def scrapy_settings(
             default_settings.DOWNLOADER_MIDDLEWARES_BASE, UNUSED_DOWNLOADER_MIDDLEWARES
         ),
         "LOG_LEVEL": options.log_level,
+        # A dropped posting is counted with its reason on the run; Scrapy's line would print it whole.
+        "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         "COOKIES_ENABLED": False,
         "REDIRECT_MAX_TIMES": 5,
     }
     if defaults.http_cache and options.http_cache_dir:
-        # RFC 2616 policy: revalidates with If-Modified-Since / If-None-Match, so unchanged pages cost little.
+        # Only on request (`crawl --http-cache DIR`, development): the nightly crawl asks conditionally
+        # by itself (crawler.freshness says why the disk cache is not the way for it).
         values.update(
             HTTPCACHE_ENABLED=True,
             HTTPCACHE_POLICY="scrapy.extensions.httpcache.RFC2616Policy",
@@ -151,6 +158,7 @@ def crawl_sources(
     While it crawls, this process renews the runs' heartbeat (vacancies.runs).
     """
     options = options or CrawlOptions()
+    configure(settings.log_format, options.log_level)
     board = board or open_board(settings)
     runs = RunStore(board.store.engine)
     opened: list[tuple[SourceConfig, CrawlRun]] = []
@@ -277,11 +285,15 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
         list[tuple[SourceConfig, CrawlRun]], share.items if isinstance(share, BundleQueue) else share
     )
     crawls: list[SourceCrawl] = []
+    validators = ValidatorStore(board.store.engine)
     for source, run in pairs:
         try:
-            crawls.append(SourceCrawl(source, run=run))
+            crawl = SourceCrawl(source, run=run)
+            crawl.validators = validators.load(source.key, fingerprint(source))
+            crawls.append(crawl)
         except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run
-            log.error("Quelle %s kann nicht starten: %s", source.key, exc)
+            log.error("Quelle %s kann nicht starten: %s", source.key, exc,
+                      extra={"source": source.key, "run_id": run.id})  # fmt: skip
             run.errors = [[source.start_urls[0], f"Quelle kann nicht starten: {exc}"[:500]]]
     if not crawls:
         return
@@ -301,7 +313,10 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
             fail_empty_vacancy_page(crawl)
         finish_run(crawl, reason, board, runs, config.defaults)
 
-    process = CrawlerProcess(scrapy_settings(config.defaults, settings, options, sources=len(crawls)))
+    crawl_settings = scrapy_settings(config.defaults, settings, options, sources=len(crawls))
+    # crawl_sources installed the log handler (crawler.logs: text or JSON lines), not Scrapy's.
+    crawl_settings.set("LOG_INSTALL_ROOT_HANDLER", False)
+    process = CrawlerProcess(crawl_settings)
     quiet_scrapy(options.log_level)
     process.crawl(DistrictSpider, crawls=crawls, finish=finish, today=options.today, board=board, batch=batch,
                   claim=claim)  # fmt: skip
@@ -327,7 +342,7 @@ def fail_empty_vacancy_page(crawl) -> bool:
     from crawler.strategies.auto import EMPTY_VACANCY_PAGE
 
     reason = EMPTY_VACANCY_PAGE.format(url=url)
-    log.warning("Quelle %s: %s", crawl.key, reason)
+    log.warning("Quelle %s: %s", crawl.key, reason, extra=crawl.log_extra)
     crawl.parse_errors.insert(0, (url, reason))  # first: the run's flag names the first error
     crawl.list_failed = True
     return True
@@ -355,14 +370,15 @@ def _also_on_shutdown(action: Callable[[int], None]) -> None:
 def quiet_scrapy(level: str) -> None:
     """Scrapy sets the root logger to NOTSET and filters in its handler: every response and item would
     still build a DEBUG record ("Crawled (200)", "Scraped from") only to drop it (~2 % of a crawl).
-    Its own loggers' level is one Scrapy leaves alone."""
+    Its own loggers' level is one Scrapy leaves alone. Its English records of failures the spider
+    reports in German go to debug level (crawler.logs.DebugOnly)."""
     logging.getLogger("scrapy").setLevel(level)
-    from crawler.spider import NetworkErrorFilter
+    from crawler.spider import reported_by_spider
 
     for name in ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"):
         target = logging.getLogger(name)
-        if not any(isinstance(f, NetworkErrorFilter) for f in target.filters):
-            target.addFilter(NetworkErrorFilter())
+        if not any(isinstance(f, DebugOnly) for f in target.filters):
+            target.addFilter(DebugOnly(reported_by_spider))
 
 
 def _closed(runs: RunStore, run: CrawlRun) -> CrawlRun:

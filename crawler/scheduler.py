@@ -23,9 +23,10 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
+# APScheduler 3 ships no type hints (no py.typed, no stubs package).
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
 
 from crawler.config import DistrictsConfig, SourceConfig
 from crawler.cron import crontab_trigger
@@ -88,7 +89,7 @@ class CrawlJobs:
 
     def run(self, source_key: str) -> int | None:
         code = self._child(source_key, self.command(source_key), CRAWL_TIMEOUT)
-        log.info("Crawl %s beendet mit Status %s", source_key, code)
+        log.info("Crawl %s beendet mit Status %s", source_key, code, extra={"source": source_key})
         return code
 
     def alerts_command(self) -> list[str]:
@@ -155,7 +156,9 @@ def build_scheduler(config: DistrictsConfig, jobs: CrawlJobs, runs: RunStore) ->
 
 
 def run_scheduler(config: DistrictsConfig, settings: Settings, districts_file: str | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from crawler.logs import configure
+
+    configure(settings.log_format, logging.INFO)
     engine = make_engine(settings.database_url)
     migrate(engine)
     jobs = CrawlJobs(settings, districts_file)

@@ -14,6 +14,10 @@ than crawling a small district site. Everything per source lives in a `SourceCra
   this source only (`allow_vendor_host`, `may_fetch`), and responses whose request names a vendor
   (``meta["delegate"]``) go to a strategy object of that vendor kept for the source;
 - ``error_urls``: posting URLs whose page failed, so their postings must not expire;
+- ``validators``: what pages said last time (crawler.freshness), asked conditionally; a 304 keeps the
+  postings the page gave (``not_modified``, ``kept_ids``), a full answer with validators is kept for the
+  next run (``page_validators``);
+- ``requests`` and ``bytes``: answers received and their bodies' size, for the run's detail;
 - the pipelines' tally (``seen_ids``, ``drop_reasons``, ``totals``) and the recorded run.
 
 A source is finished as soon as none of its requests and postings is still under way (``pending``),
@@ -49,7 +53,9 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from crawler.config import SourceConfig
+from crawler.freshness import NOT_MODIFIED, Validator
 from crawler.items import RawPosting
+from crawler.pipelines import record_id
 from crawler.strategies import STRATEGIES
 from crawler.strategies.common import DETAIL, LIST
 
@@ -72,10 +78,20 @@ class SourceCrawl:
         self.pages = 0
         self.parse_errors: list[tuple[str, str]] = []
         self.fetch_errors: list[tuple[str, str]] = []
+        self.failure_kinds: dict[str, str] = {}  # URL of a fetch error -> its kind (see failure_kind)
         self.list_failed = False
         self.error_urls: set[str] = set()
         self._reported_network_errors: set[tuple[str | None, str]] = set()
         self._stamped: set[str] = set()
+        # Conditional re-crawls (crawler.freshness): set by the runner from the store
+        self.validators: dict[str, Validator] = {}
+        self.page_validators: dict[str, Validator] = {}  # pages read in full that may be asked so next time
+        self.unvalidated: set[str] = set()  # pages answered or failed without validators: forget theirs
+        self.kept_ids: set[str] = set()  # postings of pages that answered 304
+        self.not_modified = 0
+        self.requests = 0
+        self.bytes = 0
+        self.readers: Counter[str] = Counter()  # postings per reader ("auto → structured", "interamt")
         # Filled by the pipelines
         self.seen_ids: set[str] = set()
         self.drop_reasons: Counter[str] = Counter()
@@ -116,9 +132,16 @@ class SourceCrawl:
 
     def _handle(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.pages += 1
+        self.requests += 1
+        self.bytes += len(response.body)
+        if response.status == NOT_MODIFIED:
+            self._not_modified(response)
+            return
         role = response.meta.get("role", LIST)
-        handler = getattr(self.strategy_for(response.meta), response.meta.get("handler", "parse_list"))
+        strategy = self.strategy_for(response.meta)
+        handler = getattr(strategy, response.meta.get("handler", "parse_list"))
         errors_before, found = self._errors_for(response.url), 0
+        ids: set[str] | None = set()  # the page's postings; None once it led further or repeated one
         try:
             for result in handler(response):
                 if isinstance(result, RawPosting):
@@ -128,15 +151,62 @@ class SourceCrawl:
                         # The link the list gave, not where it redirected or what the page calls itself:
                         # when that link fails in a later run, lifecycle finds the posting by it.
                         result.url = _followed_link(response)
+                    if result is not None:
+                        self.readers[self._reader(strategy.source.strategy, result)] += 1
+                    if ids is not None and result is not None:
+                        ids.add(record_id(result))
+                    else:
+                        ids = None
+                elif isinstance(result, scrapy.Request):
+                    ids = None
                 if result is not None:
                     yield result
         except Exception as exc:  # a broken page of any kind must not stop the crawl
             self.record_parse_error(response.url, _reason(exc))
+            ids = None
+        self._remember(response, ids if self._errors_for(response.url) == errors_before else None)
         if role == DETAIL and not found and self._errors_for(response.url) == errors_before:
             self.record_parse_error(response.url, "keine Stellenanzeige auf der Seite gefunden")
         # A list page with any error may have hidden postings; a posting page only if it gave none.
         if self._errors_for(response.url) > errors_before and (role == LIST or not found):
             self._page_failed(response.request or response, role, response.url)
+
+    def _reader(self, name: str, posting: RawPosting) -> str:
+        """Who read a posting, for the run's detail: the source's strategy, a vendor's strategy it
+        handed over to, and the strategy's reader where it names one (auto: structured or plain)."""
+        reader = name if name == self.source.strategy else f"{self.source.strategy} → {name}"
+        return f"{reader} → {posting.read_by}" if posting.read_by else reader
+
+    def _remember(self, response: scrapy.http.Response, ids: set[str] | None) -> None:
+        """A page read in full: keep its validators for the next run if it gave postings and nothing
+        else (crawler.freshness: a page that leads further is always read in full)."""
+        key = _followed_link(response)
+        request = response.request
+        page = Validator.of(response.headers, ids) if ids and response.status == 200 else None
+        if page is None or (request is not None and request.method != "GET"):
+            self.unvalidated.add(key)
+            return
+        self.page_validators[key] = page
+
+    def _not_modified(self, response: scrapy.http.Response) -> None:
+        """A page unchanged since the last run: the postings it gave then stay as they are."""
+        key = _followed_link(response)
+        page = self.validators.get(key)
+        if page is None:  # a 304 to a question we did not ask: nothing to keep
+            self.record_parse_error(response.url, "HTTP 304 ohne gespeicherte Fassung der Seite")
+            self._page_failed(response.request or response, response.meta.get("role", LIST), response.url)
+            return
+        self.not_modified += 1
+        fresh = page.postings if isinstance(page.postings, tuple) else tuple(page.postings)
+        new = [i for i in fresh if i not in self.seen_ids]
+        self.seen_ids.update(new)
+        self.kept_ids.update(new)
+        self.totals["unchanged"] += len(new)
+        self.page_validators[key] = Validator(
+            _header_text(response, b"ETag") or page.etag,
+            _header_text(response, b"Last-Modified") or page.last_modified,
+            fresh,
+        )
 
     def strategy_for(self, meta: dict[str, Any]) -> Any:
         """The source's strategy, or for a vendor portal found on its pages that vendor's strategy."""
@@ -150,9 +220,14 @@ class SourceCrawl:
         return self._delegates[name]
 
     def _failed(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request
+        request = _request_of(failure)
         reason = refusal(failure, self.is_vendor_host(request.url)) or describe_failure(failure)
         self.fetch_errors.append((request.url, reason))
+        self.failure_kinds[request.url] = failure_kind(failure)
+        self.unvalidated.add(request.meta.get("redirect_urls", [request.url])[0])
+        if isinstance(failure.value, HttpError):
+            self.requests += 1
+            self.bytes += len(failure.value.response.body)
         self._log_failure(request.url, reason, isinstance(failure.value, NETWORK_ERRORS))
         fallback = request.meta.get("fallback")
         if fallback is not None and request.meta.get("fallback_on_error") and not _robots_denial(failure):
@@ -166,16 +241,22 @@ class SourceCrawl:
     def _log_failure(self, url: str, reason: str, network: bool) -> None:
         """A host that cannot be reached fails every request alike: one line for it, not one per URL."""
         key = (urlsplit(url).hostname, reason)
+        level = logging.WARNING
         if network and key in self._reported_network_errors:
-            logger.info("Abruf fehlgeschlagen: %s (%s)", url, reason)
-            return
+            level = logging.INFO
         self._reported_network_errors.add(key)
-        logger.warning("Abruf fehlgeschlagen: %s (%s)", url, reason)
+        message = "Quelle %s: Abruf fehlgeschlagen: %s (%s)"
+        logger.log(level, message, self.key, url, reason, extra=self.log_extra)
+
+    @property
+    def log_extra(self) -> dict[str, Any]:
+        """The fields of this source's log records (crawler.logs: JSON logs carry them)."""
+        return {"source": self.key, "run_id": getattr(self.run, "id", None)}
 
     # ----------------------------------------------------------------------------- bookkeeping
 
     def record_parse_error(self, url: str, reason: str) -> None:
-        logger.warning("Seite nicht lesbar: %s (%s)", url, reason)
+        logger.warning("Quelle %s: Seite nicht lesbar: %s (%s)", self.key, url, reason, extra=self.log_extra)
         self.parse_errors.append((url, reason[:500]))
 
     def is_allowed(self, url: str) -> bool:
@@ -213,7 +294,9 @@ class SourceCrawl:
     def request_refused(self, request: scrapy.Request, reason: str) -> None:
         """A request filtered before it was sent (a redirect to another site): a failed page."""
         self.fetch_errors.append((request.url, reason))
-        logger.warning("Abruf verweigert: %s (%s)", request.url, reason)
+        self.failure_kinds[request.url] = "offsite"
+        message = "Quelle %s: Abruf verweigert: %s (%s)"
+        logger.warning(message, self.key, request.url, reason, extra=self.log_extra)
         self._page_failed(request, request.meta.get("role", LIST), request.url)
         self.done_with(1)
 
@@ -376,7 +459,8 @@ class DistrictSpider(scrapy.Spider):
         try:
             self._finish(crawl, reason)
         except Exception:  # one source's bookkeeping must not take the others down
-            logger.exception("Lauf der Quelle %s konnte nicht abgeschlossen werden", crawl.key)
+            message = "Lauf der Quelle %s konnte nicht abgeschlossen werden"
+            logger.exception(message, crawl.key, extra=crawl.log_extra)
 
 
 def default_domains(source: SourceConfig) -> list[str]:
@@ -408,10 +492,31 @@ def describe_failure(failure: Failure) -> str:
     if isinstance(error, TxTimeoutError | TCPTimedOutError) or "timeout" in type(error).__name__.lower():
         return "Zeitüberschreitung"
     if isinstance(error, DNSLookupError | CannotResolveHostError):
-        return f"Name „{urlsplit(failure.request.url).hostname}“ nicht auflösbar (DNS)"
+        return f"Name „{urlsplit(_request_of(failure).url).hostname}“ nicht auflösbar (DNS)"
     if isinstance(error, TxConnectionRefused | DownloadConnectionRefusedError):
         return "Verbindung abgelehnt"
     return _reason(error)
+
+
+def failure_kind(failure: Failure) -> str:
+    """The kind of a failed request, for the run's detail: dns, refused, timeout, http, robots, other."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return "http"
+    if isinstance(error, IgnoreRequest):
+        return "robots" if "robots" in str(error).lower() else "other"
+    if isinstance(error, DNSLookupError | CannotResolveHostError):
+        return "dns"
+    if isinstance(error, TxConnectionRefused | DownloadConnectionRefusedError):
+        return "refused"
+    if isinstance(error, TxTimeoutError | TCPTimedOutError) or "timeout" in type(error).__name__.lower():
+        return "timeout"
+    return "other"
+
+
+def _header_text(response: scrapy.http.Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() or None if value else None
 
 
 NETWORK_ERRORS = (
@@ -420,23 +525,25 @@ NETWORK_ERRORS = (
 )  # fmt: skip
 
 
-class NetworkErrorFilter(logging.Filter):
-    """Drops Scrapy's own English records (with a traceback, from robots.txt) of a host that cannot be
-    reached: the spider reports each such failure in one German line and the run records it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args if isinstance(record.args, dict) else {}
-        candidates = [
-            record.exc_info[1] if record.exc_info else None,
-            args.get("reason"),
-            args.get("f_exception"),
-        ]
-        return not any(isinstance(c, NETWORK_ERRORS) for c in candidates)
+def reported_by_spider(record: logging.LogRecord) -> bool:
+    """A Scrapy record of a failure the spider reports itself, in one German line with the source:
+    a host that cannot be reached (also from robots.txt), and a request of a source that ran out of
+    retries ("Gave up retrying", which reaches the source's errback)."""
+    args = record.args if isinstance(record.args, dict) else {}
+    candidates = [
+        record.exc_info[1] if record.exc_info else None,
+        args.get("reason"),
+        args.get("f_exception"),
+    ]
+    if any(isinstance(c, NETWORK_ERRORS) for c in candidates):
+        return True
+    meta = getattr(args.get("request"), "meta", None)
+    return record.name == "scrapy.downloadermiddlewares.retry" and isinstance(meta, dict) and "source" in meta
 
 
 def refusal(failure: Failure, vendor: bool) -> str | None:
     """A host that refuses us, named: too many requests (any host); a vendor's 403 or robots.txt."""
-    error, host = failure.value, _host(failure.request.url)
+    error, host = failure.value, _host(_request_of(failure).url)
     if isinstance(error, HttpError) and error.response.status == 429:
         return f"HTTP 429 (zu viele Anfragen) von {host}"
     if not vendor:
@@ -446,6 +553,11 @@ def refusal(failure: Failure, vendor: bool) -> str | None:
     if isinstance(error, IgnoreRequest) and "robots" in str(error).lower():
         return f"{host} verweigert den Abruf: robots.txt"
     return None
+
+
+def _request_of(failure: Failure) -> scrapy.Request:
+    """The request that failed: Scrapy sets it on the Failure of an errback (not in Twisted's types)."""
+    return failure.request  # type: ignore[attr-defined]  # set by Scrapy at run time
 
 
 def _host(url: str) -> str:

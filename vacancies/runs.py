@@ -54,10 +54,24 @@ class CrawlRun:
     pid: int | None = None
     pid_started: str | None = None
     heartbeat_at: datetime | None = None
+    not_modified: int = 0  # pages that answered 304: unchanged since the last run, their postings kept
+    note: str | None = None  # a successful run's problems (German): robots.txt refusals, unreadable pages
+    # For the operations page (migration 0015), JSON in the row:
+    # {"strategy": "auto",                 the source's configured strategy
+    #  "readers": {"auto → structured": 9, "auto → interamt": 3},  postings read in full, by reader: the
+    #                                      strategy, a vendor portal it handed over to, auto's reader
+    #  "requests": 41,                     answers received (pages, 304s, HTTP errors)
+    #  "bytes": 183204,                    bytes of the answers' bodies
+    #  "failed_pages": [{"url": ..., "reason": German, "kind": KIND}, ...]   (at most 200)
+    #  "counts": {KIND: n, ...}}          all failed pages by kind, also beyond the 200 listed
+    # KIND: dns | refused | timeout | http | robots | offsite | unreadable | other. Drop reasons stay in
+    # `drop_reasons`, the 304s in `not_modified`.
+    detail: dict = field(default_factory=dict)
 
     def row(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k != "id"}
         data["drop_reasons"] = json.dumps(self.drop_reasons, ensure_ascii=False)
+        data["detail"] = json.dumps(self.detail, ensure_ascii=False)
         data["errors"] = json.dumps(self.errors[:200], ensure_ascii=False)  # bounded: a broken site has many
         return data
 
@@ -194,4 +208,5 @@ def _from_row(row) -> CrawlRun:
     data = row._asdict()
     data["drop_reasons"] = json.loads(data["drop_reasons"] or "{}")
     data["errors"] = json.loads(data["errors"] or "[]")
+    data["detail"] = json.loads(data.get("detail") or "{}")
     return CrawlRun(**data)

@@ -75,6 +75,24 @@ crawl_runs_table = Table(
     Column("pid", Integer),
     Column("pid_started", String(32)),  # the process's start time: a reused pid is another process
     Column("heartbeat_at", DateTime(timezone=True)),  # renewed while it runs (vacancies.runs.HEARTBEAT)
+    # Migration 0015 (issue 19): pages answered 304, a successful run's problems, details as JSON.
+    Column("not_modified", Integer, nullable=False, server_default="0"),
+    Column("note", Text),  # German: robots.txt refusals, unreadable pages of a run that still succeeded
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON, see vacancies.runs.CrawlRun
+)
+
+# What a page said last time (migration 0015): its validators, sent back as a conditional request by the
+# next crawl (crawler.freshness), and the postings it gave, which stay when it answers 304.
+page_validators_table = Table(
+    "page_validators",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("url", Text, primary_key=True),  # the link followed (before redirects)
+    Column("etag", String(512)),
+    Column("last_modified", String(64)),  # the header as the server sent it
+    Column("postings", Text, nullable=False),  # JSON [vacancy id, ...]
+    Column("fingerprint", String(64), nullable=False),  # source config + crawler version: else re-read
+    Column("checked_at", DateTime(timezone=True), nullable=False),
 )
 
 # -- HR portal (migration 0004): accounts, sessions, login throttling, API tokens, audit, HR extras ----

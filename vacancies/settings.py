@@ -56,6 +56,7 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     metrics_token: str = ""
     operator_emails: str = ""
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
+    log_format: Literal["text", "json"] = "text"  # crawl logs; json for log collectors (crawler.logs)
 
     @field_validator("elasticsearch_url", "public_base_url")
     @classmethod

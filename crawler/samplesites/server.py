@@ -7,20 +7,27 @@ with SampleSites(seed=2026) as sites:
     sites.districts_config()              # districts.yaml content for these sites
     sites.expected(1)                     # ground truth: source key -> [ExpectedPosting]
     sites.set_state(2)                    # the next night: removed, changed, added, one broken
+
+Every page answers with an ETag (its body's hash) and a Last-Modified (when this server first served
+that body at that path), and a conditional request for an unchanged page gets 304 without a body, as a
+real web server does (If-None-Match wins over If-Modified-Since, RFC 9110 13.2.2). `served` counts
+answers and bytes for the freshness benchmark.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import socket
 import threading
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 import uvicorn
-import yaml
+import yaml  # type: ignore[import-untyped]  # types-PyYAML is not installed here
 
 from .catalog import SITES, VENDOR_IP, ip_of
 from .chrome import Page, SiteRender
@@ -55,13 +62,33 @@ class _Sites:
         path = scope["raw_path"].decode("latin-1") + (f"?{query}" if query else "")
         owner.requests.append((slug, path))
         page = owner.page(slug, path) or NOT_FOUND
-        headers = [
-            (b"server", b"Apache"),
-            (b"content-type", page.content_type.encode("latin-1")),
-            (b"content-length", str(len(page.body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": page.status, "headers": headers})
-        await send({"type": "http.response.body", "body": page.body if scope["method"] != "HEAD" else b""})
+        headers = [(b"server", b"Apache"), (b"content-type", page.content_type.encode("latin-1"))]
+        status, body = page.status, page.body
+        if status == 200:
+            etag, modified = owner.validators(slug, path, page)
+            headers += [(b"etag", etag.encode("latin-1")), (b"last-modified", modified.encode("latin-1"))]
+            if scope["method"] in ("GET", "HEAD") and not_modified(dict(scope["headers"]), etag, modified):
+                status, body = 304, b""
+        if status != 304:
+            headers.append((b"content-length", str(len(body)).encode()))
+        body = body if scope["method"] != "HEAD" else b""
+        owner.served.append((slug, status, len(body)))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def not_modified(headers: dict[bytes, bytes], etag: str, modified: str) -> bool:
+    """Whether a conditional GET may be answered 304 (RFC 9110 13.1.2, 13.1.3): If-None-Match, when
+    sent, decides alone (weak comparison); else If-Modified-Since not earlier than Last-Modified."""
+    if (match := headers.get(b"if-none-match")) is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in match.decode("latin-1").split(",")]
+        return "*" in tags or etag.removeprefix("W/") in tags
+    if (since := headers.get(b"if-modified-since")) is None:
+        return False
+    try:
+        return parsedate_to_datetime(since.decode("latin-1")) >= parsedate_to_datetime(modified)
+    except (TypeError, ValueError):  # an unreadable date is ignored, as the RFC says
+        return False
 
 
 class SampleSites:
@@ -87,6 +114,10 @@ class SampleSites:
         self.slow_delay = slow_delay  # seconds per response on the slow site; may be changed at run time
         self.today = today or datetime.now(BERLIN).date()
         self.requests: list[tuple[str, str]] = []  # (slug, path) of every request served, in order
+        self.served: list[tuple[str, int, int]] = []  # (slug, status, body bytes) of every answer
+        self._etags: dict[int, tuple[Page, str]] = {}  # id(page) -> (page, its ETag)
+        self._modified: dict[tuple[str, str, str], str] = {}  # (slug, path, ETag) -> Last-Modified
+        self._replaced: dict[tuple[str, str], Page] = {}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._slow = {spec.slug for spec in SITES if spec.slow}
@@ -158,10 +189,31 @@ class SampleSites:
             return self._renders[state]
 
     def page(self, slug: str, path: str) -> Page | None:
+        if (replaced := self._replaced.get((slug, path))) is not None:
+            return replaced
         renders = self.renders(self.state)
         if slug == VENDOR:  # the vendor host serves the accounts of every district that uses it
             return next((s.vendor_pages[path] for s in renders.values() if path in s.vendor_pages), None)
         return renders[slug].pages.get(path)
+
+    def replace_page(self, slug: str, path: str, body: bytes) -> None:
+        """Serve `body` at `path` from now on (a page edited on the site: it gets a new ETag)."""
+        current = self.page(slug, path)
+        if current is None:
+            raise KeyError(f"{slug} hat keine Seite {path}")
+        self._replaced[(slug, path)] = Page(body, current.content_type, current.status)
+
+    def validators(self, slug: str, path: str, page: Page) -> tuple[str, str]:
+        """The page's ETag (its body's hash) and Last-Modified (when this body was first served here)."""
+        with self._lock:
+            known = self._etags.get(id(page))
+            if known is None or known[0] is not page:
+                known = self._etags[id(page)] = (page, f'"{hashlib.sha256(page.body).hexdigest()[:20]}"')
+            etag = known[1]
+            modified = self._modified.setdefault(
+                (slug, path, etag), format_datetime(datetime.now(UTC).replace(microsecond=0), usegmt=True)
+            )
+        return etag, modified
 
     def delay_for(self, slug: str) -> float:
         return self.slow_delay if slug in self._slow else 0.0

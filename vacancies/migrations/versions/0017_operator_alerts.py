@@ -1,14 +1,14 @@
 """Operator alerts (issue 19, item 5): incidents of broken crawl sources and the runs already judged.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"  # 0015 (crawl freshness) and 0016 (operations) are reserved on other branches
+down_revision = "0015"  # 0015: crawl freshness; 0016 (operations) is reserved on another branch
 branch_labels = None
 depends_on = None
 
