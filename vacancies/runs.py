@@ -17,8 +17,10 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -85,7 +87,8 @@ class RunStore:
                 )
             run = CrawlRun(source=source, district=district, started_at=now, heartbeat_at=now, pid=pid,
                            host=lifeline.host_name(), pid_started=lifeline.process_start(pid))  # fmt: skip
-            run.id = conn.execute(insert(runs).values(**run.row())).inserted_primary_key[0]
+            key = conn.execute(insert(runs).values(**run.row())).inserted_primary_key
+            run.id = key[0] if key else None
         return run
 
     def holder(self, source: str) -> CrawlRun | None:
@@ -179,7 +182,57 @@ class Heartbeat:
 
 
 def _from_row(row) -> CrawlRun:
-    data = row._asdict()
-    data["drop_reasons"] = json.loads(data["drop_reasons"] or "{}")
-    data["errors"] = json.loads(data["errors"] or "[]")
-    return CrawlRun(**data)
+    return run_of(row._mapping)
+
+
+def run_of(data: Mapping[str, Any]) -> CrawlRun:
+    """A CrawlRun from a row's mapping; columns it has no field for (a later schema's) are left out."""
+    known = {name: data[name] for name in CrawlRun.__dataclass_fields__ if name in data}
+    known["drop_reasons"] = json.loads(known.get("drop_reasons") or "{}")
+    known["errors"] = json.loads(known.get("errors") or "[]")
+    return CrawlRun(**known)
+
+
+# -- what a run's pages came to, for operators (issue 19) -------------------------------------------------
+
+ROBOTS_MARK = "robots.txt"  # both the spider's reasons for a robots.txt denial name it (crawler.spider)
+
+
+@dataclass(frozen=True)
+class RunPages:
+    """A run's pages that came to nothing, by kind: failed (fetch or other), refused by robots.txt,
+    fetched but unreadable; and the strategy that read the source, when the run recorded it."""
+
+    failed: list[tuple[str, str]]
+    robots: list[tuple[str, str]]
+    unreadable: list[tuple[str, str]]
+    strategy: str | None
+
+
+def run_pages(row: Mapping[str, Any]) -> RunPages:
+    """The one reader of a run's per-page detail, defensive about the columns it finds.
+
+    Today a run stores all its failed pages in `errors` ([[url, reason], ...]); robots.txt refusals are
+    told apart by their reason. Runs of a later schema may also carry `robots_refusals`,
+    `unreadable_pages` (JSON lists like `errors`) and `strategy`: read when present, never required, so
+    old rows and an older database read the same way."""
+    errors = _pairs(row.get("errors"))
+    robots = _pairs(row.get("robots_refusals"))
+    unreadable = _pairs(row.get("unreadable_pages"))
+    listed = set(robots) | set(unreadable)
+    robots += [e for e in errors if ROBOTS_MARK in e[1] and e not in listed]
+    failed = [e for e in errors if e not in listed and ROBOTS_MARK not in e[1]]
+    strategy = row.get("strategy")
+    return RunPages(failed, robots, unreadable, strategy if isinstance(strategy, str) and strategy else None)
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """[[url, reason], ...] from JSON text or a list; anything malformed is skipped, not fatal."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value or "[]")
+        except ValueError:
+            return []
+    if not isinstance(value, list):
+        return []
+    return [(str(e[0]), str(e[1])) for e in value if isinstance(e, list | tuple) and len(e) >= 2]
