@@ -41,6 +41,8 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     mail_from: str = "Stellenbörse <noreply@stellenboerse.example>"
     alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
     alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
+    # /api/v1/health answers 503 "stale" when a source's last successful crawl is older (issue 19)
+    health_max_crawl_age_hours: float = 36.0
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
 
     @field_validator("elasticsearch_url", "public_base_url")
@@ -62,6 +64,13 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     def _crontab(cls, value: str) -> str:
         if len(value.split()) != 5:
             raise ValueError(f"„{value}“ ist keine Crontab-Zeit (fünf Felder, z. B. „30 6 * * *“)")
+        return value
+
+    @field_validator("health_max_crawl_age_hours")
+    @classmethod
+    def _positive_hours(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"{value:g} ist kein Zeitraum (Stunden größer als 0, z. B. 36)")
         return value
 
     @field_validator("trusted_proxies")
