@@ -29,7 +29,8 @@ def record(
     assert run is not None, f"{source}: a live run holds it"
     run.started_at = utcnow() - ago
     run.finished_at = run.started_at + timedelta(minutes=3)
-    run.status, run.flag, run.pages, run.found, run.new, run.expired = status, flag, pages, found, new, expired
+    run.status, run.flag, run.pages = status, flag, pages
+    run.found, run.new, run.expired = found, new, expired
     run.drop_reasons = drop_reasons or {}
     run.dropped = sum(run.drop_reasons.values())
     run.errors = errors or []
