@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,7 @@ def sources_health(
 
 
 def _health(key: str, rows: list[dict[str, Any]], config: ConfiguredSource | None) -> SourceHealth:
-    all_runs = [run_of(row) for row in rows]
+    all_runs = [_aware(run_of(row)) for row in rows]
     done = [(run, row) for run, row in zip(all_runs, rows, strict=True) if run.status != "running"]
     finished = [run for run, _ in done]
     last = finished[0] if finished else None
@@ -230,11 +230,11 @@ def source_runs(
     rows = _latest_rows(engine, limit, source).get(source, [])
     if not rows and source not in configured:
         raise UnknownSource(source)
-    config = configured.get(source)
+    configured_strategy = configured[source].strategy if source in configured else None
     details = []
     for row in rows:
         pages = run_pages(row)
-        details.append(RunDetail(run_of(row), pages, pages.strategy or (config.strategy if config else None)))
+        details.append(RunDetail(_aware(run_of(row)), pages, pages.strategy or configured_strategy))
     return [d for d in details if d.failed] if failed_only else details
 
 
@@ -275,6 +275,12 @@ def crawl_health(engine: Engine, max_age: timedelta, now: datetime | None = None
         "oldest_success": oldest_report,
         "max_age_hours": max_age.total_seconds() / 3600,
     }
+
+
+def _aware(run: CrawlRun) -> CrawlRun:
+    """The run with UTC-aware times: SQLite gives them back naive (they are stored in UTC)."""
+    finished = _utc(run.finished_at) if run.finished_at else None
+    return replace(run, started_at=_utc(run.started_at), finished_at=finished)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -45,6 +45,7 @@ class DueJob:
 
 def install(app: FastAPI) -> None:
     from api.hr.api import router as api_router
+    from web.hr.operations import router as operations_router
     from web.hr.pages import error_page, login_redirect
     from web.hr.pages import router as pages_router
 
@@ -52,6 +53,7 @@ def install(app: FastAPI) -> None:
     app.state.hr = ctx
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(operations_router)  # /hr/betrieb, admins only (issue 19)
     app.mount("/hr/static", StaticFiles(directory=STATIC_DIR), name="hr-static")
 
     @app.exception_handler(LoginRequired)

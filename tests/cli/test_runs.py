@@ -55,6 +55,7 @@ def crawled(tmp_path):
     def run(*args: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "STELLEN_DATABASE_URL": f"sqlite:///{db}"}
         env["STELLEN_DISTRICTS_FILE"] = str(districts)
+        env["TZ"] = "America/New_York"  # times are shown in Berlin time whatever the machine's zone
         command = [sys.executable, "-m", "cli.main", "runs", *args]
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 
