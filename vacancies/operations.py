@@ -198,7 +198,7 @@ def _health(key: str, rows: list[dict[str, Any]], config: ConfiguredSource | Non
 def classify(finished: list[CrawlRun], pages: RunPages | None) -> tuple[str, str]:
     """(state, German reason) of a source from its finished runs, newest first (see the module docstring)."""
     if not finished:
-        return "unknown", "noch kein abgeschlossener Lauf"
+        return "unknown", ""  # the state label says it: "noch kein Lauf"
     last, earlier = finished[0], [run.found for run in finished[1:] if run.status == "success"]
     usual = statistics.median(earlier) if earlier else 0
     if last.status != "success":
