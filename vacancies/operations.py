@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import functools
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml  # type: ignore[import-untyped]  # PyYAML has no inline types; no stub package here
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from vacancies.districts import districts_file
 from vacancies.runs import CrawlRun, RunPages, run_of, run_pages
@@ -136,23 +136,22 @@ def _read_sources(path: str, stamp: int) -> tuple[tuple[str, ConfiguredSource], 
 
 
 def _latest_rows(engine: Engine, limit: int, source: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Per source its `limit` newest runs (newest first) as row mappings, in one query."""
-    rank = (
-        func.row_number()
-        .over(partition_by=runs.c.source, order_by=(runs.c.started_at.desc(), runs.c.id.desc()))
-        .label("rank")
-    )
-    inner = select(runs, rank)
-    if source is not None:
-        inner = inner.where(runs.c.source == source)
-    ranked = inner.subquery()
-    query = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.source, ranked.c.rank)
+    """Per source its `limit` newest runs (newest first) as row mappings. One small query per source
+    along the index (source, started_at): a window over all of crawl_runs sorted the whole history
+    (0.8 s at two years of 71 sources, on every health check); this takes milliseconds."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
-        for row in conn.execute(query):
-            data = dict(row._mapping)
-            data.pop("rank", None)
-            grouped.setdefault(data["source"], []).append(data)
+        keys = [source] if source is not None else list(conn.scalars(select(runs.c.source).distinct()))
+        for key in keys:
+            query = (
+                select(runs)
+                .where(runs.c.source == key)
+                .order_by(runs.c.started_at.desc(), runs.c.id.desc())
+                .limit(limit)
+            )
+            found = [dict(row._mapping) for row in conn.execute(query)]
+            if found:
+                grouped[key] = found
     return grouped
 
 
@@ -167,14 +166,36 @@ def sources_health(
     return sorted(found, key=lambda h: (STATES.index(h.state), h.source))
 
 
+@dataclass(frozen=True, slots=True)
+class _Brief:
+    """What the state and the trend need of a run: cheaper than a CrawlRun (no JSON decoded), which
+    matters for the health check reading ~31 runs of each of 71 sources every 30 seconds."""
+
+    status: str
+    found: int
+    new: int
+    expired: int
+    dropped: int
+    flag: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    district: str
+
+
+def _brief(row: dict[str, Any]) -> _Brief:
+    finished = row.get("finished_at")
+    return _Brief(row["status"], row["found"], row["new"], row["expired"], row["dropped"], row.get("flag"),
+                  _utc(row["started_at"]), _utc(finished) if finished else None, row["district"])  # fmt: skip
+
+
 def _health(key: str, rows: list[dict[str, Any]], config: ConfiguredSource | None) -> SourceHealth:
-    all_runs = [_aware(run_of(row)) for row in rows]
+    all_runs = [_brief(row) for row in rows]
     done = [(run, row) for run, row in zip(all_runs, rows, strict=True) if run.status != "running"]
     finished = [run for run, _ in done]
     last = finished[0] if finished else None
     state, reason = classify(finished, run_pages(done[0][1]) if done else None)
     success = next((run for run in finished if run.status == "success"), None)
-    trend = [TrendPoint(_utc(r.started_at), r.status, r.found, r.new, r.expired, r.dropped)
+    trend = [TrendPoint(r.started_at, r.status, r.found, r.new, r.expired, r.dropped)
              for r in reversed(finished[:TREND_RUNS])]  # fmt: skip
     district = config.district if config else (all_runs[0].district if all_runs else "")
     recorded = run_pages(rows[0]).strategy if rows else None
@@ -183,9 +204,9 @@ def _health(key: str, rows: list[dict[str, Any]], config: ConfiguredSource | Non
         district=district,
         state=state,
         reason=reason,
-        last_run=_utc(last.started_at) if last else None,
+        last_run=last.started_at if last else None,
         last_status=last.status if last else None,
-        last_success=_utc(success.finished_at or success.started_at) if success else None,
+        last_success=(success.finished_at or success.started_at) if success else None,
         found=last.found if last else None,
         trend=trend,
         removed=config is None,
@@ -195,7 +216,18 @@ def _health(key: str, rows: list[dict[str, Any]], config: ConfiguredSource | Non
     )
 
 
-def classify(finished: list[CrawlRun], pages: RunPages | None) -> tuple[str, str]:
+class RunFacts(Protocol):
+    """What classify reads of a run (a CrawlRun has it too)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def found(self) -> int: ...
+    @property
+    def flag(self) -> str | None: ...
+
+
+def classify(finished: Sequence[RunFacts], pages: RunPages | None) -> tuple[str, str]:
     """(state, German reason) of a source from its finished runs, newest first (see the module docstring)."""
     if not finished:
         return "unknown", ""  # the state label says it: "noch kein Lauf"
