@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML has no inline types; no stub package here
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
