@@ -23,7 +23,16 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["Betrieb"])
 
 
-@router.get("/health", summary="Zustand von Datenbank, Suchindex und Crawl")
+@router.get(
+    "/health",
+    summary="Zustand von Datenbank, Suchindex und Crawl",
+    responses={
+        503: {
+            "description": "Datenbank nicht erreichbar (status „degraded“) oder Crawl veraltet "
+            "(status „stale“): eine Container-Prüfung meldet „unhealthy“"
+        }
+    },
+)
 def health(board: BoardDep, request: Request) -> Any:
     report = board.health()
     if not report["store"]["ok"]:
