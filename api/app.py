@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from api import docs, guards, problems
+from api import docs, guards, metrics, problems
 from api.routes import health, vacancies
 from api.routes.alerts import router as alerts_router
 from vacancies.alerts import Alerts
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     app.include_router(alerts_router)
     app.include_router(health.router)
     _mount_parts(app)
+    metrics.install(app)  # /metrics and the request counters (issue 19)
     guards.install(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"])

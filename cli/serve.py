@@ -13,17 +13,22 @@ with it even when it is killed (vacancies.lifeline).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from multiprocessing.process import BaseProcess
 
 STOP_TIMEOUT = 30.0  # seconds a worker gets to finish its requests after SIGTERM
 QUICK_DEATH = 5.0  # a worker that dies this soon after its start counts towards giving up
 MAX_QUICK_DEATHS = 3
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class PortBusy(RuntimeError):
@@ -72,7 +77,7 @@ class Supervisor:
         self.host, self.port, self.count = host, port, workers
         self.options = {k: v for k, v in options.items() if k not in ("host", "port")}
         self.context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied locks
-        self.workers: list[tuple[multiprocessing.Process, float]] = []
+        self.workers: list[tuple[BaseProcess, float]] = []
         self.stopping = threading.Event()
         self.quick_deaths = 0
         self.failed = False
@@ -87,7 +92,7 @@ class Supervisor:
                 break
         return self._stop_all()
 
-    def _start(self) -> tuple[multiprocessing.Process, float]:
+    def _start(self) -> tuple[BaseProcess, float]:
         arguments = (self.host, self.port, self.options, os.getpid())
         process = self.context.Process(target=_worker, args=arguments, name="stellenboerse-worker")
         process.start()
@@ -127,4 +132,22 @@ def _say(message: str) -> None:
 
 def serve(host: str, port: int, workers: int, options: dict) -> int:
     check_port(host, port)
-    return Supervisor(host, port, workers, options).run()
+    with shared_metrics():
+        return Supervisor(host, port, workers, options).run()
+
+
+@contextlib.contextmanager
+def shared_metrics() -> Iterator[None]:
+    """The workers' request counters in one directory (prometheus_client's multiprocess mode), so that
+    /metrics answers the sum of all workers, whichever of them is asked (api/metrics.py). Set before
+    the workers start: each reads it when it imports prometheus_client. A fresh directory per start,
+    since the files of an earlier run would be counted again; one the operator set is used as it is."""
+    if os.environ.get(METRICS_DIRECTORY):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="stellenboerse-metrics-") as directory:
+        os.environ[METRICS_DIRECTORY] = directory
+        try:
+            yield
+        finally:
+            os.environ.pop(METRICS_DIRECTORY, None)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -23,6 +24,7 @@ from crawler.config import CrawlDefaults, DistrictsConfig, SourceConfig
 from crawler.lifecycle import finish_run
 from crawler.pipelines import SaveBatch
 from crawler.workers import BundleQueue, forward, partition, run_forked, signals_forwarded, wait_all
+from vacancies import operator_alerts
 from vacancies.runs import CrawlRun, Heartbeat, RunStore
 from vacancies.service import Board, open_board
 from vacancies.settings import Settings
@@ -173,12 +175,15 @@ def crawl_sources(
             own.store.engine.dispose()  # the worker ends with os._exit: close the database cleanly
 
         pids = run_forked(theirs, work)
-    with Heartbeat(runs, [run.id for _, run in opened]):  # after the fork: see Heartbeat
+    with Heartbeat(
+        runs, [run.id for _, run in opened if run.id is not None]
+    ):  # after the fork: see Heartbeat
         _crawl(config, mine, settings, options, board, on_shutdown=_stopping(pids))
         if pids:
             with signals_forwarded(pids):
                 wait_all(pids)
     closed = {run.source: _closed(runs, run) for _, run in opened}
+    operator_alerts.after_crawl(board, settings, closed.values())  # one mail per broken source (issue 19)
     return [closed.get(source.key) or skipped[source.key] for source in sources]
 
 
@@ -267,8 +272,12 @@ def _crawl(config: DistrictsConfig, share: list[tuple[SourceConfig, CrawlRun]] |
 
     runs = RunStore(board.store.engine)
     queue = share if isinstance(share, BundleQueue) else None
+    # BundleQueue is not generic: its items are the (source, run) pairs it was made of.
+    pairs = cast(
+        list[tuple[SourceConfig, CrawlRun]], share.items if isinstance(share, BundleQueue) else share
+    )
     crawls: list[SourceCrawl] = []
-    for source, run in queue.items if queue else share:
+    for source, run in pairs:
         try:
             crawls.append(SourceCrawl(source, run=run))
         except Exception as exc:  # e.g. a strategy option missing: this source fails, the others run

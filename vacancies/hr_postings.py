@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Connection, insert, select, update
@@ -49,6 +49,7 @@ from vacancies.schema import vacancies_table as vacancies_t
 from vacancies.search.contract import BERLIN
 from vacancies.service import Board, BoardWrite
 from vacancies.store import utcnow
+from vacancies.visibility import in_time, lapsed_clause
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +315,10 @@ def berlin_today(now: datetime) -> date:
     return now.astimezone(BERLIN).date()
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
@@ -418,7 +423,7 @@ class HrPostings:
         code = value.location.postal_code
         if code and self.board.gazetteer.place_for_code(code) is None:
             errors["location.postal_code"] = f"Die Postleitzahl {code} ist nicht bekannt"
-        if value.deadline and value.deadline < today:
+        if not in_time(value.deadline, today):
             errors["deadline"] = "Die Bewerbungsfrist liegt in der Vergangenheit"
         if value.term_months and not value.fixed_term:
             errors["term_months"] = "Eine Befristungsdauer gibt es nur bei befristeten Stellen"
@@ -543,7 +548,7 @@ class HrPostings:
     def _publish_in(self, conn: Connection, vacancy_id: str, scope: str | None, actor: str) -> Vacancy:
         vacancy = self._get_in(conn, vacancy_id, scope)
         today = berlin_today(self.clock())
-        if vacancy.deadline and vacancy.deadline < today:
+        if not in_time(vacancy.deadline, today):  # it would be listed nowhere
             raise InvalidInput(
                 {"deadline": "Die Bewerbungsfrist ist vorbei – bitte erst eine neue Frist setzen"}
             )
@@ -612,9 +617,7 @@ class HrPostings:
             late = list(
                 conn.scalars(
                     select(vacancies_t.c.id).where(
-                        vacancies_t.c.origin == Origin.hr.value,
-                        vacancies_t.c.state == State.published.value,
-                        vacancies_t.c.deadline < berlin_today(now),
+                        vacancies_t.c.origin == Origin.hr.value, lapsed_clause(vacancies_t, berlin_today(now))
                     )
                 )
             )

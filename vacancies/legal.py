@@ -44,7 +44,8 @@ class LegalSettings(BaseSettings):
     legal_supervisory_authority: str = ""  # Aufsichtsbehörde, where there is one (optional)
     legal_vat_id: str = ""  # Umsatzsteuer-Identifikationsnummer, where there is one (optional)
     legal_data_protection_officer: str = placeholder("Datenschutzbeauftragte/r mit Anschrift und E-Mail")
-    legal_log_retention_days: int = Field(7, ge=1, le=400)  # server logs: what the operator's setup keeps
+    # Server logs: what the operator's setup keeps.
+    legal_log_retention_days: int = Field(default=7, ge=1, le=400)
     accessibility_email: str = placeholder("E-Mail-Adresse für Hinweise zur Barrierefreiheit")
     accessibility_phone: str = ""
     accessibility_reviewed: date | None = None  # the statement's date of creation or last review

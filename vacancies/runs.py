@@ -87,8 +87,8 @@ class RunStore:
                 )
             run = CrawlRun(source=source, district=district, started_at=now, heartbeat_at=now, pid=pid,
                            host=lifeline.host_name(), pid_started=lifeline.process_start(pid))  # fmt: skip
-            key = conn.execute(insert(runs).values(**run.row())).inserted_primary_key
-            run.id = key[0] if key else None
+            inserted = conn.execute(insert(runs).values(**run.row())).inserted_primary_key
+            run.id = None if inserted is None else inserted[0]
         return run
 
     def holder(self, source: str) -> CrawlRun | None:
@@ -114,6 +114,17 @@ class RunStore:
 
     def last_success(self, source: str) -> CrawlRun | None:
         return self._one(select(runs).where(runs.c.source == source, runs.c.status == "success"))
+
+    def finished(self, source: str, limit: int) -> list[CrawlRun]:
+        """The source's latest `limit` finished runs (success or failed), oldest first."""
+        query = (
+            select(runs)
+            .where(runs.c.source == source, runs.c.status.in_(("success", "failed")))
+            .order_by(runs.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_from_row(row) for row in conn.execute(query)][::-1]
 
     def latest(self, source: str) -> CrawlRun | None:
         return self._one(select(runs).where(runs.c.source == source))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -209,4 +210,39 @@ mail_outbox_table = Table(
     Index("ix_mail_outbox_due", "sent_at", "gave_up_at", "next_attempt_at"),
     Index("ix_mail_outbox_email_created", "email_key", "created_at"),
     Index("ix_mail_outbox_client_created", "client_address", "created_at"),
+)
+
+# -- Operator alerts (issue 19, migration 0017): incidents of broken sources, one mail when each opens
+# and one when it closes (vacancies.operator_alerts).
+
+operator_incidents_table = Table(
+    "operator_incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("district", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),  # failing | few | refused (what opened it)
+    Column("reason", Text, nullable=False),  # German, as mailed
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_run_id", Integer, nullable=False),
+    Column("last_bad_run_id", Integer, nullable=False),  # the latest run that still showed the problem
+    Column("good_runs", Integer, nullable=False, server_default="0"),  # good runs in a row since then
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_run_id", Integer),
+    # One open incident per source: a second "open" is the same incident (no second mail).
+    Index(
+        "uq_operator_incidents_open",
+        "source",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+)
+
+# The last crawl run of each source the operator alerts have looked at: each run is judged once.
+operator_checks_table = Table(
+    "operator_checks",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("run_id", Integer, nullable=False),
 )

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from vacancies import addresses
+from vacancies import addresses, visibility
 from vacancies.enrich import enrich
 from vacancies.geo import Gazetteer, get_gazetteer
 from vacancies.model import State, Vacancy
-from vacancies.search.contract import IndexUnavailable, SearchBackend, SearchPage, SearchQuery
+from vacancies.search.contract import IndexUnavailable, SearchPage, SearchQuery
+from vacancies.search.document import StartedAnalysis
+from vacancies.search.protocols import SearchBackend, TransactionalIndex
 from vacancies.settings import Settings
 from vacancies.store import UpsertResult, VacancyStore, make_engine, migrate, utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OUTBOX_WAIT = 30.0  # seconds a command waits for another process's drain before leaving its writes queued
 
 
@@ -32,7 +35,8 @@ class Board:
         self.store = store
         self.backend = backend
         self.gazetteer = gazetteer or get_gazetteer()
-        self.transactional = getattr(backend, "transactional", False)
+        # The index's writes inside the store's transaction (embedded), or None: fed from the outbox.
+        self.transactional: TransactionalIndex | None = backend.transactional_index()
         self.drainer: OutboxDrainer | None = None  # set while a server runs (api.app lifespan)
         self.index_down = False
 
@@ -67,16 +71,17 @@ class Board:
             if prepared:  # the caller stopped early: drop the next batch's analysis nobody will collect
                 prepared.cancel()
 
-    def _prepare(self, vacancies: list[Vacancy] | None):
+    def _prepare(self, vacancies: list[Vacancy] | None) -> StartedAnalysis | None:
         """Enrich a batch and, for the embedded index, start its analysis (None: done later)."""
         if not vacancies:
             return None
         for vacancy in vacancies:
             enrich(vacancy, self.gazetteer)
-        start = getattr(self.backend, "start_analysis", None)
-        return start(vacancies) if self.transactional and start else None
+        return self.transactional.start_analysis(vacancies) if self.transactional else None
 
-    def _save(self, vacancies: list[Vacancy], started, bulk: bool = False) -> UpsertResult:
+    def _save(
+        self, vacancies: list[Vacancy], started: StartedAnalysis | None, bulk: bool = False
+    ) -> UpsertResult:
         try:
             with self.store.transaction(bulk) as conn:
                 result = self._upsert_in(conn, vacancies, started)
@@ -86,14 +91,18 @@ class Board:
         self._after_commit()
         return result
 
-    def _upsert_in(self, conn: Connection, vacancies: list[Vacancy], started=None) -> UpsertResult:
+    def _upsert_in(
+        self, conn: Connection, vacancies: list[Vacancy], started: StartedAnalysis | None = None
+    ) -> UpsertResult:
         """Store rows and index entries of enriched postings, in the caller's transaction."""
         plan = self.store.plan_upsert(conn, vacancies)
         documents = None
         if self.transactional:
             # Started earlier (or now, for this batch alone): the analysis runs in worker processes
             # while the store rows are written.
-            documents = started.documents(plan.written) if started else self.backend.documents(plan.written)
+            documents = (
+                started.documents(plan.written) if started else self.transactional.documents(plan.written)
+            )
         self.store.apply_upsert(conn, plan)
         self._index_in(conn, plan.written, documents)
         return plan.result
@@ -129,16 +138,18 @@ class Board:
         except IndexUnavailable as exc:  # the write is safe in the store and outbox; search catches up
             log.warning("Suchindex nicht aufgefrischt: %s", exc)
 
-    def _index_in(self, conn, vacancies: list[Vacancy], documents=None) -> None:
+    def _index_in(
+        self, conn: Connection, vacancies: list[Vacancy], documents: Iterable[dict[str, Any]] | None = None
+    ) -> None:
         if not vacancies:
             return
-        if not self.transactional:
+        if self.transactional is None:
             self.store.enqueue(conn, [v.id for v in vacancies])
             return
-        self.backend.write(conn, vacancies, documents)
+        self.transactional.write(conn, vacancies, documents)
         hidden = self.store.hidden_ids([v.id for v in vacancies], conn)
         if hidden:  # hidden by HR: kept out of the index (rare, so written and taken out again)
-            self.backend.remove(conn, sorted(hidden))
+            self.transactional.remove(conn, sorted(hidden))
 
     def _after_commit(self) -> None:
         if self.transactional:
@@ -207,9 +218,9 @@ class Board:
         """A posting the public may see (page and API alike): not a draft, not withdrawn, not hidden by
         an operator. Expired ones stay readable: old links and bookmarks keep working."""
         vacancy = self.store.get(vacancy_id)
-        if vacancy is None or vacancy.state in (State.draft, State.withdrawn):
+        if vacancy is None or not visibility.is_readable(vacancy):
             return None
-        if self.store.hidden_ids([vacancy_id]):
+        if not visibility.is_readable(vacancy, hidden=bool(self.store.hidden_ids([vacancy_id]))):
             return None
         return vacancy
 
@@ -309,7 +320,7 @@ class OutboxDrainer:
         return not self.board.index_down
 
 
-def _safely(call, fallback):
+def _safely(call: Callable[[], T], fallback: T) -> T:
     try:
         return call()
     except Exception as exc:  # health must answer even when a part is broken
@@ -325,6 +336,7 @@ def open_board(settings: Settings) -> Board:
     from vacancies.search.analysis import get_analyzer
 
     analyzer = get_analyzer(str(settings.config_dir / "search"))
+    backend: SearchBackend
     if settings.search_backend == "elasticsearch":
         from vacancies.search.elasticsearch_backend import ElasticsearchBackend
 

@@ -41,6 +41,10 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     mail_from: str = "Stellenbörse <noreply@stellenboerse.example>"
     alerts_schedule: str = "30 6 * * *"  # crontab in the crawl schedule's time zone (Europe/Berlin)
     alert_mails_per_client_hour: int = 5  # confirmation mails one client address may trigger per hour
+    # Operations (issue 19): the bearer token of /metrics (production without one: /metrics is 404), and
+    # who gets the operator alerts of broken sources (comma-separated addresses; empty: none are sent).
+    metrics_token: str = ""
+    operator_emails: str = ""
     # /api/v1/health answers 503 "stale" when a source's last successful crawl is older (issue 19)
     health_max_crawl_age_hours: float = 36.0
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
@@ -58,6 +62,25 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
 
             SmtpTarget.parse(value)  # SmtpUrlError (a ValueError) carries the German message
         return value.strip()
+
+    @field_validator("operator_emails")
+    @classmethod
+    def _operator_emails(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        for address in split_addresses(value):
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                raise ValueError(
+                    f"„{address}“ ist keine E-Mail-Adresse (STELLEN_OPERATOR_EMAILS: Adressen durch Kommas "
+                    "getrennt, z. B. betrieb@landkreis.de,it@landkreis.de)"
+                ) from None
+        return value.strip()
+
+    @property
+    def operator_addresses(self) -> list[str]:
+        return split_addresses(self.operator_emails)
 
     @field_validator("alerts_schedule")
     @classmethod
@@ -111,6 +134,11 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
                 f"(z. B. https://stellen.example-landkreis.de), nicht „{self.public_base_url}“"
             )
         return self
+
+
+def split_addresses(value: str) -> list[str]:
+    """The addresses of a comma-separated list, without blanks and repeats, in their order."""
+    return list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
 
 def placeholder_base_url(url: str) -> bool:

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -283,7 +285,7 @@ class VacancyStore:
         def run() -> None:
             try:
                 with self.engine.connect() as conn:
-                    raw = conn.connection.driver_connection
+                    raw = _raw(conn)
                     while not stop.wait(interval):
                         raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -341,7 +343,7 @@ class VacancyStore:
             _insert_rows(conn, [_row_values(v, plan.content.get(id(v))) for v in plan.inserts])
         if plan.updates:
             rows = [{"_id": v.id, **_row_values(v, plan.content.get(id(v)))} for v in plan.updates]
-            values = {c: bindparam(c) for c in rows[0] if c not in ("_id", "id")}
+            values: dict[str, Any] = {c: bindparam(c) for c in rows[0] if c not in ("_id", "id")}
             conn.execute(update(table).where(table.c.id == bindparam("_id")).values(values), rows)
         if plan.touches:
             stmt = (
@@ -463,7 +465,7 @@ class VacancyStore:
                 # The Date column's text form is the ISO date.
                 deadline = vacancy.deadline.isoformat() if vacancy.deadline else None
                 params = (vacancy.district, vacancy.title, deadline, vacancy.source)
-                row = conn.connection.driver_connection.execute(_TWIN_SQL, params).fetchone()
+                row = _raw(conn).execute(_TWIN_SQL, params).fetchone()
                 return row[0] if row else None
         query = select(table.c.source).where(
             table.c.district == vacancy.district,
@@ -548,5 +550,9 @@ class VacancyStore:
         with self.engine.begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.seq <= up_to_seq))
 
-    def clear_outbox(self, conn: Connection) -> None:
-        conn.execute(delete(outbox))
+
+def _raw(conn: Connection) -> sqlite3.Connection:
+    """The DB-API connection under SQLAlchemy's, for statements that skip its statement layer."""
+    raw = conn.connection.driver_connection
+    assert raw is not None, "a checked-out connection has a driver connection"
+    return raw

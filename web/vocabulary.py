@@ -58,9 +58,9 @@ class Vocabulary:
     def _signature(self) -> tuple:
         # The embedded index counts its writes: one indexed read. Counting rows with filters instead
         # scans the whole table (100+ ms at 100,000 postings), which showed as latency spikes.
-        generation = getattr(self.board.backend, "generation", None)
+        generation = self.board.backend.generation()
         if generation is not None:
-            return (generation(), present.today())  # deadlines pass at midnight
+            return (generation, present.today())  # deadlines pass at midnight
         query = select(
             func.count(),
             func.count().filter(table.c.state == "published"),

@@ -132,10 +132,10 @@ def test_percolator_index_follows_the_alerts_or_the_fallback_is_announced(tmp_pa
         with caplog.at_level("WARNING"):
             assert_matches_the_search_with(alerts, by_id)
         if not has_percolator(es_url):
-            assert "Suchaufträge werden ohne Elasticsearch abgeglichen" in caplog.text
+            assert "Suchaufträge werden im Speicher statt im Suchindex abgeglichen" in caplog.text
             assert "kennt keine Perkolation" in caplog.text
             return
-        assert "ohne Elasticsearch abgeglichen" not in caplog.text
+        assert "im Speicher statt im Suchindex abgeglichen" not in caplog.text
         count = httpx2.get(f"{es_url}/{board.backend.alias}_alerts/_count", timeout=10).json()["count"]
         assert count == len(SAVED_SEARCHES) - 1  # the include_expired one is the same query as another
         first = next(iter(by_id))
@@ -158,7 +158,7 @@ def test_elasticsearch_down_still_matches_in_memory(tmp_path, caplog):
     board.backend = ElasticsearchBackend(f"http://127.0.0.1:{free_port()}", "test-dead", alerts.analyzer,
                                          retries=0, request_timeout=2)  # fmt: skip
     assert alerts.match(stored(board)) == expected
-    assert "ohne Elasticsearch" in caplog.text
+    assert "im Speicher statt im Suchindex abgeglichen: Elasticsearch unter" in caplog.text
 
 
 def _alert(alerts: Alerts, alert_id: int):

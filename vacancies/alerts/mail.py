@@ -80,7 +80,8 @@ class SmtpTarget:
 def build_message(
     sender: str, recipient: str, subject: str, text: str, html: str, unsubscribe: str, key: str = ""
 ) -> EmailMessage:
-    """A German multipart/alternative mail with the one-click unsubscribe headers (RFC 8058).
+    """A German multipart/alternative mail with the one-click unsubscribe headers (RFC 8058) when there
+    is an `unsubscribe` link.
 
     With the outbox row's idempotency `key`, every attempt of one mail has the same Message-ID."""
     message = EmailMessage()
@@ -94,8 +95,9 @@ def build_message(
     else:
         message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe:  # operator alerts (vacancies.operator_alerts) have none: the setting decides
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = "de"  # after set_content, which drops Content-* headers
@@ -252,6 +254,7 @@ class Mailer:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             target = SmtpTarget.parse(self.smtp_url)
+            smtp: smtplib.SMTP
             if target.implicit_tls:
                 smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT,
                                         context=ssl.create_default_context())  # fmt: skip
@@ -320,4 +323,5 @@ def queue(conn: Connection, values: dict) -> int | None:
     exists = conn.scalar(select(outbox.c.id).where(outbox.c.idempotency_key == values["idempotency_key"]))
     if exists is not None:
         return None
-    return conn.execute(outbox.insert().values(**values)).inserted_primary_key[0]
+    inserted = conn.execute(outbox.insert().values(**values)).inserted_primary_key
+    return None if inserted is None else inserted[0]

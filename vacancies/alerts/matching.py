@@ -8,10 +8,11 @@ filters (vacancies/search/contract.py) to a small set of new postings instead of
   posting lists are Python integers used as bit sets. A query group is the OR of its terms' bit sets
   and of the bit sets of every token starting with one of its prefixes; groups and filters AND
   together. Each distinct query is evaluated once, however many addresses saved it.
-- `PercolatorMatcher` (Elasticsearch): each distinct query is a percolator document in its own index
-  `<alias>_alerts` (`vacancies.search.elasticsearch_backend.alert_query`: the very clauses the search
-  sends, minus the date-dependent visibility), and the new postings are percolated in batches.
-  The index is derived: `sync` brings it in line with the stored alerts before each run.
+- The engine's own matcher where the backend offers one (`SearchBackend.alert_percolation()`,
+  vacancies/search/protocols.py): Elasticsearch stores each distinct query as a percolator document
+  (the very clauses the search sends, minus the date-dependent visibility) and percolates the new
+  postings in batches; that index is derived and brought in line with the stored alerts before each
+  run. Where it is missing or fails, this module's matcher answers.
 
 Visibility (published, not past the deadline, not hidden) is applied by the caller before matching, so
 a stored percolator query never depends on the day it was written.
@@ -20,8 +21,6 @@ a stored percolator query never depends on the day it was written.
 from __future__ import annotations
 
 import bisect
-import hashlib
-import json
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -132,9 +131,12 @@ class EmbeddedMatcher:
         return _bits(self.pay >= query.min_monthly_pay)
 
     def _near(self, query: SearchQuery) -> int:
+        near = query.near
+        if near is None:  # asked only with a place (match); without one nothing is out
+            return _bits(np.ones(len(self.lat), dtype=bool))
         # The embedded search's own haversine: the same floating-point result at the radius' edge.
         with np.errstate(invalid="ignore"):
-            distance = _haversine(self.lat, self.lon, query.near.lat, query.near.lon)
+            distance = _haversine(self.lat, self.lon, near.lat, near.lon)
             return _bits(distance <= query.radius_km)
 
 
@@ -145,8 +147,3 @@ def _numbers(values: Iterable[float | None]) -> np.ndarray:
 def _bits(mask: np.ndarray) -> int:
     """A boolean array as an integer bit set (bit i = element i)."""
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
-
-
-def query_fingerprint(body: dict[str, Any]) -> str:
-    """A stable id for a percolator query: equal queries share one stored document."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:40]

@@ -20,8 +20,8 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, overload
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,10 +45,11 @@ from vacancies.model import State, Vacancy
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
 from vacancies.schema import vacancies_table
-from vacancies.search.contract import SearchQuery
+from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board
 from vacancies.settings import Settings
 from vacancies.store import utcnow
+from vacancies.visibility import is_public
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,9 @@ class Alerts:
                     "nonce": nonce,
                     "created_at": now,
                 }
-                alert_id = conn.execute(table.insert().values(**values)).inserted_primary_key[0]
+                inserted = conn.execute(table.insert().values(**values)).inserted_primary_key
+                assert inserted is not None, "an INSERT reports its primary key"
+                alert_id = inserted[0]
                 row = conn.execute(select(*ALERT_COLUMNS, table.c.nonce).where(table.c.id == alert_id)).one()
             alert = _alert(row)
             self._queue_confirmation(conn, alert, row.nonce, client, now)
@@ -458,9 +461,7 @@ class Alerts:
         for entry in alerts:
             if entry.query_key not in queries and (query := self._query(entry.alert)) is not None:
                 queries[entry.query_key] = query
-        by_key = None
-        if self.board.backend.name == "elasticsearch":
-            by_key = self._percolate(queries, visible)
+        by_key = self._percolate(queries, visible)
         if by_key is None:
             matcher = EmbeddedMatcher(visible, self.analyzer)
             by_key = {key: matcher.ids_of(matcher.match(q)) for key, q in queries.items()}
@@ -473,43 +474,24 @@ class Alerts:
     def _percolate(
         self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]
     ) -> dict[str, list[str]] | None:
-        """Matches by percolation; None when the cluster cannot percolate (no module, or down): then
-        the in-memory matcher answers, with the same result (both use the search's Python analysis)."""
-        from vacancies.search.contract import IndexUnavailable
-
+        """Matches by the engine's percolation; None where it has none (embedded) or cannot now (no
+        module, or down): then the in-memory matcher answers, with the same result (both use the
+        search's Python analysis)."""
+        percolation = self.board.backend.alert_percolation()
+        if percolation is None:
+            return None
         try:
-            return self._percolated(queries, vacancies)
+            return percolation.match_alerts(queries, vacancies)
         except IndexUnavailable as exc:
-            log.warning("Suchaufträge werden ohne Elasticsearch abgeglichen: %s", exc)
+            log.warning("Suchaufträge werden im Speicher statt im Suchindex abgeglichen: %s", exc)
             return None
 
-    def _percolated(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
-        from vacancies.alerts.matching import query_fingerprint
-        from vacancies.search.document import build_document
-        from vacancies.search.elasticsearch_backend import AlertPercolator, alert_query, index_document
-
-        bodies = {key: alert_query(q, self.analyzer) for key, q in queries.items()}
-        prints = {key: query_fingerprint(body) for key, body in bodies.items()}
-        percolator = AlertPercolator(self.board.backend)
-        percolator.sync({prints[key]: body for key, body in bodies.items()})
-        if not vacancies:
-            return {}
-        docs = []
-        for vacancy in vacancies:
-            doc = index_document(vacancy, build_document(vacancy, self.analyzer))
-            doc.pop("vacancy")
-            docs.append(doc)
-        found = percolator.percolate(docs)
-        return {key: [vacancies[i].id for i in sorted(found.get(fp, []))] for key, fp in prints.items()}
-
     def _visible(self, vacancies: Iterable[Vacancy]) -> list[Vacancy]:
-        """What the search shows: published, not past the deadline, not hidden by an operator."""
+        """What the search shows (vacancies.visibility): published, not past the deadline, not hidden."""
         today = clock.today()
-        candidates = [
-            v for v in vacancies if v.state == State.published and (v.deadline is None or v.deadline >= today)
-        ]
+        candidates = [v for v in vacancies if is_public(v, today)]
         hidden = self.board.store.hidden_ids([v.id for v in candidates]) if candidates else set()
-        visible = [v for v in candidates if v.id not in hidden]
+        visible = [v for v in candidates if is_public(v, today, hidden=v.id in hidden)]
         # Newest first (the search's "newest" order): matches keep this order, a digest lists them so.
         return sorted(visible, key=lambda v: (-(v.date_posted.toordinal() if v.date_posted else 0), v.id))
 
@@ -586,7 +568,7 @@ def query_key(params: dict[str, list[str]]) -> str:
     return hashlib.sha256(_dump(params).encode()).hexdigest()
 
 
-def clock_date(moment: datetime):
+def clock_date(moment: datetime) -> date:
     """The Berlin calendar date of a moment (digests are per Berlin day)."""
     return _aware(moment).astimezone(clock.BERLIN).date()
 
@@ -595,7 +577,7 @@ def _is_due(entry: _Due, now: datetime) -> bool:
     alert = entry.alert
     today = clock_date(now)
     if alert.frequency == "weekly":
-        reference = alert.last_sent_at or alert.confirmed_at
+        reference = alert.last_sent_at or alert.confirmed_at or alert.created_at  # due ones are confirmed
         return (today - clock_date(reference)).days >= WEEK_DAYS
     return alert.last_sent_at is None or clock_date(alert.last_sent_at) < today
 
@@ -650,6 +632,10 @@ def _alert(row) -> Alert:
     )
 
 
+@overload
+def _aware(moment: datetime) -> datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without their zone; every one written here is UTC."""
     if moment is not None and moment.tzinfo is None:

@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]  # ships neither stubs nor py.typed
 
 __all__ = [
     "GermanAnalyzer",
@@ -327,8 +327,8 @@ class GermanAnalyzer:
     def _compute_run(self, run: str) -> tuple[tuple[str, ...], str]:
         """(document tokens, head) of one run of the regex; head is the stem used for phrases ("" = none)."""
         if not _HYPHEN_RE.search(run):
-            tokens = self._word_tokens(fold(run))
-            return tokens, tokens[0] if tokens else ""
+            words = self._word_tokens(fold(run))
+            return words, words[0] if words else ""
         pieces = [fold(p) for p in _HYPHEN_RE.split(run)]
         tokens: list[str] = []
         for piece in pieces:
@@ -343,7 +343,8 @@ class GermanAnalyzer:
     # ------------------------------------------------------------------ public API
 
     def document_tokens(self, text: str) -> list[str]:
-        """Tokens to index for `text`, in text order; duplicates are kept (they count for BM25).
+        """Tokens to index for `text`, in text order; duplicates are kept (Elasticsearch's BM25
+        counts them; the embedded index keeps each body token once, its score ignores frequency).
 
         Analysed line by line with a cache: postings repeat whole paragraphs (benefits, pay, the
         application note), so most lines of a district's postings have been analysed before.

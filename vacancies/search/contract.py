@@ -2,7 +2,8 @@
 
 Both backends (embedded SQLite FTS5 and Elasticsearch) implement `SearchBackend` and must return the
 same members, totals and facet counts for the same query; only the order among equal-relevance hits may
-differ. The shared behaviour lives in `tests/search/contract.py`.
+differ. The shared behaviour is tested on both in `tests/search/test_contract.py`; the backend protocols
+are in `vacancies/search/protocols.py`.
 
 Semantics every backend follows:
 - Visibility: only `state == published` and (no deadline or deadline >= today). With `include_expired`
@@ -27,11 +28,10 @@ Semantics every backend follows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from vacancies import clock
@@ -142,27 +142,8 @@ class SearchPage:
         }
 
 
-class SearchBackend(Protocol):
-    """A search index derived from the store."""
-
-    name: str
-
-    def index(self, vacancies: list[Vacancy]) -> None:
-        """Add or replace these postings in the index."""
-
-    def delete(self, ids: list[str]) -> None:
-        """Remove postings from the index (unknown ids are ignored)."""
-
-    def search(self, query: SearchQuery) -> SearchPage: ...
-
-    def reindex(self, vacancies: Iterable[Vacancy]) -> int:
-        """Rebuild the whole index from these postings (streamed) without downtime; returns the count."""
-
-    def health(self) -> dict[str, Any]:
-        """{"ok": bool, "documents": int, ...}"""
-
-    def refresh_now(self) -> None:
-        """Make every confirmed write searchable now (raises IndexUnavailable when it is down)."""
+# The backend protocols (SearchIndex, OutboxIndex, TransactionalIndex, SearchBackend) are in
+# vacancies/search/protocols.py.
 
 
 class IndexUnavailable(RuntimeError):

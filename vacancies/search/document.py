@@ -62,11 +62,6 @@ def pay_month_high(vacancy: Vacancy) -> int | None:
     return int(figure) if figure is not None else None
 
 
-def body_text(vacancy: Vacancy) -> str:
-    """Everything searchable besides the title."""
-    return _joined_body(_body_fields(vacancy))
-
-
 def _body_fields(vacancy: Vacancy) -> tuple[str | None, ...]:
     """The raw body fields, description still HTML (cheap to send to a worker process); the contact's
     name last, to be taken out of the description."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import hashlib
 import json
 import logging
 import math
@@ -30,6 +32,7 @@ from elasticsearch import TransportError as EsTransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+from vacancies import visibility
 from vacancies.model import Vacancy
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -52,13 +55,15 @@ from vacancies.search.contract import (
     Sort,
     facet_selection,
 )
-from vacancies.search.document import DocumentBuilder, html_to_text
+from vacancies.search.document import DocumentBuilder, build_document, html_to_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FACET_SIZE = 500
-TITLE_BOOST = 3.0  # the embedded backend weighs title tokens the same way: bm25(search_fts, 3.0, 1.0)
+# Elasticsearch scores with BM25; the embedded backend uses the same title weight (3 for the title, 1
+# for the body) on its own idf x binary-tf score (sqlite_backend.SqliteBackend._text), not BM25.
+TITLE_BOOST = 3.0
 RETRY_STATUS = (429, 502, 503, 504)  # the cluster is busy or restarting: try again later
 
 
@@ -118,13 +123,14 @@ def text_clause(group: QueryGroup) -> dict[str, Any]:
 
 
 def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
-    """Published and not past the Bewerbungsfrist; with `include_expired` also expired ones.
-
-    Drafts and withdrawn postings are never visible.
-    """
-    if include_expired:
-        return {"terms": {"state": ["published", "expired"]}}
-    in_time = {
+    """vacancies.visibility as a filter: published and not past the Bewerbungsfrist; with
+    `include_expired` also expired ones. Drafts and withdrawn postings are never visible (hidden ones
+    are not in the index)."""
+    values = [s.value for s in visibility.listed_states(include_expired)]
+    states = {"term": {"state": values[0]}} if len(values) == 1 else {"terms": {"state": values}}
+    if not visibility.deadline_counts(include_expired):
+        return states
+    in_time = {  # visibility.in_time
         "bool": {
             "should": [
                 {"bool": {"must_not": {"exists": {"field": "deadline"}}}},
@@ -133,7 +139,7 @@ def visibility_clause(include_expired: bool, today: date) -> dict[str, Any]:
             "minimum_should_match": 1,
         }
     }
-    return {"bool": {"filter": [{"term": {"state": "published"}}, in_time]}}
+    return {"bool": {"filter": [states, in_time]}}
 
 
 def plain_filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
@@ -238,10 +244,11 @@ def index_document(vacancy: Vacancy, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class ElasticsearchBackend:
-    """`SearchBackend` on an Elasticsearch cluster (the same major as the client, see pyproject.toml)."""
+    """`SearchBackend` (vacancies/search/protocols.py) on an Elasticsearch cluster (the same major as
+    the client, see pyproject.toml). It has no transactional capability: the Board feeds it from the
+    store's outbox after the commit (OutboxIndex: index, delete)."""
 
     name = "elasticsearch"
-    transactional = False  # fed from the store's outbox after the commit
 
     def __init__(
         self,
@@ -465,6 +472,17 @@ class ElasticsearchBackend:
             },
         )
 
+    def transactional_index(self) -> None:
+        """None: a cluster cannot join the store's transaction; the outbox feeds it after the commit."""
+        return None
+
+    def alert_percolation(self) -> AlertPercolator:
+        return AlertPercolator(self)
+
+    def generation(self) -> None:
+        """None: the cluster keeps no cheap write counter (callers fall back to the store)."""
+        return None
+
     def refresh_now(self) -> None:
         client = self.client.options(request_timeout=min(self.request_timeout, 5))
         try:
@@ -623,6 +641,11 @@ def alert_query(query: SearchQuery, analyzer: GermanAnalyzer) -> dict[str, Any]:
     return {"bool": {"must": [text_clause(group) for group in groups], "filter": filters}}
 
 
+def query_fingerprint(body: dict[str, Any]) -> str:
+    """A stable id for a percolator query: equal queries share one stored document."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:40]
+
+
 class PercolatorUnavailable(IndexUnavailable):
     """The cluster has no percolator module (e.g. Elastic's integ-test distribution): match elsewhere."""
 
@@ -676,12 +699,32 @@ class AlertPercolator:
         found: dict[str, list[int]] = {}
         for start in range(0, len(documents), self.BATCH):
             batch = documents[start : start + self.BATCH]
-            for key, slots in self._guarded("percolate", lambda b=batch: list(self._percolate_batch(b))):
+            for key, slots in self._guarded("percolate", functools.partial(self._percolated_batch, batch)):
                 found.setdefault(key, []).extend(start + slot for slot in slots)
         return found
 
+    def match_alerts(self, queries: dict[str, SearchQuery], vacancies: list[Vacancy]) -> dict[str, list[str]]:
+        """`AlertPercolation`: store the distinct queries (dropping those no alert holds any more),
+        then percolate the postings; raises IndexUnavailable (PercolatorUnavailable: no module)."""
+        analyzer = self.backend.analyzer
+        bodies = {key: alert_query(q, analyzer) for key, q in queries.items()}
+        prints = {key: query_fingerprint(body) for key, body in bodies.items()}
+        self.sync({prints[key]: body for key, body in bodies.items()})
+        if not vacancies:
+            return {}
+        docs = []
+        for vacancy in vacancies:
+            doc = index_document(vacancy, build_document(vacancy, analyzer))
+            doc.pop("vacancy")
+            docs.append(doc)
+        found = self.percolate(docs)
+        return {key: [vacancies[i].id for i in sorted(found.get(fp, []))] for key, fp in prints.items()}
+
     def drop(self) -> None:
         self.client.indices.delete(index=self.index, ignore_unavailable=True)
+
+    def _percolated_batch(self, batch: list[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+        return list(self._percolate_batch(batch))
 
     def _percolate_batch(self, batch: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:
         body: dict[str, Any] = {

@@ -1,6 +1,8 @@
 """Embedded search: SQLite FTS5 over the analysed tokens, in the same database as the store.
 
-Text matching and BM25 come from FTS5. Filters, facets, radius and sorting run on column arrays
+Text matching comes from FTS5; scoring is not BM25 but BM25's idf with binary term frequency and no
+length normalisation (see SqliteBackend._text), so only the order among hits can differ from
+Elasticsearch, never the members. Filters, facets, radius and sorting run on column arrays
 (numpy) cached from `search_docs`: counting eight facets over 100,000 postings with GROUP BY would cost
 tens of milliseconds per search, bincount costs well under one. The cache is reloaded when the
 `generation` counter, bumped in the same transaction as every index write, changes.
@@ -9,6 +11,7 @@ tens of milliseconds per search, bincount costs well under one. The cache is rel
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +23,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
+from vacancies import visibility
 from vacancies.model import EmploymentStatus, State, Vacancy, WorkingTime
 from vacancies.search.analysis import (
     PREFIX_WEIGHT,
@@ -40,6 +44,7 @@ from vacancies.search.contract import (
     facet_selection,
 )
 from vacancies.search.document import DocumentBuilder, StartedAnalysis, html_to_text
+from vacancies.search.protocols import TransactionalIndex
 
 CATEGORICAL = ("district", "posting_type", "category", "fixed_term", "pay_scale", "career_level", "remote")
 BITSETS = {"working_time": [w.value for w in WorkingTime], "status": [s.value for s in EmploymentStatus]}
@@ -65,7 +70,8 @@ class _LruCache:
     """A small thread-safe LRU map (functools.lru_cache cannot drop entries of an old generation)."""
 
     def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+        self.size, self.lock = size, threading.Lock()
+        self.items: OrderedDict[Any, Any] = OrderedDict()
 
     def get(self, key):
         with self.lock:
@@ -152,7 +158,7 @@ class _Columns:
     @classmethod
     def load(cls, conn: Connection, generation: int) -> _Columns:
         """Every row of search_docs (0.9 s at 100,000 postings: the first search after a start)."""
-        raw = conn.connection.driver_connection
+        raw = _raw(conn)
         part = _Part.read(raw, _LOAD_SQL)
         codes, vocab = {}, {}
         for name in (*CATEGORICAL, "state"):
@@ -167,7 +173,7 @@ class _Columns:
         0.9 s at 100,000 postings. Rows are never changed in place (a write deletes and inserts, with
         rowids above every earlier one, see SqliteBackend.write), so the new generation is: the rows
         of this one that still exist, then the rows above this one's highest rowid."""
-        raw = conn.connection.driver_connection
+        raw = _raw(conn)
         current = _rowids(raw, "SELECT group_concat(rowid) FROM search_docs")
         top = int(self.rowids[-1]) if len(self.rowids) else 0
         kept = np.isin(self.rowids, current, assume_unique=True)
@@ -288,8 +294,10 @@ def _bitset(values, names: list[str]) -> np.ndarray:
 
 
 class SqliteBackend:
+    """`SearchBackend` (vacancies/search/protocols.py) in the store's own SQLite database, with the
+    transactional capability: index rows are written in the store's transaction."""
+
     name = "sqlite"
-    transactional = True  # index rows are written in the store's transaction
 
     def __init__(
         self, engine: Engine, analyzer: GermanAnalyzer | None = None, workers: int | None = None
@@ -310,7 +318,14 @@ class SqliteBackend:
         # Term frequency is not used in scoring (see _text), so each body token is stored once.
         self.builder = DocumentBuilder(self.analyzer, workers, unique_body=True)
 
-    # -- writes (inside the caller's transaction) ---------------------------------------------------
+    # -- TransactionalIndex: writes inside the caller's transaction -----------------------------------
+
+    def transactional_index(self) -> TransactionalIndex:
+        return self
+
+    def alert_percolation(self) -> None:
+        """None: saved searches are matched in memory (vacancies.alerts.matching.EmbeddedMatcher)."""
+        return None
 
     def documents(self, vacancies: list[Vacancy]) -> Iterator[dict[str, Any]]:
         """Start building the index documents of `vacancies` (see DocumentBuilder); pass to write()."""
@@ -326,7 +341,7 @@ class SqliteBackend:
         if not vacancies:
             return
         self.remove(conn, [v.id for v in vacancies], bump=False)  # also takes SQLite's write lock
-        raw = conn.connection.driver_connection
+        raw = _raw(conn)
         first = raw.execute(_NEXT_ROWID_SQL).fetchone()[0]
         docs = self.documents(vacancies) if documents is None else documents
         marks = ", ".join("?" * (len(DOC_COLUMNS) + 1))
@@ -367,7 +382,7 @@ class SqliteBackend:
     def _bump(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE search_meta SET value = value + 1 WHERE key = 'generation'")
 
-    # -- the SearchBackend protocol -----------------------------------------------------------------
+    # -- SearchIndex and OutboxIndex: each call its own transaction ------------------------------------
 
     def index(self, vacancies: list[Vacancy]) -> None:
         with self.engine.begin() as conn:
@@ -391,7 +406,7 @@ class SqliteBackend:
     def generation(self) -> int:
         """Bumped by every index write (cheap change detection for caches built on the index)."""
         with self.engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar()
+            return _generation(conn)
 
     def refresh_now(self) -> None:
         """Nothing to do: a committed write is searchable at once."""
@@ -417,7 +432,7 @@ class SqliteBackend:
         statement (generation, column cache, FTS matches, records) saw the newest commit, and a write
         between two of them gave arrays of different lengths or hits whose records were gone."""
         with self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
+            raw = _raw(conn)
             raw.execute("BEGIN")  # deferred: the snapshot starts at the first read below
             try:
                 yield conn
@@ -425,7 +440,7 @@ class SqliteBackend:
                 raw.rollback()  # read only: nothing to commit, and the snapshot is released
 
     def _columns(self, conn: Connection) -> _Columns:
-        generation = conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar()
+        generation = _generation(conn)
         found = self._caches.get(generation)
         if found is not None:
             return found
@@ -443,15 +458,17 @@ class SqliteBackend:
         """(scores, mask) of the text query, or (None, None) without one.
 
         Each group is matched with rowid-only FTS5 queries (fast: no auxiliary function per row), once in
-        any column and once in the title, and scored BM25-style with binary term frequency:
-        idf(group) * (3 if in the title + 1 if anywhere). FTS5's bm25() costs ~20 µs per matching row,
-        600 ms for a word in every posting; this costs a few ms and ranks title matches of rare words
-        first, as bm25 would.
+        any column and once in the title, and scored with BM25's idf but binary term frequency and no
+        length normalisation: the sum over groups of idf(group) * (3 if in the title + 1 if anywhere),
+        a group's prefixes weighted PREFIX_WEIGHT. This is not BM25 (a word said five times counts once,
+        and a short posting is not preferred); FTS5's bm25() would cost ~20 µs per matching row, 600 ms
+        for a word in every posting, while this costs a few ms and still ranks title matches of rare
+        words first. Equal scores are ordered newest first (see _Search._top_relevance).
         """
         groups = self.analyzer.query_groups(query.text) if query.text.strip() else []
         if not groups:
             return None, None
-        raw = conn.connection.driver_connection
+        raw = _raw(conn)
         mask = np.ones(len(cols), dtype=bool)
         scores = np.zeros(len(cols), dtype=np.float64)
         for group in groups:
@@ -484,10 +501,19 @@ class SqliteBackend:
         if not ids:
             return {}
         marks = ", ".join("?" * len(ids))
-        rows = conn.connection.driver_connection.execute(
-            f"SELECT id, data FROM vacancies WHERE id IN ({marks})", ids
-        ).fetchall()
+        rows = _raw(conn).execute(f"SELECT id, data FROM vacancies WHERE id IN ({marks})", ids).fetchall()
         return {vacancy_id: Vacancy.model_validate_json(data) for vacancy_id, data in rows}
+
+
+def _raw(conn: Connection) -> sqlite3.Connection:
+    """The DB-API connection under SQLAlchemy's: bulk inserts and column reads skip its statement layer."""
+    raw = conn.connection.driver_connection
+    assert raw is not None, "a checked-out connection has a driver connection"
+    return raw
+
+
+def _generation(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("SELECT value FROM search_meta WHERE key = 'generation'").scalar_one())
 
 
 class _Search:
@@ -520,12 +546,15 @@ class _Search:
     # -- masks --------------------------------------------------------------------------------------
 
     def _visible(self) -> np.ndarray:
-        cols, today = self.cols, self.query.effective_today().toordinal()
-        published = self._state_mask(State.published)
-        in_time = (cols.deadline == MISSING_DAY) | (cols.deadline >= today)
-        if not self.query.include_expired:
-            return published & in_time
-        return published | self._state_mask(State.expired)
+        """vacancies.visibility as a mask (hidden postings are not in the index)."""
+        cols, include_expired = self.cols, self.query.include_expired
+        mask = np.zeros(len(cols), dtype=bool)
+        for state in visibility.listed_states(include_expired):
+            mask |= self._state_mask(state)
+        if visibility.deadline_counts(include_expired):
+            today = self.query.effective_today().toordinal()
+            mask &= (cols.deadline == MISSING_DAY) | (cols.deadline >= today)  # visibility.in_time
+        return mask
 
     def _state_mask(self, state: State) -> np.ndarray:
         vocab = self.cols.vocab["state"]
