@@ -85,19 +85,30 @@ def test_a_source_missing_from_the_configuration_is_marked_removed(store):
     assert by_key["quelle-web"].removed is False and by_key["quelle-web"].state == "unknown"
 
 
-def test_run_pages_reads_a_later_schemas_columns_and_survives_bad_data():
-    row = {
-        "errors": json.dumps(
-            [["https://q/1", "HTTP 404"], ["https://q/2", "robots.txt verbietet den Abruf"], "x"]
-        ),
-        "robots_refusals": '[["https://q/3", "q verweigert den Abruf: robots.txt"]]',
-        "unreadable_pages": [["https://q/4", "kein Titel"]],
-        "strategy": "structured",
+def test_run_pages_reads_the_detail_of_newer_runs():
+    """Runs with migration 0015's `detail` column list their failed pages by kind and their readers."""
+    detail = {
+        "strategy": "auto",
+        "readers": {"auto → structured": 9, "auto → interamt": 3},
+        "failed_pages": [
+            {"url": "https://q/1", "reason": "HTTP 404", "kind": "http"},
+            {"url": "https://q/2", "reason": "robots.txt verbietet den Abruf", "kind": "robots"},
+            {"url": "https://q/3", "reason": "kein Titel", "kind": "unreadable"},
+            "kaputt",
+        ],
     }
-    pages = run_pages(row)
+    pages = run_pages({"detail": json.dumps(detail), "errors": json.dumps([["https://q/1", "HTTP 404"]])})
     assert pages.failed == [("https://q/1", "HTTP 404")]
-    assert pages.robots == [("https://q/3", "q verweigert den Abruf: robots.txt"),
-                            ("https://q/2", "robots.txt verbietet den Abruf")]  # fmt: skip
-    assert pages.unreadable == [("https://q/4", "kein Titel")] and pages.strategy == "structured"
-    assert run_pages({"errors": "{nicht json"}) == run_pages({})
-    assert run_pages({}).strategy is None
+    assert pages.robots == [("https://q/2", "robots.txt verbietet den Abruf")]
+    assert pages.unreadable == [("https://q/3", "kein Titel")]
+    assert pages.strategy == "auto (auto → structured: 9, auto → interamt: 3)"
+
+
+def test_run_pages_reads_older_runs_from_their_errors_and_survives_bad_data():
+    errors = [["https://q/1", "HTTP 404"], ["https://q/2", "q verweigert den Abruf: robots.txt"], "x"]
+    pages = run_pages({"errors": json.dumps(errors)})
+    assert pages.failed == [("https://q/1", "HTTP 404")]
+    assert pages.robots == [("https://q/2", "q verweigert den Abruf: robots.txt")]
+    assert pages.unreadable == [] and pages.strategy is None
+    assert run_pages({"errors": "{nicht json", "detail": "[1, 2"}) == run_pages({})
+    assert run_pages({"detail": '{"strategy": 7, "failed_pages": "nein"}', "errors": None}) == run_pages({})
