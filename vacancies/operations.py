@@ -2,14 +2,15 @@
 part of the health check. Plain dataclasses over `crawl_runs`, shared by the operations page
 (web/hr/operations.py), `stellenboerse runs` (cli/runs.py) and `/api/v1/health`.
 
-A source's state comes from its finished runs (a run still going counts for nothing yet), newest first,
-compared with the successful runs before it ("usually"):
+A source's state comes from its finished runs (a run still going counts for nothing yet), newest first.
+"Usually" is the median postings of the USUAL_RUNS (5) successful runs before the last one, as the
+operator alerts (vacancies.operator_alerts) count it, so page, command and mails agree:
 
 - **failing** (gestört): the last run failed (its flag says why), or it found no posting although the
-  source usually finds some (median of the earlier successful runs at least 1);
-- **degraded** (eingeschränkt): the last run found less than half of the usual postings (median of the
-  earlier successful runs, at least MIN_USUAL_FOR_RATIO, below that a drop is noise), or some of its
-  pages failed (fetch errors, robots.txt refusals, unreadable pages);
+  source usually finds some (median at least 1);
+- **degraded** (eingeschränkt): the last run found less than half of the usual postings (with at least
+  MIN_HISTORY earlier successful runs and a median of at least MIN_USUAL; below that a drop is noise),
+  or some of its pages failed (fetch errors, robots.txt refusals, unreadable pages);
 - **ok** (in Ordnung): otherwise;
 - **unknown** (noch kein Lauf): no finished run yet (a new source, a fresh installation).
 
@@ -31,11 +32,11 @@ import yaml  # type: ignore[import-untyped]  # PyYAML has no inline types; no st
 from sqlalchemy import Engine, select
 
 from vacancies.districts import districts_file
+from vacancies.operator_alerts import MIN_HISTORY, MIN_USUAL, USUAL_RUNS
 from vacancies.runs import CrawlRun, RunPages, run_of, run_pages
 from vacancies.schema import crawl_runs_table as runs
 
 TREND_RUNS = 30  # runs in a source's trend and on its page
-MIN_USUAL_FOR_RATIO = 4  # as crawler.lifecycle: below this many usual postings a drop is normal noise
 STATES = ("failing", "degraded", "ok", "unknown")  # worst first: the order of the overview
 STATE_LABELS = {
     "ok": "in Ordnung",
@@ -231,13 +232,14 @@ def classify(finished: Sequence[RunFacts], pages: RunPages | None) -> tuple[str,
     """(state, German reason) of a source from its finished runs, newest first (see the module docstring)."""
     if not finished:
         return "unknown", ""  # the state label says it: "noch kein Lauf"
-    last, earlier = finished[0], [run.found for run in finished[1:] if run.status == "success"]
+    last = finished[0]
+    earlier = [run.found for run in finished[1:] if run.status == "success"][:USUAL_RUNS]
     usual = statistics.median(earlier) if earlier else 0
     if last.status != "success":
         return "failing", last.flag or "Lauf fehlgeschlagen"
     if last.found == 0 and usual >= 1:
         return "failing", f"keine Stelle gefunden (sonst {_number(usual)})"
-    if usual >= MIN_USUAL_FOR_RATIO and last.found < usual / 2:
+    if len(earlier) >= MIN_HISTORY and usual >= MIN_USUAL and last.found < usual / 2:
         return "degraded", f"nur {last.found} Stellen gefunden (sonst {_number(usual)})"
     bad = (len(pages.failed) + len(pages.robots) + len(pages.unreadable)) if pages else 0
     if bad:

@@ -39,6 +39,8 @@ def _state(store: RunStore) -> tuple[str, str]:
         ([3, 2, 3, 0], "failing", "keine Stelle gefunden (sonst 3)"),
         ([0, 0, 0], "ok", ""),  # a district without vacancies right now
         ([7], "ok", ""),
+        ([12, 5], "ok", ""),  # one earlier run says too little about "usually"
+        ([2, 2, 2, 2, 2, 20, 20, 20, 20, 20, 9], "degraded", "nur 9 Stellen gefunden (sonst 20)"),  # last 5
     ],
 )
 def test_the_last_run_against_the_usual_postings(store, founds, state, reason):
