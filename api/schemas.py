@@ -252,12 +252,38 @@ class IndexHealth(BaseModel):
     behind: bool = Field(description="der Index zeigt noch nicht jede Änderung")
 
 
+class FailingSources(BaseModel):
+    count: int = Field(description="Zahl der gestörten Quellen")
+    sources: list[str] = Field(description="ihre Kennungen")
+
+
+class OldestSuccess(BaseModel):
+    source: str = Field(description="Quelle, deren letzter erfolgreicher Lauf am längsten zurückliegt")
+    at: str = Field(description="Ende dieses Laufs (ISO 8601)", json_schema_extra={"format": "date-time"})
+    age_hours: float = Field(description="Alter in Stunden")
+
+
+class CrawlHealth(BaseModel):
+    status: Literal["ok", "stale", "no_runs", "unknown"] = Field(
+        description="`ok`; `stale`: ein letzter Erfolg ist älter als STELLEN_HEALTH_MAX_CRAWL_AGE_HOURS; "
+        "`no_runs`: noch kein Lauf (frische Installation); `unknown`: Läufe nicht lesbar"
+    )
+    sources: int | None = Field(default=None, description="aktive Quellen aus districts.yaml")
+    failing: FailingSources | None = Field(default=None, description="gestörte Quellen")
+    never_succeeded: list[str] | None = Field(default=None, description="Quellen ohne erfolgreichen Lauf")
+    oldest_success: OldestSuccess | None = Field(default=None, description="ältester letzter Erfolg")
+    max_age_hours: float | None = Field(default=None, description="erlaubtes Alter in Stunden")
+    error: str | None = Field(default=None, description="nur bei `unknown`: warum")
+
+
 class HealthReport(BaseModel):
-    status: Literal["ok", "degraded"] = Field(
-        description="`ok` oder `degraded` (dann mit Status 503 bei Datenbankfehler)"
+    status: Literal["ok", "degraded", "stale"] = Field(
+        description="`ok`; `degraded` (503): die Datenbank antwortet nicht; `stale` (503): der Crawl ist "
+        "veraltet"
     )
     store: StoreHealth = Field(description="Datenbank")
     index: IndexHealth = Field(description="Suchindex")
+    crawl: CrawlHealth | None = Field(default=None, description="Zustand der nächtlichen Crawls")
 
 
 class AlertAccepted(BaseModel):

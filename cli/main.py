@@ -254,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_hr_commands(sub)
     add_pay_commands(sub)
     __import__("cli.alerts").alerts.add_commands(sub)  # Suchaufträge (issue 18): one line, few conflicts
+    __import__("cli.runs").runs.add_commands(sub)  # crawl runs (issue 19): one line, few conflicts
     return parser
 
 

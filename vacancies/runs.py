@@ -17,8 +17,10 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -210,3 +212,81 @@ def _from_row(row) -> CrawlRun:
     data["errors"] = json.loads(data["errors"] or "[]")
     data["detail"] = json.loads(data.get("detail") or "{}")
     return CrawlRun(**data)
+
+
+# -- what a run's pages came to, for operators (issue 19) -------------------------------------------------
+
+ROBOTS_MARK = "robots.txt"  # both the spider's reasons for a robots.txt denial name it (crawler.spider)
+JSON_FIELDS = {"drop_reasons": "{}", "errors": "[]", "detail": "{}"}  # stored as JSON text
+
+
+def run_of(data: Mapping[str, Any]) -> CrawlRun:
+    """A CrawlRun from a row's mapping (the operations queries read whole rows). Columns without a field
+    in CrawlRun are left out, JSON columns decoded."""
+    known = {name: data[name] for name in CrawlRun.__dataclass_fields__ if name in data}
+    for name, empty in JSON_FIELDS.items():
+        if name in known and (known[name] is None or isinstance(known[name], str)):
+            known[name] = json.loads(known[name] or empty)
+    return CrawlRun(**known)
+
+
+@dataclass(frozen=True)
+class RunPages:
+    """A run's pages that came to nothing, by kind: failed (fetch or other), refused by robots.txt,
+    fetched but unreadable; and the strategy that read the source, when the run recorded it."""
+
+    failed: list[tuple[str, str]]
+    robots: list[tuple[str, str]]
+    unreadable: list[tuple[str, str]]
+    strategy: str | None
+
+
+def run_pages(row: Mapping[str, Any]) -> RunPages:
+    """The one reader of a run's per-page detail, defensive about what it finds.
+
+    A run of a schema with the `detail` column (JSON, see CrawlRun) lists its failed pages there with
+    their kind (robots, unreadable, dns, http, ...) and names its strategy and the readers that read its
+    postings ("auto → structured": 9). Older runs have only `errors` ([[url, reason], ...]): robots.txt
+    refusals are told apart by their reason, the rest count as failed. Anything malformed is skipped."""
+    detail = _json(row.get("detail"), {})
+    listed = detail.get("failed_pages") if isinstance(detail, dict) else None
+    if isinstance(listed, list) and listed:
+        kinds = [(str(p.get("kind", "")), (str(p.get("url", "")), str(p.get("reason", ""))))
+                 for p in listed if isinstance(p, dict)]  # fmt: skip
+        failed = [page for kind, page in kinds if kind not in ("robots", "unreadable")]
+        robots = [page for kind, page in kinds if kind == "robots"]
+        unreadable = [page for kind, page in kinds if kind == "unreadable"]
+    else:
+        errors = _pairs(row.get("errors"))
+        robots = [e for e in errors if ROBOTS_MARK in e[1]]
+        failed = [e for e in errors if ROBOTS_MARK not in e[1]]
+        unreadable = []
+    return RunPages(failed, robots, unreadable, _strategy(detail if isinstance(detail, dict) else {}))
+
+
+def _strategy(detail: dict) -> str | None:
+    """The configured strategy and who read the postings ("auto (auto → structured: 9)"), if recorded."""
+    strategy = detail.get("strategy")
+    if not isinstance(strategy, str) or not strategy:
+        return None
+    readers = detail.get("readers")
+    if isinstance(readers, dict) and readers:
+        return f"{strategy} ({', '.join(f'{name}: {count}' for name, count in readers.items())})"
+    return strategy
+
+
+def _json(value: Any, empty: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value or "null") or empty
+        except ValueError:
+            return empty
+    return empty if value is None else value
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """[[url, reason], ...] from JSON text or a list; entries that are not pairs are skipped."""
+    value = _json(value, [])
+    if not isinstance(value, list):
+        return []
+    return [(str(e[0]), str(e[1])) for e in value if isinstance(e, list | tuple) and len(e) >= 2]

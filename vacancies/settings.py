@@ -55,6 +55,8 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     # who gets the operator alerts of broken sources (comma-separated addresses; empty: none are sent).
     metrics_token: str = ""
     operator_emails: str = ""
+    # /api/v1/health answers 503 "stale" when a source's last successful crawl is older (issue 19)
+    health_max_crawl_age_hours: float = 36.0
     today: date | None = None  # tests pin "today" (vacancies.clock); refused in production
     log_format: Literal["text", "json"] = "text"  # crawl logs; json for log collectors (crawler.logs)
 
@@ -96,6 +98,13 @@ class Settings(LegalSettings):  # the operator's legal details: vacancies.legal
     def _crontab(cls, value: str) -> str:
         if len(value.split()) != 5:
             raise ValueError(f"„{value}“ ist keine Crontab-Zeit (fünf Felder, z. B. „30 6 * * *“)")
+        return value
+
+    @field_validator("health_max_crawl_age_hours")
+    @classmethod
+    def _positive_hours(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"{value:g} ist kein Zeitraum (Stunden größer als 0, z. B. 36)")
         return value
 
     @field_validator("trusted_proxies")
@@ -164,4 +173,4 @@ def local_base_url(host: str, port: int) -> str:
 
 @functools.cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings()  # type: ignore[call-arg]  # fields without default come from the environment

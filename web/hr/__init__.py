@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from api.hr.auth import LoginRequired, PageError
+from web.hr.operations import router as operations_router
 from web.hr.pages import error_page, login_redirect, router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -18,6 +19,7 @@ __all__ = ["install", "router"]
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(operations_router)  # /hr/betrieb, admins only (issue 19)
     app.mount("/hr/static", StaticFiles(directory=STATIC_DIR), name="hr-static")
 
     @app.exception_handler(LoginRequired)
