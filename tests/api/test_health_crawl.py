@@ -13,7 +13,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML has no inline types; no st
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.app import create_app
+from server.app import create_app
 from tests.runs_support import nightly, record
 from tests.search.helpers import make_board
 from tests.support import served
