@@ -26,7 +26,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from server.alerts import build_alerts
+from vacancies.alerts import Alerts
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -135,7 +135,7 @@ def run(label: str, board, args) -> list:
         smtp_url=f"smtp://127.0.0.1:{port}",
         _env_file=None,
     )
-    alerts = build_alerts(board, settings)
+    alerts = Alerts(board.store.engine, board, settings)
     started = time.perf_counter()
     distinct = store_alerts(alerts, saved_searches(args.alerts, args.seed))
     took = time.perf_counter() - started

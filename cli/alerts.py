@@ -9,11 +9,12 @@ from vacancies.settings import get_settings
 
 
 def _alerts():
-    from server.alerts import build_alerts
+    from vacancies.alerts import Alerts
     from vacancies.service import open_board
 
     settings = get_settings()
-    return build_alerts(open_board(settings), settings)
+    board = open_board(settings)
+    return Alerts(board.store.engine, board, settings)
 
 
 def cmd_send(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ import api.hr
 import web.hr
 import web.routes
 from api import guards, metrics
-from server.alerts import build_alerts
+from vacancies.alerts import Alerts
 from vacancies.search.contract import IndexUnavailable, SearchQuery
 from vacancies.service import Board, OutboxDrainer, open_board
 from vacancies.settings import Settings, get_settings
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, board: Board | None = None) -> 
     app.state.settings = settings
     app.state.board = board or open_board(settings)
     # Suchaufträge (issue 18) live in the board's database and mail through settings.smtp_url.
-    app.state.alerts = build_alerts(app.state.board, settings)
+    app.state.alerts = Alerts(app.state.board.store.engine, app.state.board, settings)
     app.state.outbox_timing = (2.0, 30.0)  # drainer: seconds between looks, longest backoff (tests shorten)
     api.app.install(app)
     web.routes.install(app)

@@ -11,12 +11,11 @@ import typing
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 
 from vacancies.geo import Gazetteer
 from vacancies.search.contract import SearchQuery
-from vacancies.search.filters import SearchParameters, check
+from vacancies.search.filters import SearchParameters, applied_pairs, check
 
 
 def list_fields() -> set[str]:
@@ -68,46 +67,11 @@ def parse(query_params: QueryParams, gazetteer: Gazetteer, extra: dict | None = 
     raw = [(k, v) for k, v in query_params.multi_items() if k in known and v.strip()]
     checked = check(raw, gazetteer, **(extra or {}))
     bad = {e["field"] for e in checked.errors}
-    search = PageSearch(raw=_as_applied(raw, checked.filters, bad), query=checked.query)
+    search = PageSearch(raw=applied_pairs(raw, checked.filters, bad), query=checked.query)
     if checked.resolved and checked.resolved.place_from_text:
         search.place_from_text = checked.resolved.place_from_text.label
     search.errors = _by_field(checked.errors)
     return search
-
-
-def _as_applied(raw: list[tuple[str, str]], validated: BaseModel, bad: set[str]) -> list[tuple[str, str]]:
-    """The query string as the search applied it, for the form and its links: "fixed_term=1" is the
-    "befristet" choice ("true"), "career_level=02" is "2", and of a repeated single value only the last
-    counts. Fields with errors keep what was typed, to show it again."""
-    many = list_fields()
-    last = {key: index for index, (key, _) in enumerate(raw) if key not in many}
-    out = []
-    for index, (key, value) in enumerate(raw):
-        if key in bad:
-            out.append((key, value))
-        elif key not in many:
-            if last[key] == index:
-                out.append((key, _form_value(getattr(validated, key), value)))
-        elif key == "career_level":
-            out.append((key, _form_value(_int_or_none(value), value)))
-        else:
-            out.append((key, value))
-    return out
-
-
-def _form_value(applied: typing.Any, typed: str) -> str:
-    if isinstance(applied, bool):
-        return "true" if applied else "false"
-    if isinstance(applied, int):
-        return str(applied)
-    return typed
-
-
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
 
 
 def _by_field(errors: list[dict]) -> dict[str, str]:

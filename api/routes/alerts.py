@@ -18,8 +18,8 @@ from api import client
 from api.deps import AlertsDep, BoardDep, SettingsDep
 from api.problems import ProblemError, problem, problem_responses
 from api.schemas import AlertAccepted
-from vacancies.alerts import AlertError, AlertRateLimited, Alerts, kept_params
-from vacancies.search.filters import SearchParameters
+from vacancies.alerts import AlertError, AlertRateLimited, kept_params
+from vacancies.search.filters import SearchParameters, applied_pairs, check
 from vacancies.service import Board
 
 router = APIRouter(prefix="/api/v1", tags=["Suchaufträge"])
@@ -74,7 +74,7 @@ async def create_alert(
     body: AlertCreate, request: Request, alerts: AlertsDep, board: BoardDep, settings: SettingsDep,
     background: BackgroundTasks,
 ) -> JSONResponse:  # fmt: skip
-    params = await run_in_threadpool(alert_params, body.query, alerts, board)
+    params = await run_in_threadpool(alert_params, body.query, board)
     address = client.client_address(request, settings)
     try:
         await run_in_threadpool(alerts.subscribe, body.email, params, body.frequency, address)
@@ -89,7 +89,7 @@ async def create_alert(
     return JSONResponse({"status": "pending", "detail": ACCEPTED}, status_code=202)
 
 
-def alert_params(query: dict[str, Any], alerts: Alerts, board: Board) -> dict[str, list[str]]:
+def alert_params(query: dict[str, Any], board: Board) -> dict[str, list[str]]:
     """The query checked as the search checks it (ProblemError 422 naming `query.<parameter>`), kept as
     the search applies it, without paging and order."""
     known = search_parameter_names()
@@ -99,11 +99,14 @@ def alert_params(query: dict[str, Any], alerts: Alerts, board: Board) -> dict[st
     if errors:
         raise ProblemError(422, _detail(errors), errors)
     pairs = [(name, _text(value)) for name, values in query.items() for value in _listed(values)]
-    search = alerts.read_search(pairs, board.gazetteer)
-    if search.errors:
-        errors = [{"field": f"query.{name}", "message": text} for name, text in search.errors.items()]
+    pairs = [(name, value) for name, value in pairs if value.strip()]  # empty fields count as not given
+    checked = check(pairs, board.gazetteer)
+    if checked.errors:
+        errors = [
+            {"field": f"query.{e.get('field') or 'q'}", "message": e["message"]} for e in checked.errors
+        ]
         raise ProblemError(422, _detail(errors), errors)
-    return kept_params(search.raw)
+    return kept_params(applied_pairs(pairs, checked.filters))
 
 
 def search_parameter_names() -> set[str]:

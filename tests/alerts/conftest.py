@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from server.alerts import build_alerts
 from tests.alerts.support import SmtpServer
 from tests.search.helpers import make_board
 from tests.support import free_port
@@ -38,7 +37,7 @@ def board(tmp_path):
 
 @pytest.fixture
 def alerts(board, smtp):
-    return build_alerts(board, settings_for(smtp.url))
+    return Alerts(board.store.engine, board, settings_for(smtp.url))
 
 
 def posting(vacancy_id: str, title: str, first_seen: datetime, **fields) -> Vacancy:

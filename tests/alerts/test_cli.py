@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from server.alerts import build_alerts
 from tests.alerts.conftest import BASE_URL, posting, settings_for
 from tests.alerts.support import SmtpServer
 from tests.support import free_port
@@ -45,7 +44,7 @@ def command_env(db: str, smtp_port: int) -> dict[str, str]:
 
 def prepare(board, smtp_url: str) -> Alerts:
     """ALERTS confirmed daily alerts, each with one new matching posting."""
-    alerts = build_alerts(board, settings_for(smtp_url, alert_mails_per_client_hour=1000))
+    alerts = Alerts(board.store.engine, board, settings_for(smtp_url, alert_mails_per_client_hour=1000))
     start = utcnow() - timedelta(hours=3)
     for n in range(ALERTS):
         alerts.subscribe(f"person{n}@example.de", {"q": f"Stelle{n}"}, "daily", "192.0.2.1")

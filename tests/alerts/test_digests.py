@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from server.alerts import build_alerts
 from tests.alerts.conftest import BASE_URL, confirmed, day, posting, settings_for
 from tests.alerts.support import link, parts, token
 from tests.support import free_port
 from vacancies.addresses import posting_path
+from vacancies.alerts import Alerts
 from vacancies.model import State
 from vacancies.schema import mail_outbox_table
 
@@ -116,7 +116,7 @@ def test_smtp_down_means_queued_then_delivered_when_it_is_back(board):
     from tests.alerts.support import SmtpServer
 
     port = free_port()  # nothing listens here yet
-    alerts = build_alerts(board, settings_for(f"smtp://127.0.0.1:{port}"))
+    alerts = Alerts(board.store.engine, board, settings_for(f"smtp://127.0.0.1:{port}"))
     alerts.subscribe("a@example.de", {"q": "x"}, "daily", "192.0.2.1")
     alerts.subscribe("b@example.de", {"q": "x"}, "daily", "192.0.2.1")
     stats = alerts.deliver()
@@ -145,7 +145,7 @@ def test_a_refused_mailbox_is_given_up_not_retried(board):
     controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        alerts = build_alerts(board, settings_for(f"smtp://127.0.0.1:{port}"))
+        alerts = Alerts(board.store.engine, board, settings_for(f"smtp://127.0.0.1:{port}"))
         alerts.subscribe("gone@example.de", {"q": "x"}, "daily", "192.0.2.1")
         stats = alerts.deliver()
     finally:
@@ -155,7 +155,7 @@ def test_a_refused_mailbox_is_given_up_not_retried(board):
 
 def test_a_digest_of_an_alert_deleted_before_sending_is_dropped(board):
     port = free_port()  # SMTP down during the nightly run: the digest waits in the outbox
-    alerts = build_alerts(board, settings_for(f"smtp://127.0.0.1:{port}"))
+    alerts = Alerts(board.store.engine, board, settings_for(f"smtp://127.0.0.1:{port}"))
     from tests.alerts.support import SmtpServer
 
     server = SmtpServer(port).start()

@@ -11,7 +11,6 @@ import httpx2
 import pytest
 from sqlalchemy import update
 
-from server.alerts import build_alerts
 from tests.alerts.conftest import settings_for
 from tests.search.corpus import TODAY, corpus
 from tests.search.helpers import make_board
@@ -51,7 +50,7 @@ def pinned_today(monkeypatch):
 
 
 def saved(board) -> tuple[Alerts, dict[int, dict]]:
-    alerts = build_alerts(board, settings_for("", alert_mails_per_client_hour=1000))
+    alerts = Alerts(board.store.engine, board, settings_for("", alert_mails_per_client_hour=1000))
     by_id = {}
     for n, params in enumerate(SAVED_SEARCHES):
         by_id[alerts.subscribe(f"person{n}@example.de", params, "daily", "192.0.2.1").id] = params
@@ -101,7 +100,7 @@ def test_stored_percolator_query_is_the_search_query_without_the_day(tmp_path):
     from vacancies.search.elasticsearch_backend import alert_query, build_search_body
 
     board = make_board("sqlite", tmp_path)
-    alerts = build_alerts(board, settings_for(""))
+    alerts = Alerts(board.store.engine, board, settings_for(""))
     for params in SAVED_SEARCHES:
         _, query = alerts.canonical_search(params)
         search = build_search_body(query, alerts.analyzer, TODAY)

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from server.alerts import build_alerts
 from tests.alerts.conftest import BASE_URL, settings_for
 from tests.alerts.support import link, token
 from vacancies.alerts import AlertError, AlertLinkError, AlertRateLimited, Alerts
@@ -118,7 +117,7 @@ def test_one_confirmation_per_address_per_day(alerts):
 
 
 def test_a_client_address_may_trigger_only_a_few_confirmations_per_hour(board, smtp):
-    alerts = build_alerts(board, settings_for(smtp.url, alert_mails_per_client_hour=3))
+    alerts = Alerts(board.store.engine, board, settings_for(smtp.url, alert_mails_per_client_hour=3))
     for n in range(3):
         alerts.subscribe(f"person{n}@example.de", {"q": "x"}, "daily", "198.51.100.7")
     with pytest.raises(AlertRateLimited) as caught:
@@ -144,7 +143,7 @@ def test_forged_and_foreign_links_are_refused(alerts, board, smtp):
         alerts.confirm(genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"))
     with pytest.raises(AlertLinkError, match="ungültig"):
         alerts.by_manage_token(genuine)  # a confirmation token is no manage token (salt per purpose)
-    other = build_alerts(board, settings_for(smtp.url, secret_key="another-secret-" + "y" * 20))
+    other = Alerts(board.store.engine, board, settings_for(smtp.url, secret_key="another-secret-" + "y" * 20))
     with pytest.raises(AlertLinkError, match="ungültig"):
         other.confirm(genuine)
 

@@ -18,7 +18,7 @@ from vacancies.alerts.model import (
     DeliveryStats,
     DigestStats,
 )
-from vacancies.alerts.service import AlertOverview, Alerts, ReadSearch, SearchReader, kept_params
+from vacancies.alerts.service import AlertOverview, Alerts, kept_params
 from vacancies.alerts.tokens import confirm_url, manage_url, unsubscribe_url
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
     "Alerts",
     "DeliveryStats",
     "DigestStats",
-    "ReadSearch",
-    "SearchReader",
     "confirm_url",
     "kept_params",
     "manage_url",

@@ -18,10 +18,10 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol, overload
+from typing import Any, overload
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +41,6 @@ from vacancies.alerts.model import (
     DigestStats,
 )
 from vacancies.alerts.tokens import Links, confirm_url, manage_url, unsubscribe_url
-from vacancies.geo import Gazetteer
 from vacancies.model import State, Vacancy
 from vacancies.schema import alerts_table as table
 from vacancies.schema import mail_outbox_table as outbox
@@ -83,21 +82,6 @@ class _Due:
     watermark: datetime
 
 
-class ReadSearch(Protocol):
-    """A search read from its parameters as the pages and the API read it (web.params.PageSearch)."""
-
-    raw: list[tuple[str, str]]
-    query: SearchQuery | None
-    errors: dict[str, str]
-
-    def value(self, name: str, default: str = "") -> str: ...
-
-
-# Reads search parameters (name, value pairs) with the one validation of API and pages. The composition
-# root (server/alerts.py) passes it in: the rules live above this package, which must not import them.
-SearchReader = Callable[[list[tuple[str, str]], Gazetteer], ReadSearch]
-
-
 @dataclass(frozen=True)
 class AlertOverview:
     """Counts for operators (`stellenboerse alerts list`)."""
@@ -108,9 +92,8 @@ class AlertOverview:
 
 
 class Alerts:
-    def __init__(self, engine: Engine, board: Board, settings: Settings, read_search: SearchReader) -> None:
+    def __init__(self, engine: Engine, board: Board, settings: Settings) -> None:
         self.engine, self.board, self.settings = engine, board, settings
-        self.read_search = read_search
         self.links = Links(settings.secret_key)
         self.analyzer = board.backend.analyzer
         lock = _sqlite_file(engine)

@@ -8,6 +8,7 @@ about HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import GenericAlias
 from typing import TYPE_CHECKING, Annotated, Any, Optional, Self
@@ -214,3 +215,40 @@ def check(
     except FilterError as exc:
         return Checked(filters, errors + exc.errors)
     return Checked(filters, errors, None if errors else resolved)
+
+
+def applied_pairs(
+    raw: list[tuple[str, str]], validated: SearchFilters, bad: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """The query string as the search applied it, for the form and its links: "fixed_term=1" is the
+    "befristet" choice ("true"), "career_level=02" is "2", and of a repeated single value only the last
+    counts. Fields with errors keep what was typed, to show it again."""
+    many = SearchFilters.list_fields()
+    last = {key: index for index, (key, _) in enumerate(raw) if key not in many}
+    out = []
+    for index, (key, value) in enumerate(raw):
+        if key in bad:
+            out.append((key, value))
+        elif key not in many:
+            if last[key] == index:
+                out.append((key, _form_value(getattr(validated, key), value)))
+        elif key == "career_level":
+            out.append((key, _form_value(_int_or_none(value), value)))
+        else:
+            out.append((key, value))
+    return out
+
+
+def _form_value(applied: Any, typed: str) -> str:
+    if isinstance(applied, bool):
+        return "true" if applied else "false"
+    if isinstance(applied, int):
+        return str(applied)
+    return typed
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
