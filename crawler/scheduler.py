@@ -23,10 +23,10 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-# APScheduler 3 ships no type hints (no py.typed, no stubs package).
-from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
+# APScheduler 3 ships no type hints (no py.typed, no stubs package): pyproject's [tool.mypy] overrides.
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 
 from crawler.config import DistrictsConfig, SourceConfig
 from crawler.cron import crontab_trigger

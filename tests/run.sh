@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (README): lint, then the whole suite against a real Elasticsearch.
+# The test command (README): lint and type-check, then the whole suite against a real Elasticsearch.
 # Starts the local Elasticsearch of tests/elasticsearch/run_es.sh unless STELLEN_TEST_ELASTICSEARCH_URL
 # points at one already; the Elasticsearch tests then fail, never skip, if it is missing.
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 ruff check .
 ruff format --check .
+mypy  # the packages of pyproject's [tool.mypy] files: a type error fails the test command
 
 started_es=""
 if [ -z "${STELLEN_TEST_ELASTICSEARCH_URL:-}" ]; then

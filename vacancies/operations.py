@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml  # type: ignore[import-untyped]  # PyYAML has no inline types; no stub package here
+import yaml
 from sqlalchemy import Engine, select
 
 from vacancies.districts import districts_file

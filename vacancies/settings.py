@@ -173,4 +173,4 @@ def local_base_url(host: str, port: int) -> str:
 
 @functools.cache
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # fields without default come from the environment
+    return Settings()  # fields without default come from the environment
