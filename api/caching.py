@@ -91,12 +91,12 @@ class _Exchange:
         elif message["type"] == "http.response.start":
             self.start = message
         elif message["type"] == "http.response.body" and self.start is not None:
-            await self._first_body(message)
+            await self._first_body(self.start, message)
         else:
             await self.send_downstream(message)
 
-    async def _first_body(self, message: Message) -> None:
-        start, self.start = self.start, None
+    async def _first_body(self, start: Message, message: Message) -> None:
+        self.start = None
         self.passing_through = True
         headers = MutableHeaders(scope=start)
         ok = self.method in ("GET", "HEAD") and start["status"] == 200

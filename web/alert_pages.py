@@ -16,7 +16,6 @@ web/alert_forms.py. Store work runs in the thread pool; mails leave after the an
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,7 +101,10 @@ def _field(form: FormData, name: str, limit: int = 254) -> str:
 @router.post("")
 async def subscribe(request: Request, background: BackgroundTasks) -> Response:
     form = await request.form(max_files=0, max_fields=10)
-    again = partial(run_in_threadpool, _results_again, request, form)  # searches: off the event loop
+
+    async def again(status: int, **failure: Any) -> HTMLResponse:  # searches: off the event loop
+        return await run_in_threadpool(_results_again, request, form, status, **failure)
+
     if not alert_forms.subscribe_token_ok(request, _field(form, "csrf_token", 100)):
         return await again(403, message=alert_forms.FORM_FAILED)
     search = parse(_search_of(form), request.app.state.board.gazetteer)
