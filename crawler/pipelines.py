@@ -103,12 +103,13 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
     hints = " \n".join(h for h in (raw.pay_text, raw.working_time_text, raw.term_text, raw.career_text) if h)
     pay = _pay(raw, text)
     fixed, months = _fixed_term(raw, hints, text)
+    hours = normalize.parse_weekly_hours(raw.working_time_text or text)
     facts = {
         "pay_scale": pay.pay_scale.value if pay.pay_scale else None,
         "pay_grade_min": pay.grade_min,
         "pay_grade_max": pay.grade_max,
         "working_time": [w.value for w in normalize.parse_working_time(raw.working_time_text or text)],
-        "weekly_hours": normalize.parse_weekly_hours(raw.working_time_text or text),
+        "weekly_hours": hours if hours is not None and 0 < hours <= 60 else None,
         "fixed_term": fixed,
         "term_months": months,
         "career_level": normalize.parse_career_level(raw.career_text or f"{raw.title}\n{text}"),
@@ -116,8 +117,6 @@ def _facts(raw: RawPosting, text: str) -> dict[str, Any]:
         "posting_type": normalize.posting_type_from_title(raw.posting_type_text or raw.title).value,
         "remote": _remote(raw.remote_text or text),
     }
-    if facts["weekly_hours"] is not None and not 0 < facts["weekly_hours"] <= 60:
-        facts["weekly_hours"] = None
     return facts
 
 
@@ -202,7 +201,11 @@ def _date(value: date | str | None, today: date | None, parse=normalize.parse_ge
 
 
 def _location(raw: RawPosting) -> dict[str, Any]:
-    location = {"street": _one_line(raw.street), "postal_code": None, "city": _one_line(raw.city)}
+    location: dict[str, str | float | None] = {
+        "street": _one_line(raw.street),
+        "postal_code": None,
+        "city": _one_line(raw.city),
+    }
     code = (raw.postal_code or "").strip()
     if re.fullmatch(r"\d{5}", code):
         location["postal_code"] = code
@@ -360,7 +363,7 @@ class SaveBatch:
         batch, self.items = self.items, []
         if not batch:
             return
-        by_id = {v.id: self.crawls.get(v.source) for v in batch}
+        by_id = {v.id: self.crawls.get(v.source) if v.source else None for v in batch}
         owned_by_hr = self.board.store.hr_owned(list(by_id))
         for vacancy_id in owned_by_hr:  # HR-posted vacancies are never touched by crawls
             if (crawl := by_id[vacancy_id]) is not None:
