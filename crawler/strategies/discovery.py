@@ -164,8 +164,10 @@ def read_sitemap(response: scrapy.http.Response) -> SitemapEntries:
         sitemap = Sitemap(body)
     except Exception:  # lxml gives up on documents that are no XML at all
         return entries
+    # A gzipped sitemap (application/gzip) arrives as a binary Response: no <base>, its own URL is the base.
+    base = link_base(response) if isinstance(response, scrapy.http.TextResponse) else response.url
     for entry in sitemap:
-        url = absolute(link_base(response), entry.get("loc"))
+        url = absolute(base, entry.get("loc"))
         if not url:
             continue
         if sitemap.type == "sitemapindex":

@@ -6,6 +6,7 @@ import gzip
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from crawler.strategies.discovery import (
     is_vacancy_page,
@@ -123,6 +124,15 @@ def test_sitemap_index_names_its_sitemaps():
 def test_gzipped_sitemap_is_read():
     body = gzip.compress(fixture_bytes("auto", "sitemap.xml"))
     entries = read_sitemap(text(body, f"{BASE}/sitemap.xml.gz"))
+    assert entries.vacancy_pages[0] == f"{BASE}/karriere/stellenangebote/" and len(entries.candidates) == 3
+
+
+def test_a_gzipped_sitemap_served_as_application_gzip_is_read():
+    """Scrapy makes a binary Response of application/gzip: it has no text to look for a <base> in."""
+    body = gzip.compress(fixture_bytes("auto", "sitemap.xml"))
+    url = f"{BASE}/sitemap.xml.gz"
+    response_type = responsetypes.from_args(headers={"Content-Type": "application/gzip"}, url=url)
+    entries = read_sitemap(response_type(url=url, body=body, request=Request(url)))
     assert entries.vacancy_pages[0] == f"{BASE}/karriere/stellenangebote/" and len(entries.candidates) == 3
 
 
