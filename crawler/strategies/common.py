@@ -30,7 +30,7 @@ from crawler.config import SourceConfig
 from vacancies.normalize import parse_german_date, parse_timestamp
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 LIST, DETAIL, CANDIDATE = "list", "detail", "candidate"
 
@@ -160,7 +160,7 @@ def same_site_links(response: scrapy.http.TextResponse, reporter: Reporter) -> l
     return list(found.items())
 
 
-def node_text(nodes: SelectorList) -> str:
+def node_text(nodes: Iterable[Selector]) -> str:
     """The visible text of the matched nodes, whitespace collapsed."""
     parts = []
     for node in nodes:

@@ -206,7 +206,7 @@ def posting_from_text(text: str, url: str, link_text: str = "", meta_title: str 
         # The document's URL is its identity: Kennziffern get reused and are often typed inconsistently.
         source_id=url_source_id(url),
         url=url,
-        title=best_title(lines, link_text, meta_title, url),
+        title=best_title(lines, link_text, meta_title, url) or "",  # none: the pipeline rejects "Titel fehlt"
         description_html=text_to_html(text),
         department=_department(lines),
         street=street,

@@ -601,7 +601,7 @@ def _department(rows: list[tuple[str, str]]) -> str | None:
     which is the employer, not a department; an address is a place."""
     values = [value for name, value in rows if _DEPARTMENT_LABEL.match(name) and not parse_place(value)[1]]
     units = [value for value in values if not _is_site_name(value, "")]
-    return (units or [None])[0]
+    return units[0] if units else None
 
 
 # ----------------------------------------------------------------------------------- place, contact
