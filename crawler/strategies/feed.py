@@ -57,7 +57,7 @@ class FeedStrategy(Strategy):
             else:
                 yield item
 
-    def parse_detail(self, response: scrapy.http.TextResponse) -> Iterator[RawPosting]:
+    def parse_detail(self, response: scrapy.http.Response) -> Iterator[RawPosting]:
         item: RawPosting = response.meta["fallback"]
         posting = self._from_page(response) or item
         # The item's id stays the id, whichever way the posting was read tonight.
@@ -66,7 +66,9 @@ class FeedStrategy(Strategy):
         posting.description_html = posting.description_html or item.description_html
         yield posting
 
-    def _from_page(self, response: scrapy.http.TextResponse) -> RawPosting | None:
+    def _from_page(self, response: scrapy.http.Response) -> RawPosting | None:
+        if not isinstance(response, scrapy.http.TextResponse):  # a PDF or other binary: no page to read
+            return None
         found = extract_job_postings(response, self.reporter)
         if found:
             return posting_from_schema(found[0], response.url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from scrapy.http import XmlResponse
+from scrapy.http import Response, XmlResponse
 
 from tests.crawler.test_strategies_common import (
     fixture_bytes,
@@ -100,6 +100,17 @@ def test_detail_without_structured_data_falls_back_to_item():
     body = b"<html><body><p>Seite</p></body></html>"
     response = response_for(request.url, body, "parse_detail", "detail", **item_meta(request))
     assert postings(run(spider, response))[0].title == "Auszubildende (m/w/d) Verwaltungsfachangestellte"
+
+
+def test_a_detail_link_that_answers_with_a_pdf_falls_back_to_the_item():
+    """A binary answer (application/pdf) has no page to read schema.org from: the feed's item stands."""
+    spider, results = feed_results("rss.xml")
+    request = requests(results)[1]
+    body = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    response = response_for(request.url, body, "parse_detail", "detail", kind=Response, **item_meta(request))
+    (posting,) = postings(run(spider, response))
+    assert posting.title == "Auszubildende (m/w/d) Verwaltungsfachangestellte"
+    assert spider.parse_errors == []
 
 
 def test_broken_feed_is_a_parse_error_and_fails_the_list():
