@@ -291,10 +291,10 @@ class AutoStrategy(Strategy):
                 posting.read_by = "structured"
                 yield _complete(posting, hints, own_id=True)
             return
-        posting = posting_from_page(response, hints)
-        if posting is not None:
-            posting.read_by = "plain"
-            yield _complete(posting, hints, own_id=False)
+        plain = posting_from_page(response, hints)
+        if plain is not None:
+            plain.read_by = "plain"
+            yield _complete(plain, hints, own_id=False)
 
 
 def _complete(posting: RawPosting, hints: RawPosting | None, own_id: bool) -> RawPosting:

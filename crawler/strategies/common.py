@@ -339,6 +339,11 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (a feed's missing or malformed part)."""
+    return value if isinstance(value, dict) else {}
+
+
 def name_of(value: Any) -> str | None:
     """The name of an Organization/Thing, or the string itself."""
     value = first(value)

@@ -53,6 +53,7 @@ from crawler.strategies.common import (
     LIST,
     Strategy,
     _carry,
+    as_dict,
     as_html,
     clean_text,
     first,
@@ -104,9 +105,10 @@ class InteramtStrategy(Strategy):
 
         portals = [p for p in find_portals(response) if p.vendor == self.name]
         allow = getattr(self.reporter, "allow_vendor_host", None)
-        for portal in portals:
-            for host in vendor_hosts(portal) if allow is not None else ():
-                allow(host)
+        if allow is not None:
+            for portal in portals:
+                for host in vendor_hosts(portal):
+                    allow(host)
         return [
             self.follow(p.url, p.handler, p.role, **({"posting_url": p.posting_url} if p.posting_url else {}))
             for p in portals
@@ -249,6 +251,7 @@ def _term(entry: dict[str, Any]) -> str | None:
 def _working_time(value: Any, hours: str | None = None) -> str | None:
     if isinstance(value, str) and value.strip().lower() in ("ja", "nein", "true", "false", *BOTH):
         value = value.strip().lower() not in ("nein", "false")
+    text: str | None
     if isinstance(value, bool):
         text = "Vollzeit, Teilzeit möglich" if value else "Vollzeit"
     else:
@@ -270,7 +273,7 @@ def _place(entry: dict[str, Any]) -> dict[str, Any]:
     if isinstance(old, dict):
         return {"street": old.get("Strasse"), "plz": old.get("PLZ"), "city": old.get("Ort"),
                 "lat": old.get("Breite"), "lon": old.get("Laenge")}  # fmt: skip
-    site = entry.get("Einsatzort") if isinstance(entry.get("Einsatzort"), dict) else {}
+    site = as_dict(entry.get("Einsatzort"))
     return {
         "street": site.get("EinsatzortStrasse"),
         "plz": site.get("EinsatzortPLZ") or entry.get("Plz"),

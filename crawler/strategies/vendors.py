@@ -47,6 +47,7 @@ from crawler.strategies.common import (
     LIST,
     Strategy,
     absolute,
+    as_dict,
     as_html,
     clean_text,
     link_base,
@@ -107,7 +108,7 @@ def vendor_hosts(portal: Portal) -> list[str]:
     return [host]
 
 
-def find_portals(response: scrapy.http.TextResponse) -> list[Portal]:
+def find_portals(response: scrapy.http.Response) -> list[Portal]:
     """The vendor feeds a page names, each once, in page order."""
     if not isinstance(response, scrapy.http.TextResponse):
         return []
@@ -290,7 +291,7 @@ class DvinciStrategy(Strategy):
         ident, title = _value(entry.get("id")), _value(entry.get("position"))
         if not ident or not title:
             raise KeyError("id" if not ident else "position")
-        opening = entry.get("jobOpening") if isinstance(entry.get("jobOpening"), dict) else {}
+        opening = as_dict(entry.get("jobOpening"))
         parts = urlsplit(list_url)
         own = _value(entry.get("jobPublicationURL"))
         url = own or urlunsplit((parts.scheme, parts.netloc, f"/de/jobs/{ident}", "", ""))
