@@ -40,6 +40,13 @@ class SitePosting:
         return self.v.deadline
 
 
+def posted(v: Vacancy) -> date:
+    """The publication date a site shows: every generated posting has one (vacancies.sample_data)."""
+    if v.date_posted is None:
+        raise ValueError(f"Beispielstelle {v.id} ohne Veröffentlichungsdatum")
+    return v.date_posted
+
+
 def removed_positions(count: int) -> set[int]:
     return {0, count // 2}
 

@@ -12,7 +12,7 @@ from html import escape
 from xml.sax.saxutils import escape as xml
 
 from .chrome import DEFAULT_ROBOTS, Context, Page, SiteRender, common_pages, html_page, json_ld
-from .content import SitePosting, teaser
+from .content import SitePosting, posted, teaser
 from .render_html import DL_FIELDS, detail_dl
 from .render_structured import BERLIN, job_posting
 
@@ -59,7 +59,7 @@ def detail_path(p: SitePosting) -> str:
 
 
 def _posted(p: SitePosting) -> datetime:
-    return datetime.combine(p.v.date_posted, time(8, 0), BERLIN)
+    return datetime.combine(posted(p.v), time(8, 0), BERLIN)
 
 
 def _latest(ctx: Context) -> datetime:

@@ -15,6 +15,7 @@ from .content import (
     description,
     location_text,
     pay_text,
+    posted,
     teaser,
     term_text,
     working_time_text,
@@ -82,6 +83,7 @@ def render(ctx: Context) -> SiteRender:
         expected.append(ctx.expect(p, ctx.url(path), career=variant != "table"))  # the table has no QE
     pages.update(_list_pages(ctx))
     fields = TABLE_FIELDS if variant == "table" else DL_FIELDS
+    options: dict[str, str | dict[str, str]]
     if variant == "table":
         options = {"link_selector": "div.stellen-eintrag h3 a", "next_selector": "li.next a"}
     else:
@@ -155,7 +157,7 @@ def detail_dl(ctx: Context, p: SitePosting, extra: str = "") -> str:
         ("Qualifikationsebene", "qe", career_text(v)),
         ("Dienstort", "ort", location_text(v)),
         ("Bewerbungsfrist", "frist", date_de(v.deadline) if v.deadline else NO_DEADLINE),
-        ("Veröffentlicht am", "datum", date_de(v.date_posted)),
+        ("Veröffentlicht am", "datum", date_de(posted(v))),
         ("Kennziffer", "kennziffer", v.reference),
         ("Ansprechpartner", "kontakt", contact_text(v)),
     ]
@@ -185,7 +187,7 @@ def detail_table(ctx: Context, p: SitePosting) -> str:
         ("Befristung", term_text(v)),
         ("Dienstort", location_text(v)),
         ("Bewerbungsfrist", date_de(v.deadline) if v.deadline else NO_DEADLINE),
-        ("Veröffentlicht am", date_de(v.date_posted)),
+        ("Veröffentlicht am", date_de(posted(v))),
         ("Kennziffer", v.reference),
         ("Ansprechpartner", contact_text(v)),
     ]

@@ -27,7 +27,7 @@ from html import escape
 from vacancies.model import Vacancy
 
 from .chrome import DEFAULT_ROBOTS, Context, Page, SiteRender, common_pages, html_page
-from .content import SitePosting, contact_text, description, pay_text, working_time_text
+from .content import SitePosting, contact_text, description, pay_text, posted, working_time_text
 
 LIST_PATH = "/karriere/stellenangebote/"
 API_PATH = "/api/stellen.json"
@@ -83,7 +83,7 @@ def item(ctx: Context, p: SitePosting) -> dict:
             }
         ],
         "Daten": {
-            "Eingestellt": v.date_posted.isoformat(),
+            "Eingestellt": posted(v).isoformat(),
             "Bewerbungsfrist": v.deadline.isoformat() if v.deadline else None,
         },
         "BeschaeftigungDauer": duration,

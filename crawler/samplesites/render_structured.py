@@ -27,6 +27,7 @@ from .content import (
     employment_types,
     location_text,
     pay_text,
+    posted,
     salary_range,
     start_text,
     teaser,
@@ -225,7 +226,7 @@ def job_posting(ctx: Context, p: SitePosting, url: str, variant: str = "plain") 
     if variant == "graph":
         org_id = ctx.url("/#organisation")
         data.pop("@context")
-        data["datePosted"] = datetime.combine(v.date_posted, time(8, 0), BERLIN).isoformat()
+        data["datePosted"] = datetime.combine(posted(v), time(8, 0), BERLIN).isoformat()
         data["hiringOrganization"] = {"@id": org_id}
         data["mainEntityOfPage"] = {"@id": url}
         street, code, city = ctx.office_address
@@ -292,7 +293,7 @@ def _microdata_body(ctx: Context, p: SitePosting) -> str:
         f'<article class="stellenangebot" itemscope itemtype="{SCHEMA}/JobPosting">'
         f'<h1 itemprop="title">{escape(v.title)}</h1>'
         f'<meta itemprop="identifier" content="{p.site_id}">'
-        f'<meta itemprop="datePosted" content="{v.date_posted.isoformat()}">'
+        f'<meta itemprop="datePosted" content="{posted(v).isoformat()}">'
         '<ul class="fakten">'
         f'<li>Dienststelle: <span itemprop="hiringOrganization" itemscope itemtype="{SCHEMA}/Organization">'
         f'<span itemprop="name">{escape(ctx.district.office)}</span></span>, '
@@ -318,7 +319,7 @@ def _malformed(p: SitePosting) -> Page:
     body = (
         "<!DOCTYPE html><html><head><title>Stellenangebot<title>"
         '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "JobPosting", '
-        f'"title": "{v.title}", "datePosted": "{v.date_posted.isoformat()}",, "description": "<p>Die Stelle '
+        f'"title": "{v.title}", "datePosted": "{posted(v).isoformat()}",, "description": "<p>Die Stelle '
         "</script></head><body><div class='stellenangebot'><h1>"
         f"{escape(v.title)}<p>Diese Seite wird gerade überarbeitet<table><tr><td>"
         "<div><span>Bewerbungsfrist: </b></body>"

@@ -49,6 +49,7 @@ from .content import (
     description,
     location_text,
     pay_text,
+    posted,
     start_text,
     term_text,
     working_time_text,
@@ -230,7 +231,7 @@ def _teaser_detail(ctx: Context, p: SitePosting) -> str:
     loc = v.location
     return (
         f'<div class="artikel"><h1>{escape(v.title)}</h1>'
-        f'<p class="datum">{date_de(v.date_posted)}</p>{description(p)}'
+        f'<p class="datum">{date_de(posted(v))}</p>{description(p)}'
         f"<p>Ihr Arbeitsplatz befindet sich in der {escape(loc.street or '')}, {loc.postal_code} "
         f"{escape(loc.city or '')}. Die Stelle ist {escape(start_text(v))} zu besetzen.</p>"
         f'<p><a href="/karriere/jobs/">Zurück zur Übersicht</a></p></div>'

@@ -27,7 +27,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 import uvicorn
-import yaml  # type: ignore[import-untyped]  # types-PyYAML is not installed here
+import yaml
 
 from .catalog import SITES, VENDOR_IP, ip_of
 from .chrome import Page, SiteRender
