@@ -570,5 +570,5 @@ def _robots_denial(failure: Failure) -> bool:
     return isinstance(failure.value, IgnoreRequest) and "robots" in str(failure.value).lower()
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException | None) -> str:  # Twisted types a Failure's value as optional
     return f"{type(exc).__name__}: {exc}"[:500]
