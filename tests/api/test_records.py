@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.schemas import VacancyPublic
+from crawler.config import load_districts
 from server.app import create_app
 from tests.search.helpers import make_board
 from vacancies.model import Vacancy
@@ -278,6 +279,15 @@ def test_facets_districts_health_and_suggest_are_unchanged(served):
             "status": "ok",
             "store": {"ok": True},
             "index": {"ok": True, "backend": "sqlite", "documents": 2, "pending_writes": 0, "behind": False},
+            # issue 19: the crawl's state beside store and index (no run yet: not stale)
+            "crawl": {
+                "status": "no_runs",
+                "sources": sum(1 for d in load_districts().districts for s in d.sources if s.enabled),
+                "failing": {"count": 0, "sources": []},
+                "never_succeeded": [],
+                "oldest_success": None,
+                "max_age_hours": 36.0,
+            },
         },
         "/api/v1/suggest?q=Haus": {
             "query": "Haus",
