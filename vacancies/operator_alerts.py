@@ -253,7 +253,7 @@ Solange diese Störung besteht, schicken wir zu dieser Quelle keine weitere Mail
 {{ recovery_runs }} Läufe hintereinander wieder in Ordnung sind, melden wir Entwarnung.
 
 Die Läufe der Quelle: stellenboerse runs --source {{ source }}
-Betriebsseite: {{ base_url }}/betrieb
+Betriebsseite: {{ base_url }}/hr/betrieb/{{ source }}
 
 --
 Automatische Betriebswarnung der Stellenbörse an die Adressen in STELLEN_OPERATOR_EMAILS.
@@ -275,7 +275,8 @@ OPENED_HTML = """\
 <p>Solange diese Störung besteht, schicken wir zu dieser Quelle keine weitere Mail. Sobald
 {{ recovery_runs }} Läufe hintereinander wieder in Ordnung sind, melden wir Entwarnung.</p>
 <p>Die Läufe der Quelle: <code>stellenboerse runs --source {{ source }}</code></p>
-<p><a href="{{ base_url }}/betrieb" style="color: #00457d; font-weight: bold;">Zur Betriebsseite</a></p>
+<p><a href="{{ base_url }}/hr/betrieb/{{ source }}" style="color: #00457d; font-weight: bold;">
+Zur Betriebsseite</a></p>
 </main>
 <footer>
 <p>Automatische Betriebswarnung der Stellenbörse an die Adressen in STELLEN_OPERATOR_EMAILS.</p>
@@ -294,7 +295,7 @@ Die Störung seit {{ opened }} („{{ what }}“: {{ reason }}) ist behoben:
 {{ finished }}, mit {{ run.found }} Stellen.
 
 Die Läufe der Quelle: stellenboerse runs --source {{ source }}
-Betriebsseite: {{ base_url }}/betrieb
+Betriebsseite: {{ base_url }}/hr/betrieb/{{ source }}
 
 --
 Automatische Betriebswarnung der Stellenbörse an die Adressen in STELLEN_OPERATOR_EMAILS.
@@ -313,7 +314,8 @@ CLOSED_HTML = """\
 <dt>Landkreis</dt><dd>{{ district }}</dd>
 <dt>Letzter Lauf</dt><dd>Nr. {{ run.id }}, beendet am {{ finished }}, {{ run.found }} Stellen</dd>
 </dl>
-<p><a href="{{ base_url }}/betrieb" style="color: #00457d; font-weight: bold;">Zur Betriebsseite</a></p>
+<p><a href="{{ base_url }}/hr/betrieb/{{ source }}" style="color: #00457d; font-weight: bold;">
+Zur Betriebsseite</a></p>
 </main>
 <footer>
 <p>Automatische Betriebswarnung der Stellenbörse an die Adressen in STELLEN_OPERATOR_EMAILS.</p>

@@ -74,6 +74,9 @@ def test_two_failed_runs_in_a_row_mail_every_operator_once(watch, board, smtp, s
     assert "zwei Läufe hintereinander fehlgeschlagen" in text and "Zeitüberschreitung" in text
     assert "stellenboerse runs --source lra-freising" in text
     assert '<html lang="de">' in html and "Quelle lra-freising fällt aus</h1>" in html
+    # the source's own operations page (web/hr/operations.py: /hr/betrieb/<source>)
+    assert f"{settings.public_base_url}/hr/betrieb/lra-freising" in text
+    assert f'href="{settings.public_base_url}/hr/betrieb/lra-freising"' in html
 
 
 def test_an_open_incident_mails_nothing_more_and_recovery_needs_two_good_runs(watch, board, smtp, settings):
