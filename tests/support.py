@@ -100,3 +100,19 @@ def engine_at_revision(path, revision: str):
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
     return engine
+
+
+def wait_until_answering(url: str, process, seconds: float = 60) -> None:
+    """Until `url` answers 200 (a server started as `process`); fails when the process ends first."""
+    import httpx2
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "server ended"
+        try:
+            if httpx2.get(url, timeout=2).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not answer")

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import yaml
 from sqlalchemy import Engine, select
 
-from vacancies.districts import districts_file
+from vacancies.districts import districts_file, read_file
 from vacancies.operator_alerts import MIN_HISTORY, MIN_USUAL, USUAL_RUNS
 from vacancies.runs import CrawlRun, RunPages, run_of, run_pages
 from vacancies.schema import crawl_runs_table as runs
@@ -119,7 +119,7 @@ def configured_sources(path: Path | None = None) -> dict[str, ConfiguredSource]:
 @functools.lru_cache(maxsize=4)
 def _read_sources(path: str, stamp: int) -> tuple[tuple[str, ConfiguredSource], ...]:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = read_file(Path(path)) or {}  # the one reader of districts.yaml, without its validation
     except (OSError, yaml.YAMLError):
         return ()
     found = []

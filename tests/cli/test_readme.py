@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
@@ -22,7 +21,7 @@ import pytest
 
 from cli.main import build_parser
 from tests.hr.conftest import csrf_of
-from tests.support import free_port
+from tests.support import free_port, wait_until_answering
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 README_PORT = "http://127.0.0.1:8000"
@@ -70,24 +69,11 @@ def live_demo_board(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/v1/health", server)
+        wait_until_answering(f"{url}/api/v1/health", server)
         yield url, env
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-
-
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server ended"
-        try:
-            if httpx2.get(url, timeout=2).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server did not answer")
 
 
 def run_hr_block(url: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

@@ -8,8 +8,8 @@ import signal
 import httpx2
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.cli.test_serve_workers import _start, _wait_for, _workers_of
-from tests.support import free_port
+from tests.cli.test_serve_workers import _start, _workers_of
+from tests.support import free_port, wait_until_answering
 
 REQUESTS = 30
 
@@ -28,7 +28,7 @@ def test_every_worker_reports_the_requests_of_all(tmp_path):
     server = _start(tmp_path / "b.db", port)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/v1/health", server)
+        wait_until_answering(f"{url}/api/v1/health", server)
         assert len(_workers_of(server)) == 2
         for _ in range(REQUESTS):  # each on a connection of its own: the kernel spreads them over both
             assert httpx2.get(f"{url}/api/v1/vacancies?per_page=1", timeout=30).status_code == 200

@@ -16,7 +16,7 @@ import httpx2
 import pytest
 
 from tests.search.corpus import RECORDS, TODAY
-from tests.support import free_port
+from tests.support import free_port, wait_until_answering
 
 
 def _env(db: Path) -> dict:
@@ -44,19 +44,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server ended"
-        try:
-            if httpx2.get(url, timeout=2).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server did not answer")
-
-
 def test_two_workers_serve_one_port_and_sigterm_ends_them_all(tmp_path):
     db = tmp_path / "b.db"
     lines = "\n".join(json.dumps({"source": "cli", **r}, ensure_ascii=False) for r in RECORDS)
@@ -74,7 +61,7 @@ def test_two_workers_serve_one_port_and_sigterm_ends_them_all(tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/v1/health", server)
+        wait_until_answering(f"{url}/api/v1/health", server)
         workers = {c for c in _children(server.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()}
         assert len(workers) == 2
         search = f"{url}/api/v1/vacancies?q=Sachbearbeiter"
@@ -124,7 +111,7 @@ def test_a_dead_worker_is_replaced_and_the_server_keeps_answering(tmp_path):
     server = _start(tmp_path / "b.db", port)
     url = f"http://127.0.0.1:{port}/api/v1/health"
     try:
-        _wait_for(url, server)
+        wait_until_answering(url, server)
         first = _workers_of(server)
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
@@ -142,7 +129,7 @@ def test_workers_end_when_their_supervisor_is_killed(tmp_path):
     port = free_port()
     server = _start(tmp_path / "b.db", port)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/api/v1/health", server)
+        wait_until_answering(f"http://127.0.0.1:{port}/api/v1/health", server)
         workers = _workers_of(server)
         assert len(workers) == 2
     finally:

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 import httpx2
 
 from tests.cli.test_cli import run
-from tests.cli.test_readme import _wait_for
-from tests.support import free_port
+from tests.support import free_port, wait_until_answering
 from tests.web.test_legal import OPERATOR
 from vacancies.accounts import Accounts
 from vacancies.store import make_engine, migrate
@@ -109,7 +108,7 @@ def test_serve_links_the_port_it_listens_on(tmp_path):
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/v1/health", server)
+        wait_until_answering(f"{url}/api/v1/health", server)
         robots = httpx2.get(f"{url}/robots.txt").text
         sitemap = httpx2.get(f"{url}/sitemap.xml").text
     finally:
